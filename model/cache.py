@@ -1,0 +1,108 @@
+"""The SMETS1 Service Provider data cache (001 Annex A: AM 18.21(k), 18.22(e),
+(h), 18.24(f)).
+
+C-1 / C-2: only 4.6.1, 4.8.1, 4.8.3 of a SMETS1 ESME with an active DSP Schedule
+for that SRV.  C-3: only previous-day entries or entries never retrieved before.
+C-4 / C-7: a cached entry answers any party that access control lets through
+(the cache is consulted only after :func:`access.authorise`).  C-5 / C-11: held
+at most 25 hours.  C-6: removed with the schedule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+from .clock import settlement_day
+from .entities import CachedEntry, LogEntry
+from .profile import Profile
+from .registration import ONE_DAY
+from .rules import cacheable
+from .state import CacheSlot, State
+from .tables import CACHE
+
+
+def is_fresh(retrieved_at: int, now: int, profile: Profile) -> bool:
+    """C-5, C-11: may an entry retrieved at ``retrieved_at`` still be held and
+    served at ``now``?  Default: only while younger than 25 h."""
+    age = now - retrieved_at
+    if profile.cache_boundary == "inclusive":
+        return age <= CACHE.max_age_s
+    return age < CACHE.max_age_s
+
+
+def has_active_schedule(state: State, device_id: str, srv: str) -> bool:
+    """C-2: is there an active DSP Schedule (any owner) for this device and SRV?"""
+    return any(s.device_id == device_id and s.srv == srv for s in state.schedules.values())
+
+
+def may_cache(state: State, device_id: str, srv: str) -> bool:
+    """C-1, C-2: would the S1SP cache what it reads for this device and SRV?"""
+    device = state.devices[device_id]
+    return cacheable(srv, device.generation, device.kind) and has_active_schedule(
+        state, device_id, srv
+    )
+
+
+def cached(state: State, device_id: str, srv: str, timestamp: int) -> LogEntry | None:
+    """C-4, C-5: the fresh cached entry for a timestamp, if any."""
+    slot = state.cache.get((device_id, srv))
+    if slot is None:
+        return None
+    held = slot.entries.get(timestamp)
+    if held is None or not is_fresh(held.retrieved_at, state.now, state.profile):
+        return None
+    return held.entry
+
+
+def store(state: State, device_id: str, srv: str, read: Iterable[LogEntry]) -> State:
+    """C-3: add what was just read from the device, keeping only entries of the
+    previous settlement day or entries never retrieved before."""
+    if not may_cache(state, device_id, srv):
+        return state
+    key = (device_id, srv)
+    slot = state.cache.get(key) or CacheSlot({}, -1)
+    yesterday = settlement_day(state.now, state.profile.settlement_tz) - ONE_DAY
+    tz = state.profile.settlement_tz
+    entries = dict(slot.entries)
+    high_water = slot.high_water
+    for entry in read:
+        if entry.timestamp > slot.high_water or settlement_day(entry.timestamp, tz) == yesterday:
+            entries[entry.timestamp] = CachedEntry(entry, state.now)
+        high_water = max(high_water, entry.timestamp)
+    cache = dict(state.cache)
+    cache[key] = CacheSlot(entries, high_water)
+    return _with_cache(state, cache)
+
+
+def expire(state: State) -> State:
+    """C-5, C-11: drop every entry no longer fresh at the current instant."""
+    stale = [
+        key
+        for key, slot in state.cache.items()
+        if (oldest := slot.oldest()) is not None and not is_fresh(oldest, state.now, state.profile)
+    ]
+    if not stale:
+        return state
+    cache = dict(state.cache)
+    for key in stale:
+        slot = cache[key]
+        kept = {
+            t: c
+            for t, c in slot.entries.items()
+            if is_fresh(c.retrieved_at, state.now, state.profile)
+        }
+        cache[key] = CacheSlot(kept, slot.high_water)
+    return _with_cache(state, cache)
+
+
+def drop(state: State, device_id: str, srv: str) -> State:
+    """C-6: the cache of a device and SRV goes with its DSP Schedule."""
+    if (device_id, srv) not in state.cache:
+        return state
+    cache = {k: v for k, v in state.cache.items() if k != (device_id, srv)}
+    return _with_cache(state, cache)
+
+
+def _with_cache(state: State, cache: Mapping[tuple[str, str], CacheSlot]) -> State:
+    return replace(state, cache=cache)

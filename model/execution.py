@@ -1,0 +1,143 @@
+"""Executing an accepted request: answering it, reading the device or the S1SP
+cache, and retrying an unreachable device (C-4, C-8, C-9, C-10, SCH-5)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from . import cache, meter, schedules
+from .access import Accepted, Rejected, authorise
+from .clock import settlement_day
+from .entities import LogEntry, ServiceRequest
+from .outputs import Response
+from .registration import ONE_DAY
+from .state import Pending, State
+from .tables import SRVS
+
+
+def respond(
+    state: State,
+    request: ServiceRequest,
+    submitted_at: int,
+    mode: str,
+    decision: Accepted | Rejected,
+    **payload: object,
+) -> Response:
+    """The Response to a request: data only with I0 (an error carries none)."""
+    if isinstance(decision, Rejected):
+        return Response(
+            request.request_id, request.user_id, request.role, request.srv, request.device_id,
+            decision.code, decision.requirements, decision.reason, submitted_at, state.now, mode,
+            request.for_settlement is True, None, interp=decision.interp,
+        )  # fmt: skip
+    return Response(
+        request.request_id, request.user_id, request.role, request.srv, request.device_id,
+        str(payload.pop("code", "I0")), tuple(payload.pop("requirements", ())),  # type: ignore[arg-type]
+        str(payload.pop("reason", "")), submitted_at, state.now, mode, decision.for_settlement,
+        decision.trt_s, interp=decision.interp, **payload,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def execute(state: State, work: Pending) -> tuple[State, tuple[Response, ...]]:
+    """Run a device read now: re-check access, then read cache and device."""
+    request = work.request
+    decision = authorise(state, request, work.mode, state.now)
+    if isinstance(decision, Rejected):
+        return state, (respond(state, request, work.submitted_at, work.mode, decision),)
+    if request.device_id in state.offline:
+        return _unreachable(state, work, decision)
+    if SRVS[request.srv].cadence == "none":
+        device = state.devices[request.device_id]
+        return state, (
+            respond(state, request, work.submitted_at, work.mode, decision, inventory=device),
+        )
+    entries, from_device, device_asked = _read(state, request, decision)
+    state = cache.store(state, request.device_id, request.srv, from_device)
+    response = respond(
+        state, request, work.submitted_at, work.mode, decision,
+        entries=entries, device_read=device_asked,
+    )  # fmt: skip
+    return state, (response,)
+
+
+def _timestamps(state: State, request: ServiceRequest, decision: Accepted) -> list[int]:
+    device = state.devices[request.device_id]
+    period = request.period
+    start, end = (state.now, state.now) if period is None else (period.start, period.end)
+    stamps = meter.timestamps(device, request.srv, start, end, state.now)
+    if period is None:
+        return list(stamps)
+    # AC-4 (option 'authorised-days'): only entries of the authorised days.
+    days = set(decision.days)
+    tz = state.profile.settlement_tz
+    return [t for t in stamps if settlement_day(t, tz) in days]
+
+
+def _restricted(state: State, request: ServiceRequest, timestamp: int) -> bool:
+    """C-8: after a change-of-tenancy restriction a 4.8.1 read from the device
+    returns only entries after the restriction."""
+    restricted_at = state.restrictions.get(request.device_id)
+    return request.srv == "4.8.1" and restricted_at is not None and timestamp < restricted_at
+
+
+def _read(
+    state: State, request: ServiceRequest, decision: Accepted
+) -> tuple[tuple[LogEntry, ...], list[LogEntry], bool]:
+    """C-4, C-9: each entry from the cache when held fresh, else from the device.
+    Returns the answer, what the device gave, and whether the device was asked
+    at all (C-9: not when every covered timestamp was held in the cache)."""
+    device = state.devices[request.device_id]
+    answer: list[LogEntry] = []
+    from_device: list[LogEntry] = []
+    device_asked = SRVS[request.srv].cadence == "instant"
+    stamps = _timestamps(state, request, decision)
+    for timestamp in stamps:
+        held = cache.cached(state, request.device_id, request.srv, timestamp)
+        if held is not None:
+            answer.append(held)  # C-8: cached data may be returned despite a restriction
+            continue
+        device_asked = True
+        if not _restricted(state, request, timestamp):
+            entry = meter.entry_at(device, request.srv, timestamp)
+            answer.append(entry)
+            from_device.append(entry)
+    return tuple(answer), from_device, device_asked or not stamps
+
+
+def _unreachable(
+    state: State, work: Pending, decision: Accepted
+) -> tuple[State, tuple[Response, ...]]:
+    """SCH-5: an MHHS read is retried, but never at or after the cut-off (the
+    next day's DSP window at midnight), nor outside an MDR's window (SCH-4)."""
+    request = work.request
+    if not decision.for_settlement:
+        failed = replace_code(decision, "MHHS-E7", ("SCH-5",), "device unreachable")
+        return state, (respond(state, request, work.submitted_at, work.mode, failed),)
+    cutoff = work.retry_cutoff if work.retry_cutoff is not None else retry_cutoff(state, state.now)
+    retry_at = state.now + state.config.retry_interval_s
+    window = schedules.window_for(request.role, state.config)
+    in_window = (
+        schedules.next_window_open(retry_at, window, state.profile.settlement_tz) == retry_at
+    )
+    if retry_at < cutoff and (request.role != "MDR" or in_window):
+        retry = replace(work, due=retry_at, seq=state.next_seq, retry_cutoff=cutoff)
+        return replace(state, pending=(*state.pending, retry), next_seq=state.next_seq + 1), ()
+    failed = replace_code(
+        decision, "MHHS-E6", ("SCH-5",), "retries stopped before the next DSP window"
+    )
+    return state, (respond(state, request, work.submitted_at, work.mode, failed),)
+
+
+def retry_cutoff(state: State, at: int) -> int:
+    """SCH-5: the opening of the next settlement day's DSP window."""
+    day = settlement_day(at, state.profile.settlement_tz)
+    return schedules.window_bounds(
+        day + ONE_DAY, state.config.dsp_window, state.profile.settlement_tz
+    )[0]
+
+
+def replace_code(
+    decision: Accepted, code: str, requirements: tuple[str, ...], reason: str
+) -> Rejected:
+    """A failure after acceptance, carrying the decision's interp tags."""
+    return Rejected(code, requirements, reason, decision.interp)

@@ -1,0 +1,299 @@
+"""The reference state machine: ``step(state, event) -> (state, outputs)``.
+
+Pure and deterministic: no wall clock, no randomness, the input state is never
+changed.  An invalid event raises :class:`~mhhs_sec.model.errors.InvalidEvent`
+before anything is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
+
+from . import cache, schedules, validate
+from .access import Accepted, Rejected, authorise
+from .clock import day_start
+from .entities import ReadLogPeriod, Schedule, ServiceRequest, User
+from .events import (
+    AdvanceClock,
+    Event,
+    LoadDevice,
+    LoadRegistration,
+    ReadAuditTrail,
+    RestrictDevice,
+    SetDeviceComms,
+    SetUser,
+    SubmitRequest,
+)
+from .execution import execute, respond
+from .outputs import Acknowledgement, Alert, AuditExtract, AuditRecord, Output, Response
+from .registration import ONE_DAY, mdra_changes
+from .state import AuditNode, Pending, State
+from .tables import SRVS
+
+Outputs = tuple[Output, ...]
+
+
+def step(state: State, event: Event) -> tuple[State, Outputs]:
+    """Apply one event."""
+    handler = _HANDLERS.get(type(event))
+    if handler is None:
+        raise TypeError(f"not a model event: {type(event).__name__}; see mhhs_sec.model.events")
+    new_state, outputs = handler(state, event)
+    return _audit(new_state, outputs), outputs
+
+
+def _set_user(state: State, event: SetUser) -> tuple[State, Outputs]:
+    validate.check_set_user(event)
+    users = dict(state.users)
+    users[event.user_id] = User(event.user_id, frozenset(event.roles))
+    return replace(state, users=users), ()
+
+
+def _load_registration(state: State, event: LoadRegistration) -> tuple[State, Outputs]:
+    # REG-5: a gap or an overlap is refused and the old registration stands.
+    validate.check_load_registration(state, event)
+    registrations = dict(state.registrations)
+    registrations[event.registration.mpan] = event.registration
+    return replace(state, registrations=registrations), ()
+
+
+def _load_device(state: State, event: LoadDevice) -> tuple[State, Outputs]:
+    validate.check_load_device(state, event)
+    devices = dict(state.devices)
+    devices[event.device.device_id] = event.device
+    return replace(state, devices=devices), ()
+
+
+def _restrict_device(state: State, event: RestrictDevice) -> tuple[State, Outputs]:
+    # C-8 / AM 18.9(d): the device deletes what it held before now.
+    validate.known_device(state, event.device_id, "device_id")
+    restrictions = dict(state.restrictions)
+    restrictions[event.device_id] = state.now
+    return replace(state, restrictions=restrictions), ()
+
+
+def _set_device_comms(state: State, event: SetDeviceComms) -> tuple[State, Outputs]:
+    validate.known_device(state, event.device_id, "device_id")
+    offline = (
+        state.offline - {event.device_id} if event.online else state.offline | {event.device_id}
+    )
+    return replace(state, offline=offline), ()
+
+
+def _read_audit(state: State, event: ReadAuditTrail) -> tuple[State, Outputs]:
+    # AUD-2: a user reads only the records of its own requests.
+    own = tuple(r for r in (state.audit or ()) if r.user_id == event.user_id and r.kind != "alert")
+    return state, (AuditExtract(event.user_id, tuple(reversed(own))),)
+
+
+def _submit(state: State, event: SubmitRequest) -> tuple[State, Outputs]:
+    request = event.request
+    validate.check_request(state, request)
+    at = request.execute_at if request.execute_at is not None else state.now
+    decision = authorise(state, request, "on-demand", at)
+    if isinstance(decision, Rejected):
+        return state, (respond(state, request, state.now, "on-demand", decision),)
+    if not SRVS[request.srv].device_request:
+        return _dsp_only(state, request, decision)
+    return _start_read(state, request, at)
+
+
+def _start_read(state: State, request: ServiceRequest, at: int) -> tuple[State, Outputs]:
+    """SCH-4: an MDR read outside the MDR window is held until it opens; a
+    future-dated read waits for its execution time.  Both are acknowledged."""
+    window = schedules.window_for(request.role, state.config)
+    due = (
+        schedules.next_window_open(at, window, state.profile.settlement_tz)
+        if request.role == "MDR"
+        else at
+    )
+    work = Pending(due, state.next_seq, request, state.now, "on-demand", None, None)
+    if due == state.now:
+        return execute(replace(state, next_seq=state.next_seq + 1), work)
+    ack = Acknowledgement(request.request_id, request.user_id, state.now, due)
+    return replace(state, pending=(*state.pending, work), next_seq=state.next_seq + 1), (ack,)
+
+
+def _dsp_only(state: State, request: ServiceRequest, decision: Accepted) -> tuple[State, Outputs]:
+    """5.1 / 5.2 / 5.3 / 8.2: answered by the DSP at once."""
+    if request.srv == "5.1":
+        state, schedule = schedules.create(state, request)
+        return state, (
+            respond(
+                state,
+                request,
+                state.now,
+                "on-demand",
+                decision,
+                schedule_ids=(schedule.schedule_id,),
+            ),
+        )
+    if request.srv == "8.2":
+        device = state.devices[request.device_id]
+        return state, (respond(state, request, state.now, "on-demand", decision, inventory=device),)
+    mine = schedules.owned(state, request)
+    if not mine and request.schedule_id is not None:
+        # SCH-2: another user's schedule is as good as none.
+        missing = Rejected(
+            "MHHS-E8",
+            ("SCH-2",),
+            f"no schedule {request.schedule_id} of this user",
+            decision.interp,
+        )
+        return state, (respond(state, request, state.now, "on-demand", missing),)
+    ids = tuple(s.schedule_id for s in mine)
+    if request.srv == "5.3":
+        state = schedules.remove(state, mine)
+    return state, (
+        respond(
+            state,
+            request,
+            state.now,
+            "on-demand",
+            decision,
+            schedule_ids=ids,
+            requirements=("SCH-1", "SCH-2"),
+        ),
+    )
+
+
+def _advance(state: State, event: AdvanceClock) -> tuple[State, Outputs]:
+    """Run everything that falls due up to ``event.to``, in time order."""
+    validate.check_advance(state, event)
+    outputs: list[Output] = []
+    while (due := _next_due(state, event.to)) is not None:
+        state = cache.expire(replace(state, now=due.at))
+        state, produced = due.run(state)
+        outputs.extend(produced)
+    return cache.expire(replace(state, now=event.to)), tuple(outputs)
+
+
+Run = Callable[[State], tuple[State, tuple[Output, ...]]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    """A piece of work that falls due: ordered by instant, then kind (MDRA
+    changes before queued work before schedule runs, SCH-3), then sequence."""
+
+    at: int
+    kind: int
+    seq: int
+    run: Run = field(compare=False)
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return (self.at, self.kind, self.seq)
+
+
+def _next_due(state: State, limit: int) -> _Due | None:
+    """The earliest work due no later than ``limit``."""
+    candidates = [
+        *_mdra_changes_due(state, limit),
+        *_pending_due(state, limit),
+        *_schedules_due(state, limit),
+    ]
+    return min(candidates, key=lambda d: d.key, default=None)
+
+
+def _mdra_changes_due(state: State, limit: int) -> list[_Due]:
+    tz = state.profile.settlement_tz
+    found = []
+    for registration in state.registrations.values():
+        for efd, outgoing, _incoming in mdra_changes(registration):
+            at = day_start(efd, tz)
+            if state.now < at <= limit:
+                found.append(
+                    _Due(at, 0, 0, partial(_run_mdra_change, registration.mpan, outgoing, at))
+                )
+    return found
+
+
+def _pending_due(state: State, limit: int) -> list[_Due]:
+    return [
+        _Due(w.due, 1, w.seq, partial(_run_pending, w)) for w in state.pending if w.due <= limit
+    ]
+
+
+def _schedules_due(state: State, limit: int) -> list[_Due]:
+    found = []
+    for schedule in state.schedules.values():
+        at = schedules.due(schedule, state)
+        if at <= limit:
+            found.append(_Due(at, 2, schedule.schedule_id, partial(_run_schedule, schedule)))
+    return found
+
+
+def _run_mdra_change(
+    mpan: str, outgoing: str, at: int, state: State
+) -> tuple[State, tuple[Output, ...]]:
+    return schedules.on_mdra_change(state, mpan, outgoing, at)
+
+
+def _run_pending(work: Pending, state: State) -> tuple[State, tuple[Output, ...]]:
+    state = replace(state, pending=tuple(p for p in state.pending if p is not work))
+    return execute(state, work)
+
+
+def _run_schedule(schedule: Schedule, state: State) -> tuple[State, tuple[Output, ...]]:
+    request = scheduled_request(schedule, state.profile.settlement_tz)
+    work = Pending(
+        state.now, state.next_seq, request, state.now, "scheduled", schedule.schedule_id, None
+    )
+    state = schedules.finish_run(replace(state, next_seq=state.next_seq + 1), schedule)
+    return execute(state, work)
+
+
+def scheduled_request(schedule: Schedule, settlement_tz: str) -> ServiceRequest:
+    """SCH-1: the read a schedule makes on its run day: the previous settlement day."""
+    read_day = schedule.next_run - ONE_DAY
+    period = ReadLogPeriod(
+        day_start(read_day, settlement_tz), day_start(schedule.next_run, settlement_tz) - 1
+    )
+    return ServiceRequest(
+        request_id=f"S{schedule.schedule_id}-{schedule.next_run.isoformat()}",
+        user_id=schedule.owner,
+        role=schedule.role,
+        srv=schedule.srv,
+        device_id=schedule.device_id,
+        for_settlement=schedule.for_settlement,
+        period=period,
+    )
+
+
+def _audit(state: State, outputs: Outputs) -> State:
+    """AUD-1: every request, response and alert goes into the audit trail."""
+    node = state.audit
+    for output in outputs:
+        record = _audit_record(state, output)
+        if record is not None:
+            node = AuditNode(record, node)
+    return state if node is state.audit else replace(state, audit=node)
+
+
+def _audit_record(state: State, output: Output) -> AuditRecord | None:
+    if isinstance(output, Response):
+        return AuditRecord(
+            output.responded_at, output.user_id, "response", output.request_id, output.code
+        )
+    if isinstance(output, Acknowledgement):
+        return AuditRecord(output.at, output.user_id, "request", output.request_id, output.code)
+    if isinstance(output, Alert):
+        return AuditRecord(
+            output.at, output.recipient, "alert", str(output.schedule_id), output.code
+        )
+    return None
+
+
+_HANDLERS = {
+    SetUser: _set_user,
+    LoadRegistration: _load_registration,
+    LoadDevice: _load_device,
+    SubmitRequest: _submit,
+    AdvanceClock: _advance,
+    RestrictDevice: _restrict_device,
+    SetDeviceComms: _set_device_comms,
+    ReadAuditTrail: _read_audit,
+}

@@ -1,0 +1,69 @@
+"""A deterministic synthetic meter, so that every response carries log entries
+a vector can check exactly.
+
+Entry timestamps follow the SRV's cadence (:class:`tables.SrvSpec`): daily
+logs at 00:00 UTC (AM 18.21(b): SMETS1 logs are kept on UTC midnights),
+profile data on every half-hour, an instantaneous read at the read instant.
+A device holds nothing before it was commissioned, nor anything in the future.
+Values are a pure function of (device, SRV, timestamp).
+"""
+
+from __future__ import annotations
+
+import zlib
+from functools import lru_cache
+from typing import Final
+
+from .clock import DAY, HALF_HOUR, day_start
+from .entities import Device, LogEntry
+from .tables import SRVS
+
+_MULTIPLIER: Final = 2654435761
+_REGISTER_STEP: Final = 250
+
+
+@lru_cache(maxsize=4096)
+def _seed(device_id: str, srv: str) -> int:
+    return zlib.crc32(f"{device_id}|{srv}".encode())
+
+
+def _noise(device_id: str, srv: str, timestamp: int) -> int:
+    return ((timestamp // HALF_HOUR) * _MULTIPLIER + _seed(device_id, srv)) % 4294967291
+
+
+def interval_value(device_id: str, srv: str, timestamp: int) -> int:
+    """Energy (Wh) of the half-hour starting at ``timestamp``."""
+    return 100 + _noise(device_id, srv, timestamp) % 200
+
+
+def register_value(device: Device, srv: str, timestamp: int) -> int:
+    """A cumulative register (Wh): non-decreasing in time."""
+    since = max(0, timestamp - commissioned_at(device)) // HALF_HOUR
+    return _REGISTER_STEP * since + _noise(device.device_id, srv, timestamp) % _REGISTER_STEP
+
+
+def commissioned_at(device: Device) -> int:
+    """The device holds data from 00:00 UTC of its commissioning date on."""
+    return day_start(device.commissioned, "utc")
+
+
+def timestamps(device: Device, srv: str, start: int, end: int, now: int) -> range:
+    """Timestamps of the entries the device logs for ``srv`` in [start, end],
+    clipped to what it holds at ``now``."""
+    cadence = SRVS[srv].cadence
+    low = max(start, commissioned_at(device))
+    high = min(end, now)
+    if cadence == "instant":
+        return range(now, now + 1) if start <= now <= end else range(0)
+    step = DAY if cadence == "daily" else HALF_HOUR if cadence == "half-hour" else 0
+    if step == 0 or high < low:
+        return range(0)
+    first = -(-low // step) * step
+    return range(first, high + 1, step)
+
+
+def entry_at(device: Device, srv: str, timestamp: int) -> LogEntry:
+    """The entry the device logged for ``srv`` at ``timestamp``."""
+    if SRVS[srv].cadence == "half-hour":
+        return LogEntry(timestamp, interval_value(device.device_id, srv, timestamp))
+    return LogEntry(timestamp, register_value(device, srv, timestamp))

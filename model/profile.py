@@ -1,0 +1,120 @@
+"""Interpretation profiles and service configuration.
+
+Each ``interp`` row of the catalogue is one named option of :class:`Profile`,
+with the catalogue's default; a run picks one profile, and every response names
+the options its outcome depended on (``Response.interp``), so vectors that
+depend on an interpretation are tagged with it.
+
+:class:`ServiceConfig` holds what the SEC leaves to each service provider's
+configuration (SCH-4 scheduling windows, the retry interval).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any, Final
+
+# option name -> (requirement ID, allowed values, default first)
+PROFILE_OPTIONS: Final[dict[str, tuple[str, tuple[Any, ...]]]] = {
+    "settlement_tz": ("REG-8", ("uk", "utc")),
+    "supplier_mhhs_via_mdr": ("REG-11", (False, True)),
+    "etd": ("REG-12", ("inclusive", "exclusive")),
+    "partial_period": ("AC-4", ("reject", "authorised-days")),
+    "flag_violation": ("FS-5", ("reject", "coerce")),
+    "schedules_on_mdra_change": ("SCH-3", ("delete", "keep")),
+    "on_demand_first": ("SCH-6", ("not-enforced", "strict")),
+    "cache_boundary": ("C-11", ("exclusive", "inclusive")),
+    "daily_log_delay_tolerance_s": ("S1-1", (0, 3600)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """The interpretation options of a run (catalogue defaults)."""
+
+    settlement_tz: str = "uk"  # REG-8: 'uk' (Europe/London) or 'utc'
+    supplier_mhhs_via_mdr: bool = False  # REG-11: Option 1 of MP162 (off)
+    etd: str = "inclusive"  # REG-12: ETD is the last day of the appointment
+    partial_period: str = "reject"  # AC-4: reject a partly authorised period
+    flag_violation: str = "reject"  # FS-5: reject a ForSettlement violation
+    schedules_on_mdra_change: str = "delete"  # SCH-3: delete and alert
+    on_demand_first: str = "not-enforced"  # SCH-6: not enforced by the DCC
+    cache_boundary: str = "exclusive"  # C-11: expired at exactly 25 h
+    daily_log_delay_tolerance_s: int = 0  # S1-1: exact midnight timestamps
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            requirement, allowed = PROFILE_OPTIONS[f.name]
+            value = getattr(self, f.name)
+            if f.name == "daily_log_delay_tolerance_s":
+                ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+            else:
+                ok = value in allowed and type(value) is type(allowed[0])
+            if not ok:
+                raise ValueError(
+                    f"profile option {f.name} ({requirement}) must be one of "
+                    f"{list(allowed)}, got {value!r}"
+                )
+
+    def tag(self, option: str) -> str:
+        """'REQ-ID:option=value', the tag a response or vector carries."""
+        requirement = PROFILE_OPTIONS[option][0]
+        return f"{requirement}:{option}={_text(getattr(self, option))}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def non_default(self) -> dict[str, Any]:
+        default = Profile()
+        return {k: v for k, v in self.as_dict().items() if getattr(default, k) != v}
+
+    def with_options(self, **options: Any) -> Profile:
+        unknown = sorted(set(options) - set(PROFILE_OPTIONS))
+        if unknown:
+            raise ValueError(f"unknown profile option(s) {unknown}; known: {list(PROFILE_OPTIONS)}")
+        return replace(self, **options)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
+
+
+def parse_profile(pairs: list[str]) -> Profile:
+    """A profile from 'option=value' strings (the CLI's ``--profile``)."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or name not in PROFILE_OPTIONS:
+            raise ValueError(
+                f"--profile expects option=value with option in {list(PROFILE_OPTIONS)}"
+            )
+        default = getattr(Profile(), name)
+        if isinstance(default, bool):
+            options[name] = raw in ("on", "true", "1")
+        elif isinstance(default, int):
+            options[name] = int(raw)
+        else:
+            options[name] = raw
+    return Profile().with_options(**options)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A daily scheduling window [open, close) in seconds after local 00:00."""
+
+    open_s: int
+    close_s: int
+
+    def contains(self, seconds_of_day: int) -> bool:
+        return self.open_s <= seconds_of_day < self.close_s
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceConfig:
+    """SCH-4, SCH-5: a service provider's configured windows and retry timing."""
+
+    dsp_window: Window = Window(0, 6 * 3600)  # SCH-4, VOL-4: existing 00:00-06:00
+    mdr_window: Window = Window(7 * 3600, 20 * 3600)  # SCH-4, VOL-4: 07:00-20:00
+    retry_interval_s: int = 3600  # SCH-5: time between retries of a failed read

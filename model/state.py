@@ -1,0 +1,94 @@
+"""The state of the reference machine.  Immutable: :func:`step` returns a new
+state that shares every part it did not change with the old one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final
+
+from .clock import settlement_day
+from .entities import CachedEntry, Device, Registration, Schedule, ServiceRequest, User
+from .outputs import AuditRecord
+from .profile import Profile, ServiceConfig
+
+EMPTY: Final[Mapping[object, object]] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """Work queued for a later instant: a held or future-dated request, or a
+    retry (SCH-4, SCH-5).  ``retry_cutoff`` is the instant retries stop before."""
+
+    due: int
+    seq: int
+    request: ServiceRequest
+    submitted_at: int
+    mode: str
+    schedule_id: int | None
+    retry_cutoff: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CacheSlot:
+    """C-1..C-6: the S1SP cache of one (device, SRV): entries by timestamp, and
+    the latest timestamp the S1SP has ever retrieved (C-3)."""
+
+    entries: Mapping[int, CachedEntry]
+    high_water: int
+
+    def oldest(self) -> int | None:
+        return min((c.retrieved_at for c in self.entries.values()), default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditNode:
+    """AUD-1: the Service Audit Trail, a persistent list (newest first)."""
+
+    record: AuditRecord
+    previous: AuditNode | None
+
+    def __iter__(self) -> Iterator[AuditRecord]:
+        node: AuditNode | None = self
+        while node is not None:
+            yield node.record
+            node = node.previous
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """Clock, users, registration, inventory, schedules, S1SP cache, queued work
+    and audit trail.  Mappings are never mutated in place."""
+
+    now: int
+    profile: Profile = field(default_factory=Profile)
+    config: ServiceConfig = field(default_factory=ServiceConfig)
+    users: Mapping[str, User] = field(default_factory=dict)
+    registrations: Mapping[str, Registration] = field(default_factory=dict)
+    devices: Mapping[str, Device] = field(default_factory=dict)
+    schedules: Mapping[int, Schedule] = field(default_factory=dict)
+    cache: Mapping[tuple[str, str], CacheSlot] = field(default_factory=dict)
+    pending: tuple[Pending, ...] = ()
+    offline: frozenset[str] = frozenset()
+    restrictions: Mapping[str, int] = field(default_factory=dict)
+    next_schedule_id: int = 1
+    next_seq: int = 0
+    audit: AuditNode | None = None
+
+    @property
+    def today(self) -> dt.date:
+        """The settlement day of the current instant (REG-8 profile)."""
+        return settlement_day(self.now, self.profile.settlement_tz)
+
+    def device_mpan_registration(self, device_id: str) -> Registration | None:
+        device = self.devices.get(device_id)
+        return None if device is None else self.registrations.get(device.mpan)
+
+
+def initial_state(
+    now: int, profile: Profile | None = None, config: ServiceConfig | None = None
+) -> State:
+    """An empty state at instant ``now``."""
+    return State(now=now, profile=profile or Profile(), config=config or ServiceConfig())
