@@ -57,9 +57,7 @@ def authorise(state: State, request: ServiceRequest, mode: str, at: int) -> Deci
     if isinstance(flag, Rejected):
         return flag
     if request.srv in ("5.2", "5.3"):
-        return Accepted(
-            flag.value, _trt(request.srv, "SMETS2", "on-demand", flag.value), (), flag.interp
-        )
+        return Accepted(flag.value, _trt(request.srv, "SMETS2", "on-demand", flag.value), (), flag.interp)
     device = state.devices.get(request.device_id)
     if device is None:
         # E19: the device is not in the Smart Metering Inventory.
@@ -69,9 +67,7 @@ def authorise(state: State, request: ServiceRequest, mode: str, at: int) -> Deci
     return _authorise_read(state, request, device, mode, at, flag)
 
 
-def _authorise_create_schedule(
-    state: State, request: ServiceRequest, device: Device, flag: _Flag
-) -> Decision:
+def _authorise_create_schedule(state: State, request: ServiceRequest, device: Device, flag: _Flag) -> Decision:
     assert request.schedule is not None
     scheduled = request.schedule.srv
     rejected = (
@@ -89,9 +85,7 @@ def _authorise_create_schedule(
     return Accepted(flag.value, trt, decision.days, flag.interp + decision.interp)
 
 
-def _authorise_read(
-    state: State, request: ServiceRequest, device: Device, mode: str, at: int, flag: _Flag
-) -> Decision:
+def _authorise_read(state: State, request: ServiceRequest, device: Device, mode: str, at: int, flag: _Flag) -> Decision:
     if mode == "scheduled" and (rejected := check_schedulable(request.srv)):
         return rejected
     rejected = check_device(request.role, request.srv, device, mode, flag.value)
@@ -121,9 +115,7 @@ def check_user(state: State, request: ServiceRequest) -> Rejected | None:
         return Rejected("E1", ("REG-1",), f"user {request.user_id} is not a DCC User")
     if request.role not in user.roles:
         # REG-7: an agent MDRA must hold the MDR role; a Supplier uses IS / ES.
-        return Rejected(
-            "E1", ("REG-1", "REG-7"), f"user {request.user_id} does not hold role {request.role}"
-        )
+        return Rejected("E1", ("REG-1", "REG-7"), f"user {request.user_id} does not hold role {request.role}")
     return None
 
 
@@ -150,29 +142,21 @@ def check_flag(state: State, request: ServiceRequest) -> _Flag | Rejected:
     # FS-2: MDR requests always carry ForSettlement = true.
     if role == "MDR" and not flag:
         if not coerce:
-            return Rejected(
-                "MHHS-E1", ("FS-2", "FS-5"), "MDR request without ForSettlement = true", (tag,)
-            )
+            return Rejected("MHHS-E1", ("FS-2", "FS-5"), "MDR request without ForSettlement = true", (tag,))
         return _Flag(True, (tag,))
     # FS-4: Network Operators and Other Users never set it true.
     if role in NEVER_FOR_SETTLEMENT and flag:
         if not coerce:
-            return Rejected(
-                "MHHS-E2", ("FS-4", "FS-5"), f"role {role} may not set ForSettlement", (tag,)
-            )
+            return Rejected("MHHS-E2", ("FS-4", "FS-5"), f"role {role} may not set ForSettlement", (tag,))
         return _Flag(False, (tag,))
     # AC-5: MHHS data requests only from Eligible Users (IS, ES, MDR).
     if flag and role not in MHHS_ELIGIBLE:
-        return Rejected(
-            "MHHS-E2", ("AC-5",), f"role {role} is not an Eligible User for MHHS requests"
-        )
+        return Rejected("MHHS-E2", ("AC-5",), f"role {role} is not an Eligible User for MHHS requests")
     # REG-11 (option): a Supplier sends MHHS requests only through an MDR role.
     if flag and role in SUPPLIER_ROLES:
         tag = state.profile.tag("supplier_mhhs_via_mdr")
         if state.profile.supplier_mhhs_via_mdr:
-            return Rejected(
-                "MHHS-E4", ("REG-11",), "Supplier MHHS request outside the MDR role", (tag,)
-            )
+            return Rejected("MHHS-E4", ("REG-11",), "Supplier MHHS request outside the MDR role", (tag,))
         return _Flag(True, (tag,))
     return _Flag(flag, ())
 
@@ -189,9 +173,7 @@ def check_device(role: str, srv: str, device: Device, mode: str, flag: bool) -> 
         return Rejected("E11", ("TRT-1",), f"SRV {srv} does not apply to a {device.kind}")
     # TRT-1, AC-8: an N/A cell of Table 3 is not available.
     if srv in _TRT_SRVS and _trt(srv, device.generation, mode, flag) is None:
-        return Rejected(
-            "E11", ("AC-8", "TRT-1"), f"SRV {srv} {mode} is N/A for {device.generation}"
-        )
+        return Rejected("E11", ("AC-8", "TRT-1"), f"SRV {srv} {mode} is N/A for {device.generation}")
     return None
 
 
@@ -225,18 +207,12 @@ def check_registration(
         return Accepted(False, None, days, ())
     registration = state.registrations.get(device.mpan)
     etd = state.profile.etd
-    chain = (
-        ()
-        if registration is None
-        else (registration.mdras if request.role == "MDR" else registration.suppliers)
-    )
+    chain = () if registration is None else (registration.mdras if request.role == "MDR" else registration.suppliers)
     allowed = tuple(d for d in days if party_on(chain, d, etd) == request.user_id)
     if len(allowed) == len(days):
         return Accepted(False, None, days, ())
     what = "MDRA" if request.role == "MDR" else "Supplier"
-    reason = (
-        f"{request.user_id} is not the registered {what} of {device.mpan} on every targeted day"
-    )
+    reason = f"{request.user_id} is not the registered {what} of {device.mpan} on every targeted day"
     if not allowed:
         return Rejected("E4", ("AC-3", "REG-4"), reason)
     # AC-4: a partly authorised period is rejected whole, or answered in part.
@@ -250,9 +226,7 @@ def _is_data_read(request: ServiceRequest) -> bool:
     return SRVS[request.srv].read_log_period
 
 
-def check_schedule_first(
-    state: State, request: ServiceRequest, mode: str, flag: bool
-) -> Rejected | None:
+def check_schedule_first(state: State, request: ServiceRequest, mode: str, flag: bool) -> Rejected | None:
     """SCH-6 (option 'strict'): an MHHS On Demand data request needs an own DSP
     Schedule for that device and SRV."""
     if state.profile.on_demand_first != "strict" or mode != "on-demand":
@@ -270,9 +244,7 @@ def check_schedule_first(
     return Rejected("MHHS-E5", ("SCH-6",), "MHHS On Demand read with no DSP Schedule", (tag,))
 
 
-def _schedule_first_tag(
-    state: State, request: ServiceRequest, mode: str, flag: bool
-) -> tuple[str, ...]:
+def _schedule_first_tag(state: State, request: ServiceRequest, mode: str, flag: bool) -> tuple[str, ...]:
     if mode == "on-demand" and flag and _is_data_read(request):
         return (state.profile.tag("on_demand_first"),)
     return ()

@@ -39,9 +39,7 @@ def has_active_schedule(state: State, device_id: str, srv: str) -> bool:
 def may_cache(state: State, device_id: str, srv: str) -> bool:
     """C-1, C-2: would the S1SP cache what it reads for this device and SRV?"""
     device = state.devices[device_id]
-    return cacheable(srv, device.generation, device.kind) and has_active_schedule(
-        state, device_id, srv
-    )
+    return cacheable(srv, device.generation, device.kind) and has_active_schedule(state, device_id, srv)
 
 
 def cached(state: State, device_id: str, srv: str, timestamp: int) -> LogEntry | None:
@@ -87,11 +85,7 @@ def expire(state: State) -> State:
     cache = dict(state.cache)
     for key in stale:
         slot = cache[key]
-        kept = {
-            t: c
-            for t, c in slot.entries.items()
-            if is_fresh(c.retrieved_at, state.now, state.profile)
-        }
+        kept = {t: c for t, c in slot.entries.items() if is_fresh(c.retrieved_at, state.now, state.profile)}
         cache[key] = CacheSlot(kept, slot.high_water)
     return _with_cache(state, cache)
 

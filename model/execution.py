@@ -48,9 +48,7 @@ def execute(state: State, work: Pending) -> tuple[State, tuple[Response, ...]]:
         return _unreachable(state, work, decision)
     if SRVS[request.srv].cadence == "none":
         device = state.devices[request.device_id]
-        return state, (
-            respond(state, request, work.submitted_at, work.mode, decision, inventory=device),
-        )
+        return state, (respond(state, request, work.submitted_at, work.mode, decision, inventory=device),)
     entries, from_device, device_asked = _read(state, request, decision)
     state = cache.store(state, request.device_id, request.srv, from_device)
     response = respond(
@@ -104,9 +102,7 @@ def _read(
     return tuple(answer), from_device, device_asked or not stamps
 
 
-def _unreachable(
-    state: State, work: Pending, decision: Accepted
-) -> tuple[State, tuple[Response, ...]]:
+def _unreachable(state: State, work: Pending, decision: Accepted) -> tuple[State, tuple[Response, ...]]:
     """SCH-5: an MHHS read is retried, but never at or after the cut-off (the
     next day's DSP window at midnight), nor outside an MDR's window (SCH-4)."""
     request = work.request
@@ -116,28 +112,20 @@ def _unreachable(
     cutoff = work.retry_cutoff if work.retry_cutoff is not None else retry_cutoff(state, state.now)
     retry_at = state.now + state.config.retry_interval_s
     window = schedules.window_for(request.role, state.config)
-    in_window = (
-        schedules.next_window_open(retry_at, window, state.profile.settlement_tz) == retry_at
-    )
+    in_window = schedules.next_window_open(retry_at, window, state.profile.settlement_tz) == retry_at
     if retry_at < cutoff and (request.role != "MDR" or in_window):
         retry = replace(work, due=retry_at, seq=state.next_seq, retry_cutoff=cutoff)
         return replace(state, pending=(*state.pending, retry), next_seq=state.next_seq + 1), ()
-    failed = replace_code(
-        decision, "MHHS-E6", ("SCH-5",), "retries stopped before the next DSP window"
-    )
+    failed = replace_code(decision, "MHHS-E6", ("SCH-5",), "retries stopped before the next DSP window")
     return state, (respond(state, request, work.submitted_at, work.mode, failed),)
 
 
 def retry_cutoff(state: State, at: int) -> int:
     """SCH-5: the opening of the next settlement day's DSP window."""
     day = settlement_day(at, state.profile.settlement_tz)
-    return schedules.window_bounds(
-        day + ONE_DAY, state.config.dsp_window, state.profile.settlement_tz
-    )[0]
+    return schedules.window_bounds(day + ONE_DAY, state.config.dsp_window, state.profile.settlement_tz)[0]
 
 
-def replace_code(
-    decision: Accepted, code: str, requirements: tuple[str, ...], reason: str
-) -> Rejected:
+def replace_code(decision: Accepted, code: str, requirements: tuple[str, ...], reason: str) -> Rejected:
     """A failure after acceptance, carrying the decision's interp tags."""
     return Rejected(code, requirements, reason, decision.interp)

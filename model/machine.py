@@ -76,9 +76,7 @@ def _restrict_device(state: State, event: RestrictDevice) -> tuple[State, Output
 
 def _set_device_comms(state: State, event: SetDeviceComms) -> tuple[State, Outputs]:
     validate.known_device(state, event.device_id, "device_id")
-    offline = (
-        state.offline - {event.device_id} if event.online else state.offline | {event.device_id}
-    )
+    offline = state.offline - {event.device_id} if event.online else state.offline | {event.device_id}
     return replace(state, offline=offline), ()
 
 
@@ -104,11 +102,7 @@ def _start_read(state: State, request: ServiceRequest, at: int) -> tuple[State, 
     """SCH-4: an MDR read outside the MDR window is held until it opens; a
     future-dated read waits for its execution time.  Both are acknowledged."""
     window = schedules.window_for(request.role, state.config)
-    due = (
-        schedules.next_window_open(at, window, state.profile.settlement_tz)
-        if request.role == "MDR"
-        else at
-    )
+    due = schedules.next_window_open(at, window, state.profile.settlement_tz) if request.role == "MDR" else at
     work = Pending(due, state.next_seq, request, state.now, "on-demand", None, None)
     if due == state.now:
         return execute(replace(state, next_seq=state.next_seq + 1), work)
@@ -205,16 +199,12 @@ def _mdra_changes_due(state: State, limit: int) -> list[_Due]:
         for efd, outgoing, _incoming in mdra_changes(registration):
             at = day_start(efd, tz)
             if state.now < at <= limit:
-                found.append(
-                    _Due(at, 0, 0, partial(_run_mdra_change, registration.mpan, outgoing, at))
-                )
+                found.append(_Due(at, 0, 0, partial(_run_mdra_change, registration.mpan, outgoing, at)))
     return found
 
 
 def _pending_due(state: State, limit: int) -> list[_Due]:
-    return [
-        _Due(w.due, 1, w.seq, partial(_run_pending, w)) for w in state.pending if w.due <= limit
-    ]
+    return [_Due(w.due, 1, w.seq, partial(_run_pending, w)) for w in state.pending if w.due <= limit]
 
 
 def _schedules_due(state: State, limit: int) -> list[_Due]:
@@ -226,9 +216,7 @@ def _schedules_due(state: State, limit: int) -> list[_Due]:
     return found
 
 
-def _run_mdra_change(
-    mpan: str, outgoing: str, at: int, state: State
-) -> tuple[State, tuple[Output, ...]]:
+def _run_mdra_change(mpan: str, outgoing: str, at: int, state: State) -> tuple[State, tuple[Output, ...]]:
     return schedules.on_mdra_change(state, mpan, outgoing, at)
 
 
@@ -239,9 +227,7 @@ def _run_pending(work: Pending, state: State) -> tuple[State, tuple[Output, ...]
 
 def _run_schedule(schedule: Schedule, state: State) -> tuple[State, tuple[Output, ...]]:
     request = scheduled_request(schedule, state.profile.settlement_tz)
-    work = Pending(
-        state.now, state.next_seq, request, state.now, "scheduled", schedule.schedule_id, None
-    )
+    work = Pending(state.now, state.next_seq, request, state.now, "scheduled", schedule.schedule_id, None)
     state = schedules.finish_run(replace(state, next_seq=state.next_seq + 1), schedule)
     return execute(state, work)
 
@@ -249,9 +235,7 @@ def _run_schedule(schedule: Schedule, state: State) -> tuple[State, tuple[Output
 def scheduled_request(schedule: Schedule, settlement_tz: str) -> ServiceRequest:
     """SCH-1: the read a schedule makes on its run day: the previous settlement day."""
     read_day = schedule.next_run - ONE_DAY
-    period = ReadLogPeriod(
-        day_start(read_day, settlement_tz), day_start(schedule.next_run, settlement_tz) - 1
-    )
+    period = ReadLogPeriod(day_start(read_day, settlement_tz), day_start(schedule.next_run, settlement_tz) - 1)
     return ServiceRequest(
         request_id=f"S{schedule.schedule_id}-{schedule.next_run.isoformat()}",
         user_id=schedule.owner,
@@ -275,15 +259,11 @@ def _audit(state: State, outputs: Outputs) -> State:
 
 def _audit_record(state: State, output: Output) -> AuditRecord | None:
     if isinstance(output, Response):
-        return AuditRecord(
-            output.responded_at, output.user_id, "response", output.request_id, output.code
-        )
+        return AuditRecord(output.responded_at, output.user_id, "response", output.request_id, output.code)
     if isinstance(output, Acknowledgement):
         return AuditRecord(output.at, output.user_id, "request", output.request_id, output.code)
     if isinstance(output, Alert):
-        return AuditRecord(
-            output.at, output.recipient, "alert", str(output.schedule_id), output.code
-        )
+        return AuditRecord(output.at, output.recipient, "alert", str(output.schedule_id), output.code)
     return None
 
 

@@ -52,8 +52,7 @@ class Profile:
                 ok = value in allowed and type(value) is type(allowed[0])
             if not ok:
                 raise ValueError(
-                    f"profile option {f.name} ({requirement}) must be one of "
-                    f"{list(allowed)}, got {value!r}"
+                    f"profile option {f.name} ({requirement}) must be one of {list(allowed)}, got {value!r}"
                 )
 
     def tag(self, option: str) -> str:
@@ -87,9 +86,7 @@ def parse_profile(pairs: list[str]) -> Profile:
     for pair in pairs:
         name, sep, raw = pair.partition("=")
         if not sep or name not in PROFILE_OPTIONS:
-            raise ValueError(
-                f"--profile expects option=value with option in {list(PROFILE_OPTIONS)}"
-            )
+            raise ValueError(f"--profile expects option=value with option in {list(PROFILE_OPTIONS)}")
         default = getattr(Profile(), name)
         if isinstance(default, bool):
             options[name] = raw in ("on", "true", "1")

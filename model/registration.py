@@ -88,9 +88,7 @@ def _check_one(appointment: Appointment, etd_mode: str, field: str) -> None:
         )
 
 
-def _check_adjacent(
-    current: Appointment, following: Appointment, etd_mode: str, field: str
-) -> None:
+def _check_adjacent(current: Appointment, following: Appointment, etd_mode: str, field: str) -> None:
     end = last_day(current, etd_mode)
     if end is None:
         raise RegistrationConflict(
@@ -106,6 +104,4 @@ def _check_adjacent(
             f"overlap: EFD {following.efd} is before {expected}, the day after the previous ETD",
         )
     if following.efd > expected:
-        raise RegistrationConflict(
-            field, "REG-5", f"gap: EFD {following.efd} leaves {expected} with no appointee"
-        )
+        raise RegistrationConflict(field, "REG-5", f"gap: EFD {following.efd} leaves {expected} with no appointee")

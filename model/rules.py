@@ -51,10 +51,7 @@ def schedulable(srv: str) -> bool:
 
 
 def _printed_cell(row: TrtRow, generation: Generation, mode: Mode, purpose: Purpose) -> int | None:
-    column = (
-        f"{purpose}_{'s1' if generation == 'SMETS1' else 's2'}_"
-        f"{'sched' if mode == 'scheduled' else 'od'}"
-    )
+    column = f"{purpose}_{'s1' if generation == 'SMETS1' else 's2'}_{'sched' if mode == 'scheduled' else 'od'}"
     value: int | None = getattr(row, column)
     return value
 
@@ -93,6 +90,4 @@ def trt_cells() -> list[dict[str, object]]:
 def cacheable(srv: str, generation: str, device_kind: str) -> bool:
     """C-1, C-2 (device part): the S1SP caches only these SRVs, only for a SMETS1
     ESME.  Whether a schedule is active is the caller's part of C-2."""
-    return (
-        srv in CACHE.srvs and generation == CACHE.generation and (device_kind == CACHE.device_kind)
-    )
+    return srv in CACHE.srvs and generation == CACHE.generation and (device_kind == CACHE.device_kind)

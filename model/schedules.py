@@ -29,18 +29,14 @@ def window_for(role: str, config: ServiceConfig) -> Window:
 @lru_cache(maxsize=65536)
 def window_bounds(day: dt.date, window: Window, settlement_tz: str) -> tuple[int, int]:
     """The instants a window opens and closes on a settlement day."""
-    return _wall_clock(day, window.open_s, settlement_tz), _wall_clock(
-        day, window.close_s, settlement_tz
-    )
+    return _wall_clock(day, window.open_s, settlement_tz), _wall_clock(day, window.close_s, settlement_tz)
 
 
 def _wall_clock(day: dt.date, seconds: int, settlement_tz: str) -> int:
     extra_days, seconds = divmod(seconds, 86400)
     day = day + dt.timedelta(days=extra_days)
     hours, rest = divmod(seconds, 3600)
-    local = dt.datetime(
-        day.year, day.month, day.day, hours, rest // 60, rest % 60, tzinfo=zone(settlement_tz)
-    )
+    local = dt.datetime(day.year, day.month, day.day, hours, rest // 60, rest % 60, tzinfo=zone(settlement_tz))
     return int(local.timestamp())
 
 
@@ -81,9 +77,7 @@ def create(state: State, request: ServiceRequest) -> tuple[State, Schedule]:
         schedule = replace(schedule, next_run=schedule.next_run + ONE_DAY)
     schedules = dict(state.schedules)
     schedules[schedule.schedule_id] = schedule
-    return replace(
-        state, schedules=schedules, next_schedule_id=state.next_schedule_id + 1
-    ), schedule
+    return replace(state, schedules=schedules, next_schedule_id=state.next_schedule_id + 1), schedule
 
 
 def owned(state: State, request: ServiceRequest) -> tuple[Schedule, ...]:
@@ -124,9 +118,7 @@ def finish_run(state: State, schedule: Schedule) -> State:
     return replace(state, schedules=schedules)
 
 
-def on_mdra_change(
-    state: State, mpan: str, outgoing: str, at: int
-) -> tuple[State, tuple[Alert, ...]]:
+def on_mdra_change(state: State, mpan: str, outgoing: str, at: int) -> tuple[State, tuple[Alert, ...]]:
     """SCH-3: at the incoming EFD the outgoing MDRA's schedules on the MPAN's
     devices are deleted and it is alerted (profile 'delete'); under 'keep' they
     stay and each later run is refused by AC-3."""
@@ -137,7 +129,5 @@ def on_mdra_change(
         for s in sorted(state.schedules.values(), key=lambda s: s.schedule_id)
         if s.owner == outgoing and s.role == "MDR" and state.devices[s.device_id].mpan == mpan
     )
-    alerts = tuple(
-        Alert("MHHS-A1", outgoing, at, s.device_id, s.schedule_id, ("SCH-3",)) for s in doomed
-    )
+    alerts = tuple(Alert("MHHS-A1", outgoing, at, s.device_id, s.schedule_id, ("SCH-3",)) for s in doomed)
     return remove(state, doomed), alerts

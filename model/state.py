@@ -87,8 +87,6 @@ class State:
         return None if device is None else self.registrations.get(device.mpan)
 
 
-def initial_state(
-    now: int, profile: Profile | None = None, config: ServiceConfig | None = None
-) -> State:
+def initial_state(now: int, profile: Profile | None = None, config: ServiceConfig | None = None) -> State:
     """An empty state at instant ``now``."""
     return State(now=now, profile=profile or Profile(), config=config or ServiceConfig())

@@ -38,9 +38,7 @@ def known_device(state: State, device_id: str, field: str) -> Device:
     check_device_id(device_id, field)
     device = state.devices.get(device_id)
     if device is None:
-        raise UnknownReference(
-            field, "INPUT", f"device {device_id} is not in the inventory; load it first"
-        )
+        raise UnknownReference(field, "INPUT", f"device {device_id} is not in the inventory; load it first")
     return device
 
 
@@ -65,13 +63,9 @@ def check_load_device(state: State, event: LoadDevice) -> None:
     check_device_id(device.device_id, "device.device_id")
     check_mpan(device.mpan, "device.mpan")
     if device.mpan not in state.registrations:
-        raise UnknownReference(
-            "device.mpan", "REG-2", f"MPAN {device.mpan} has no registration; load it first"
-        )
+        raise UnknownReference("device.mpan", "REG-2", f"MPAN {device.mpan} has no registration; load it first")
     if device.generation not in GENERATIONS:
-        raise MalformedValue(
-            "device.generation", "INPUT", f"must be SMETS1 or SMETS2, got {device.generation!r}"
-        )
+        raise MalformedValue("device.generation", "INPUT", f"must be SMETS1 or SMETS2, got {device.generation!r}")
     if device.kind not in ("ESME", "GSME"):
         raise MalformedValue("device.kind", "INPUT", f"must be ESME or GSME, got {device.kind!r}")
     if not isinstance(device.commissioned, dt.date):
@@ -80,9 +74,7 @@ def check_load_device(state: State, event: LoadDevice) -> None:
 
 def check_advance(state: State, event: AdvanceClock) -> None:
     if not isinstance(event.to, int) or event.to < state.now:
-        raise ClockError(
-            "to", "INPUT", f"the clock may only move forward (now {state.now}, asked {event.to})"
-        )
+        raise ClockError("to", "INPUT", f"the clock may only move forward (now {state.now}, asked {event.to})")
 
 
 def check_request(state: State, request: ServiceRequest) -> None:
@@ -90,18 +82,12 @@ def check_request(state: State, request: ServiceRequest) -> None:
     if not isinstance(request.request_id, str) or not request.request_id:
         raise MalformedValue("request.request_id", "INPUT", "request id must be a non-empty string")
     if request.role not in ROLES:
-        raise MalformedValue(
-            "request.role", "REG-1", f"role must be one of {list(ROLES)}, got {request.role!r}"
-        )
+        raise MalformedValue("request.role", "REG-1", f"role must be one of {list(ROLES)}, got {request.role!r}")
     spec = SRVS.get(request.srv)
     if spec is None:
-        raise MalformedValue(
-            "request.srv", "AC-1", f"SRV {request.srv!r} is not modelled; known: {sorted(SRVS)}"
-        )
+        raise MalformedValue("request.srv", "AC-1", f"SRV {request.srv!r} is not modelled; known: {sorted(SRVS)}")
     if request.for_settlement not in (None, True, False):
-        raise MalformedValue(
-            "request.for_settlement", "FS-1", "ForSettlement must be true, false or absent"
-        )
+        raise MalformedValue("request.for_settlement", "FS-1", "ForSettlement must be true, false or absent")
     if request.srv in ("5.2", "5.3") and request.schedule_id is not None:
         _check_optional_device(request)
     else:
@@ -130,13 +116,9 @@ def _check_execute_at(state: State, request: ServiceRequest, device_request: boo
     if request.execute_at is None:
         return
     if not device_request:
-        raise MalformedValue(
-            "request.execute_at", "INPUT", f"SRV {request.srv} cannot be future-dated"
-        )
+        raise MalformedValue("request.execute_at", "INPUT", f"SRV {request.srv} cannot be future-dated")
     if request.execute_at < state.now:
-        raise MalformedValue(
-            "request.execute_at", "INPUT", "a future-dated request cannot execute in the past"
-        )
+        raise MalformedValue("request.execute_at", "INPUT", "a future-dated request cannot execute in the past")
 
 
 def _check_schedule_body(state: State, request: ServiceRequest) -> None:
@@ -150,8 +132,6 @@ def _check_schedule_body(state: State, request: ServiceRequest) -> None:
     if spec.srv not in SRVS:
         raise MalformedValue("request.schedule.srv", "SCH-1", f"SRV {spec.srv!r} is not modelled")
     if spec.start_day < state.today:
-        raise MalformedValue(
-            "request.schedule.start_day", "SCH-1", "a schedule cannot start in the past"
-        )
+        raise MalformedValue("request.schedule.start_day", "SCH-1", "a schedule cannot start in the past")
     if spec.end_day is not None and spec.end_day < spec.start_day:
         raise MalformedValue("request.schedule.end_day", "SCH-1", "schedule ends before it starts")
