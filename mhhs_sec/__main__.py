@@ -1,0 +1,5 @@
+import sys
+
+from mhhs_sec.cli import main
+
+sys.exit(main())

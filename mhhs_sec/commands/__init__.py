@@ -1,0 +1,1 @@
+"""Sub-commands of ``mhhs-sec`` (see :mod:`mhhs_sec.cli`)."""
