@@ -13,7 +13,11 @@ import sys
 from collections.abc import Sequence
 
 # Sub-command modules, in the order ``--help`` lists them.
-COMMANDS: tuple[str, ...] = ("rules",)
+COMMANDS: tuple[str, ...] = (
+    "check",
+    "rules",
+    "trace",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

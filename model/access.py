@@ -49,7 +49,10 @@ class _Flag:
 
 
 def authorise(state: State, request: ServiceRequest, mode: str, at: int) -> Decision:
-    """Decide a request executed at instant ``at`` in ``mode``."""
+    """Decide a request executed at instant ``at`` in ``mode``.
+
+    AC-9: the decision depends only on the request, the sender, the device and
+    registration: nothing counts requests or remembers who read what before."""
     rejected = check_user(state, request) or check_srv_allowed(request.role, request.srv)
     if rejected:
         return rejected

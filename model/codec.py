@@ -229,6 +229,14 @@ def encode_request(request: ServiceRequest) -> Json:
     return data
 
 
+def _period(r: _Reader) -> ReadLogPeriod:
+    return ReadLogPeriod(r.parsed("start", parse_instant), r.parsed("end", parse_instant))
+
+
+def _schedule_spec(r: _Reader) -> ScheduleSpec:
+    return ScheduleSpec(r.get("srv", str), r.parsed("start_day", _day), r.parsed("end_day", _day, optional=True))
+
+
 def decode_request(r: _Reader) -> ServiceRequest:
     period = r.child("period", optional=True)
     schedule = r.child("schedule", optional=True)
@@ -239,11 +247,9 @@ def decode_request(r: _Reader) -> ServiceRequest:
         srv=r.get("srv", str),
         device_id=r.get("device_id", str),
         for_settlement=r.get("for_settlement", bool, optional=True),
-        period=None if period is None else ReadLogPeriod(period.parsed("start", parse_instant), period.parsed("end", parse_instant)),
+        period=None if period is None else _period(period),
         execute_at=r.parsed("execute_at", parse_instant, optional=True),
-        schedule=None if schedule is None else ScheduleSpec(
-            schedule.get("srv", str), schedule.parsed("start_day", _day), schedule.parsed("end_day", _day, optional=True)
-        ),
+        schedule=None if schedule is None else _schedule_spec(schedule),
         schedule_id=r.get("schedule_id", int, optional=True),
     )  # fmt: skip
     for child in (period, schedule):

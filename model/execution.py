@@ -23,7 +23,9 @@ def respond(
     decision: Accepted | Rejected,
     **payload: object,
 ) -> Response:
-    """The Response to a request: data only with I0 (an error carries none)."""
+    """The Response to a request: data only with I0 (an error carries none).
+    It is stamped with the TRT of its Table 3 cell; the model always answers
+    inside it (TRT-4: a TRT is a maximum)."""
     if isinstance(decision, Rejected):
         return Response(
             request.request_id, request.user_id, request.role, request.srv, request.device_id,

@@ -1,0 +1,294 @@
+"""The spec trace: ``docs/spec-trace.md``, generated from tags, never by hand.
+
+For each requirement of the registry it lists where the model implements it
+(file and function, from docstrings and comments that cite the ID), the tests
+that carry it in ``@pytest.mark.req(...)``, the proof obligations that name it
+(:data:`mhhs_sec.proofs.OBLIGATIONS`) and how many committed vectors cover it
+(:func:`mhhs_sec.vectors.load_vectors`).  Parts that are not installed yet are
+left out of the table rather than guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import io
+import re
+import tokenize
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from .requirements import REQUIREMENTS
+from .settings import PROJECT_ROOT
+
+ID_RE: Final = re.compile(r"\b((?:REG|AC|FS|TRT|SCH|C|AUD|S1|CON|VOL)-\d+)\b")
+CATALOGUE_ROW_RE: Final = re.compile(r"^\| ([A-Z][A-Z0-9]*-[0-9]+) \|", re.MULTILINE)
+TRACE_PATH: Final = Path("docs/spec-trace.md")
+MODEL_DIR: Final = Path("model")
+TEST_DIR: Final = Path("tests")
+
+
+@dataclass
+class Trace:
+    """Everything the trace table shows, per requirement ID."""
+
+    code: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    tests: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    invariants: dict[str, set[str]] | None = None
+    vectors: dict[str, int] | None = None
+    extra_sections: list[str] = field(default_factory=list)
+
+
+def ids_in(text: str) -> set[str]:
+    return set(ID_RE.findall(text))
+
+
+# ---- code -------------------------------------------------------------------
+
+
+def scan_code(root: Path, folder: Path) -> dict[str, set[str]]:
+    """ID -> {'model/file.py:function'} from docstrings and comments."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for path in sorted((root / folder).rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        source = path.read_text(encoding="utf-8")
+        for name, text in _tagged_blocks(source):
+            for requirement in ids_in(text):
+                found[requirement].add(f"{relative}:{name}" if name else relative)
+    return found
+
+
+def _tagged_blocks(source: str) -> Iterable[tuple[str, str]]:
+    """(qualified name, text) for each function/class docstring and the comments
+    inside it; module-level comments go to the statement that follows them."""
+    tree = ast.parse(source)
+    comments = _comments_by_line(source)
+    spans: list[tuple[int, int, str]] = []
+    for node, qualified in _definitions(tree):
+        end = node.end_lineno or node.lineno
+        spans.append((node.lineno, end, qualified))
+        yield qualified, ast.get_docstring(node) or ""
+    module_doc = ast.get_docstring(tree) or ""
+    yield "", module_doc
+    for line, text in comments.items():
+        owner = _innermost(spans, line) or _next_statement(tree, line)
+        yield owner, text
+
+
+def _definitions(tree: ast.Module) -> Iterable[tuple[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, str]]:
+    def walk(node: ast.AST, prefix: str) -> Iterable[tuple[Any, str]]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                name = f"{prefix}{child.name}"
+                yield child, name
+                yield from walk(child, f"{name}.")
+
+    return walk(tree, "")
+
+
+def _comments_by_line(source: str) -> dict[int, str]:
+    found = {}
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            found[token.start[0]] = token.string
+    return found
+
+
+def _innermost(spans: list[tuple[int, int, str]], line: int) -> str:
+    inside = [s for s in spans if s[0] <= line <= s[1]]
+    return max(inside, key=lambda s: s[0])[2] if inside else ""
+
+
+def _next_statement(tree: ast.Module, line: int) -> str:
+    for node in tree.body:
+        if node.lineno >= line or (node.end_lineno or node.lineno) >= line:
+            return _statement_name(node)
+    return ""
+
+
+def _statement_name(node: ast.stmt) -> str:
+    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+        return node.targets[0].id
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        return node.target.id
+    if isinstance(node, ast.FunctionDef | ast.ClassDef):
+        return node.name
+    return ""
+
+
+# ---- tests ------------------------------------------------------------------
+
+
+def scan_tests(root: Path, folder: Path) -> dict[str, set[str]]:
+    """ID -> {'tests/file.py::test'} from ``pytest.mark.req(...)`` markers
+    (on functions, classes, or a module's ``pytestmark``)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for path in sorted((root / folder).rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        module_ids = _module_marks(tree)
+        for node, name in _definitions(tree):
+            marked = set(_marker_ids(node.decorator_list)) | module_ids
+            if not marked:
+                continue
+            if isinstance(node, ast.ClassDef) or name.split(".")[-1].startswith("test"):
+                for requirement in marked:
+                    found[requirement].add(f"{relative}::{name}")
+    return found
+
+
+def _marker_ids(decorators: Iterable[ast.expr]) -> Iterable[str]:
+    for decorator in decorators:
+        if isinstance(decorator, ast.Call) and _is_req(decorator.func):
+            for arg in decorator.args:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    yield arg.value
+
+
+def _is_req(func: ast.expr) -> bool:
+    return isinstance(func, ast.Attribute) and func.attr == "req"
+
+
+def _module_marks(tree: ast.Module) -> set[str]:
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets):
+            values = node.value.elts if isinstance(node.value, ast.List | ast.Tuple) else [node.value]
+            return set(_marker_ids(values))
+    return set()
+
+
+# ---- invariants, vectors, extra sections --------------------------------------
+
+
+def _optional(module: str) -> Any | None:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+def scan_invariants() -> dict[str, set[str]] | None:
+    proofs = _optional("mhhs_sec.proofs")
+    if proofs is None or not hasattr(proofs, "OBLIGATIONS"):
+        return None
+    found: dict[str, set[str]] = defaultdict(set)
+    for obligation in proofs.OBLIGATIONS:
+        for requirement in obligation.requirements:
+            found[requirement].add(obligation.name)
+    return found
+
+
+def count_vectors() -> dict[str, int] | None:
+    vectors = _optional("mhhs_sec.vectors")
+    if vectors is None or not hasattr(vectors, "load_vectors"):
+        return None
+    counts: dict[str, int] = defaultdict(int)
+    for vector in vectors.load_vectors():
+        for requirement in vector.requirements:
+            counts[requirement] += 1
+    return counts
+
+
+def coverage_section() -> list[str]:
+    coverage = _optional("mhhs_sec.generate.coverage")
+    if coverage is None or not hasattr(coverage, "trace_section"):
+        return []
+    return [coverage.trace_section().rstrip() + "\n"]
+
+
+def collect(root: Path = PROJECT_ROOT) -> Trace:
+    return Trace(
+        code=scan_code(root, MODEL_DIR),
+        tests=scan_tests(root, TEST_DIR),
+        invariants=scan_invariants(),
+        vectors=count_vectors(),
+        extra_sections=coverage_section(),
+    )
+
+
+# ---- rendering ----------------------------------------------------------------
+
+
+def render(trace: Trace) -> str:
+    """The markdown of docs/spec-trace.md (deterministic)."""
+    header = ["ID", "kind", "meaning (project's words)", "implemented in", "tests"]
+    if trace.invariants is not None:
+        header.append("invariants")
+    if trace.vectors is not None:
+        header.append("vectors")
+    lines = [
+        "# Spec trace",
+        "",
+        "Generated by `mhhs-sec trace` from the requirement registry (`mhhs_sec/requirements.py`), the",
+        "requirement IDs cited in `model/` docstrings and comments, the `@pytest.mark.req` markers in `tests/`,",
+        "the proof obligations and the committed vectors. Do not edit by hand; `mhhs-sec trace --check` fails",
+        "when this file is stale.",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
+    for requirement in REQUIREMENTS.values():
+        lines.append("| " + " | ".join(_row(trace, requirement.id)) + " |")
+    lines += ["", *_gaps(trace), *trace.extra_sections]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _row(trace: Trace, requirement_id: str) -> list[str]:
+    requirement = REQUIREMENTS[requirement_id]
+    meaning = requirement.meaning + (f" *Not modelled: {requirement.not_modelled}*" if requirement.not_modelled else "")
+    cells = [
+        requirement_id,
+        requirement.kind,
+        meaning.replace("|", "\\|"),
+        _list(trace.code.get(requirement_id, set())),
+        _list(trace.tests.get(requirement_id, set()), limit=6),
+    ]
+    if trace.invariants is not None:
+        cells.append(_list(trace.invariants.get(requirement_id, set())))
+    if trace.vectors is not None:
+        cells.append(str(trace.vectors.get(requirement_id, 0)))
+    return cells
+
+
+def _list(items: set[str], limit: int = 8) -> str:
+    ordered = sorted(items)
+    shown = [f"`{item}`" for item in ordered[:limit]]
+    if len(ordered) > limit:
+        shown.append(f"(+{len(ordered) - limit} more)")
+    return "<br>".join(shown) or "—"
+
+
+def gaps(trace: Trace) -> list[str]:
+    """Modelled rows (rule, interp) with no implementation or no test."""
+    found = []
+    for requirement in REQUIREMENTS.values():
+        if requirement.kind not in ("rule", "interp"):
+            continue
+        missing = [
+            what for what, table in (("code", trace.code), ("tests", trace.tests)) if not table.get(requirement.id)
+        ]
+        if missing:
+            found.append(f"{requirement.id}: no {' and no '.join(missing)}")
+    return found
+
+
+def _gaps(trace: Trace) -> list[str]:
+    found = gaps(trace)
+    if not found:
+        return ["Every `rule` and `interp` row has code and tests.", ""]
+    return ["## Gaps", "", *(f"- {gap}" for gap in found), ""]
+
+
+# ---- catalogue ----------------------------------------------------------------
+
+
+def catalogue_ids(path: Path) -> list[str]:
+    """The IDs of the catalogue's table rows, in order."""
+    return CATALOGUE_ROW_RE.findall(path.read_text(encoding="utf-8"))
+
+
+def missing_from_registry(path: Path) -> list[str]:
+    return [i for i in catalogue_ids(path) if i not in REQUIREMENTS]
