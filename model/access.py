@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from .clock import days_touched, settlement_day
 from .entities import Device, ServiceRequest
 from .registration import ONE_DAY, party_on
 from .rules import MHHS_ELIGIBLE, NEVER_FOR_SETTLEMENT, SUPPLIER_ROLES, role_may_send, trt_s
 from .state import State
-from .tables import SRVS
+from .tables import SRVS, Generation, Mode
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +108,7 @@ def _authorise_read(state: State, request: ServiceRequest, device: Device, mode:
 
 
 def _trt(srv: str, generation: str, mode: str, for_settlement: bool) -> int | None:
-    purpose = "mhhs" if for_settlement else "existing"
-    return trt_s(srv, generation, mode, purpose)  # type: ignore[arg-type]
+    return trt_s(srv, cast(Generation, generation), cast(Mode, mode), "mhhs" if for_settlement else "existing")
 
 
 def check_user(state: State, request: ServiceRequest) -> Rejected | None:

@@ -52,7 +52,8 @@ class _Reader:
     def __init__(self, data: object, path: str) -> None:
         if not isinstance(data, Mapping):
             raise MalformedValue(path or "(root)", "INPUT", f"expected an object, got {type(data).__name__}")
-        self.data, self.path, self.used = data, path, set()
+        self.data, self.path = data, path
+        self.used: set[str] = set()
 
     def _field(self, key: str) -> str:
         return f"{self.path}.{key}" if self.path else key
@@ -69,7 +70,7 @@ class _Reader:
         return value
 
     def parsed(self, key: str, parse: Callable[[str], T], *, optional: bool = False) -> T:
-        text = self.get(key, str, optional=optional)
+        text: str | None = self.get(key, str, optional=optional)
         if text is None:
             return None  # type: ignore[return-value]
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import Any
 
 from . import cache, schedules, validate
 from .access import Accepted, Rejected, authorise
@@ -37,7 +38,7 @@ Outputs = tuple[Output, ...]
 
 def step(state: State, event: Event) -> tuple[State, Outputs]:
     """Apply one event."""
-    handler = _HANDLERS.get(type(event))
+    handler: Callable[[State, Any], tuple[State, Outputs]] | None = _HANDLERS.get(type(event))
     if handler is None:
         raise TypeError(f"not a model event: {type(event).__name__}; see mhhs_sec.model.events")
     new_state, outputs = handler(state, event)
@@ -267,7 +268,7 @@ def _audit_record(state: State, output: Output) -> AuditRecord | None:
     return None
 
 
-_HANDLERS = {
+_HANDLERS: dict[type, Callable[[State, Any], tuple[State, Outputs]]] = {
     SetUser: _set_user,
     LoadRegistration: _load_registration,
     LoadDevice: _load_device,

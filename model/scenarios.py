@@ -6,7 +6,6 @@ check`` runs them as the model's self-check.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from .clock import day_start, parse_instant
@@ -203,18 +202,23 @@ def run(scenario: Scenario) -> list[str]:
 
 def _compare(expected: tuple[Expect, ...], answers: list[Response | Acknowledgement]) -> list[str]:
     if len(expected) != len(answers):
-        got = [(a.request_id, a.code) for a in answers]
-        return [f"expected {len(expected)} answers, got {len(answers)}: {got}"]
+        seen = [(a.request_id, a.code) for a in answers]
+        return [f"expected {len(expected)} answers, got {len(answers)}: {seen}"]
     problems = []
-    for want, got in zip(expected, answers, strict=True):
-        checks: list[tuple[str, object, Callable[[], object]]] = [
-            ("request_id", want.request_id, lambda g=got: g.request_id),
-            ("code", want.code, lambda g=got: g.code),
-            ("trt_s", want.trt_s, lambda g=got: getattr(g, "trt_s", None)),
-            ("device_read", want.device_read, lambda g=got: getattr(g, "device_read", None)),
-            ("has_entries", want.has_entries, lambda g=got: bool(getattr(g, "entries", ()))),
-        ]
-        for name, wanted, actual in checks:
-            if wanted is not None and actual() != wanted:
-                problems.append(f"{want.request_id}: {name} expected {wanted!r}, got {actual()!r}")
+    for want, answer in zip(expected, answers, strict=True):
+        for name, wanted, actual in _observed(want, answer):
+            if wanted is not None and actual != wanted:
+                problems.append(f"{want.request_id}: {name} expected {wanted!r}, got {actual!r}")
     return problems
+
+
+def _observed(want: Expect, answer: Response | Acknowledgement) -> list[tuple[str, object, object]]:
+    """(field, expected, actual) for every field an Expect can name."""
+    response = answer if isinstance(answer, Response) else None
+    return [
+        ("request_id", want.request_id, answer.request_id),
+        ("code", want.code, answer.code),
+        ("trt_s", want.trt_s, response.trt_s if response else None),
+        ("device_read", want.device_read, response.device_read if response else None),
+        ("has_entries", want.has_entries, bool(response.entries) if response else False),
+    ]
