@@ -1,0 +1,79 @@
+"""`mhhs-sec rules --json`: the shape reviewers and other tools rely on."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mhhs_sec.cli import main
+
+pytestmark = [pytest.mark.req("TRT-1", "TRT-3", "AC-1", "AC-2", "C-1", "C-5")]
+
+
+def _rules(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+    assert main(["rules", "--json"]) == 0
+    document: dict[str, object] = json.loads(capsys.readouterr().out)
+    return document
+
+
+def test_top_level_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    assert sorted(_rules(capsys)) == ["cache", "consent", "mdr_srvs", "trt"]
+
+
+def test_trt_has_one_cell_per_table_3_cell(capsys: pytest.CaptureFixture[str]) -> None:
+    trt = _rules(capsys)["trt"]
+    assert isinstance(trt, list)
+    # 11 SRVs of Table 2 x SMETS1/SMETS2 x scheduled/on-demand x existing/mhhs
+    assert len(trt) == 11 * 2 * 2 * 2
+    keys = {(c["srv"], c["generation"], c["mode"], c["purpose"]) for c in trt}
+    assert len(keys) == len(trt)
+    assert {c["srv"] for c in trt} == {
+        "4.1.1",
+        "4.2",
+        "4.6.1",
+        "4.6.2",
+        "4.8.1",
+        "4.8.3",
+        "4.17",
+        "5.1",
+        "5.2",
+        "5.3",
+        "8.2",
+    }
+    for cell in trt:
+        assert set(cell) == {"srv", "generation", "mode", "purpose", "trt_s"}
+        assert cell["trt_s"] is None or isinstance(cell["trt_s"], int)
+
+
+def test_catalogue_statements_hold_in_the_printed_table(capsys: pytest.CaptureFixture[str]) -> None:
+    cells = {(c["srv"], c["generation"], c["mode"], c["purpose"]): c["trt_s"] for c in _rules(capsys)["trt"]}  # type: ignore[index]
+    # TRT-3: 8.2 is 30 s wherever it is offered, SMETS1 included.
+    assert {v for (srv, *_), v in cells.items() if srv == "8.2" and v is not None} == {30}
+    # TRT-2: every MHHS data request (4.x) that is offered has 24 h.
+    mhhs_data = [v for (srv, _, _, p), v in cells.items() if p == "mhhs" and srv.startswith("4.") and v is not None]
+    assert mhhs_data and set(mhhs_data) == {24 * 3600}
+    # TRT-5: SMETS2 On Demand 4.8.1 existing service is 5,600 s.
+    assert cells[("4.8.1", "SMETS2", "on-demand", "existing")] == 5600
+    # AC-8: 4.6.2 and 4.17 are N/A for SMETS1.
+    assert cells[("4.6.2", "SMETS1", "on-demand", "mhhs")] is None
+    assert cells[("4.17", "SMETS1", "scheduled", "existing")] is None
+
+
+def test_mdr_srvs_and_cache(capsys: pytest.CaptureFixture[str]) -> None:
+    document = _rules(capsys)
+    scheduled = {r["srv"] for r in document["mdr_srvs"] if r["scheduled"]}  # type: ignore[union-attr,index]
+    # AC-2: the five data logs may be DCC Scheduled; the rest are On Demand only.
+    assert scheduled == {"4.6.1", "4.6.2", "4.8.1", "4.8.3", "4.17"}
+    assert all(r["on_demand"] for r in document["mdr_srvs"])  # type: ignore[union-attr,index]
+    assert document["cache"] == {"srvs": ["4.6.1", "4.8.1", "4.8.3"], "max_age_s": 25 * 3600}
+
+
+@pytest.mark.req("CON-1", "CON-2", "CON-3")
+def test_consent_levels(capsys: pytest.CaptureFixture[str]) -> None:
+    consent = _rules(capsys)["consent"]
+    assert consent == {
+        "half-hourly": ["4.1.1", "4.2", "4.6.1", "4.6.2", "4.8.1", "4.8.3", "4.17"],
+        "daily": ["4.1.1", "4.2", "4.6.1", "4.6.2", "4.17"],
+        "monthly": ["4.1.1", "4.2"],
+    }
