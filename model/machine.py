@@ -57,14 +57,32 @@ def _load_registration(state: State, event: LoadRegistration) -> tuple[State, Ou
     validate.check_load_registration(state, event)
     registrations = dict(state.registrations)
     registrations[event.registration.mpan] = event.registration
-    return replace(state, registrations=registrations), ()
+    state = replace(state, registrations=registrations)
+    # SCH-3: an MDRA change whose EFD has already begun takes effect at once.
+    alerts: list[Output] = []
+    for efd, outgoing, _incoming in mdra_changes(event.registration):
+        if day_start(efd, state.profile.settlement_tz) <= state.now:
+            state, produced = schedules.on_mdra_change(state, event.registration.mpan, outgoing, state.now)
+            alerts.extend(produced)
+    return state, tuple(alerts)
 
 
 def _load_device(state: State, event: LoadDevice) -> tuple[State, Outputs]:
     validate.check_load_device(state, event)
+    device = event.device
+    before = state.devices.get(device.device_id)
     devices = dict(state.devices)
-    devices[event.device.device_id] = event.device
-    return replace(state, devices=devices), ()
+    devices[device.device_id] = device
+    state = replace(state, devices=devices)
+    if before is not None and (before.mpan, before.generation, before.kind) != (
+        device.mpan,
+        device.generation,
+        device.kind,
+    ):
+        # C-2: what was cached for the device as it was is no longer cacheable.
+        for key in [k for k in state.cache if k[0] == device.device_id]:
+            state = cache.drop(state, *key)
+    return state, ()
 
 
 def _restrict_device(state: State, event: RestrictDevice) -> tuple[State, Outputs]:
@@ -91,6 +109,10 @@ def _submit(state: State, event: SubmitRequest) -> tuple[State, Outputs]:
     request = event.request
     validate.check_request(state, request)
     at = request.execute_at if request.execute_at is not None else state.now
+    if request.role == "MDR" and SRVS[request.srv].device_request:
+        # SCH-4, AC-3: a held MDR read targets the day it executes on (window opening).
+        window = schedules.window_for(request.role, state.config)
+        at = schedules.next_window_open(at, window, state.profile.settlement_tz)
     decision = authorise(state, request, "on-demand", at)
     if isinstance(decision, Rejected):
         return state, (respond(state, request, state.now, "on-demand", decision),)
