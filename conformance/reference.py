@@ -1,0 +1,62 @@
+"""The reference implementation: the model behind the adapter protocol.
+
+:class:`ReferenceImplementation` keeps one model :class:`~mhhs_sec.model.State`
+and answers ``reset`` / ``step`` with :func:`mhhs_sec.model.step` and the JSON
+codec, so every adapter (in-process, ``mhhs-sec serve --stdio``,
+``mhhs-sec serve --http``) reaches exactly the model.  It supports every
+profile option value of the catalogue (``interp`` rows) and every observable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mhhs_sec.model import InvalidEvent, step
+from mhhs_sec.model.codec import decode_event, decode_state, encode_output
+from mhhs_sec.model.profile import PROFILE_OPTIONS
+from mhhs_sec.model.state import State
+
+from .protocol import ANY_VALUE, EVENT_KINDS, Capabilities, EventRejected, Json
+
+
+def known_observables() -> tuple[str, ...]:
+    """Every observable name the vector format defines (docs/vector-format.md)."""
+    from mhhs_sec.vectors.format import OBSERVABLES
+
+    return tuple(OBSERVABLES)
+
+
+def full_capabilities(name: str) -> Capabilities:
+    """All observables, every value of every profile option, every event."""
+    profiles: dict[str, tuple[Any, ...]] = {}
+    for option, (_requirement, values) in PROFILE_OPTIONS.items():
+        # S1-1: the delay tolerance is a number of seconds, any value.
+        profiles[option] = (ANY_VALUE,) if option == "daily_log_delay_tolerance_s" else values
+    return Capabilities(name, known_observables(), profiles, EVENT_KINDS)
+
+
+class ReferenceImplementation:
+    """The model as an implementation under test (``--adapter reference``)."""
+
+    name = "mhhs-sec reference model"
+
+    def __init__(self) -> None:
+        self._state: State | None = None
+
+    def hello(self) -> Json:
+        return full_capabilities(self.name).as_json()
+
+    def reset(self, initial_state: Json) -> None:
+        try:
+            self._state = decode_state(initial_state)
+        except InvalidEvent as error:
+            raise EventRejected(error.field, error.requirement, error.message) from None
+
+    def step(self, event: Json) -> list[Json]:
+        if self._state is None:
+            raise EventRejected("event", "INPUT", "no initial state: call reset first")
+        try:
+            self._state, outputs = step(self._state, decode_event(event))
+        except InvalidEvent as error:
+            raise EventRejected(error.field, error.requirement, error.message) from None
+        return [encode_output(o) for o in outputs]

@@ -1,0 +1,262 @@
+"""The conformance runner: selects vectors, runs each through an adapter and
+gives it one verdict: ``pass``, ``fail`` (the implementation answered, but not
+as the vector expects), ``error`` (the implementation misbehaved: hang, crash,
+closed pipe, garbage, schema-invalid output, refused connection; the cause is
+recorded and the implementation restarted) or ``skip`` (with its reason:
+a missing capability or another profile).  Nothing selected is dropped.
+
+Vectors come from the one loader, :func:`mhhs_sec.vectors.load_vectors`, and
+are compared with the one comparator, :func:`mhhs_sec.vectors.compare`.
+"""
+
+from __future__ import annotations
+
+import shlex
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from mhhs_sec.model.profile import PROFILE_OPTIONS
+
+from .protocol import Adapter, AdapterFault, Capabilities, EventRejected, Json
+
+STATUSES: Final = ("pass", "fail", "error", "skip")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of one vector.  ``step`` is the index of the step that
+    failed or errored; ``expected`` / ``actual`` are that step's outputs."""
+
+    vector_id: str
+    status: str
+    requirements: tuple[str, ...]
+    tags: tuple[str, ...]
+    comment: str
+    reason: str = ""
+    step: int | None = None
+    differences: tuple[str, ...] = ()
+    expected: Any = None
+    actual: Any = None
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which vectors to run (``--requirement``, ``--tag``, ``--vector``,
+    ``--shard``) and the profile the implementation runs (``--profile``:
+    vectors that depend on another value of an option are skipped)."""
+
+    requirements: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    vector_ids: tuple[str, ...] = ()
+    profile: dict[str, Any] = field(default_factory=dict)
+    shard: tuple[int, int] | None = None
+
+    def wants(self, vector: Any) -> bool:
+        if self.vector_ids and vector.id not in self.vector_ids:
+            return False
+        if self.requirements and not set(self.requirements) & set(vector.requirements):
+            return False
+        return not self.tags or bool(set(self.tags) & set(vector.tags))
+
+    def select(self, vectors: Iterable[Any]) -> list[Any]:
+        chosen = sorted((v for v in vectors if self.wants(v)), key=lambda v: v.id)
+        if self.shard is None:
+            return chosen
+        index, count = self.shard
+        return [v for v in chosen if shard_of(v.id, count) == index]
+
+
+def shard_of(vector_id: str, count: int) -> int:
+    """``--shard i/n``: the shard (1..n) a vector belongs to, stable across
+    machines and independent of which other vectors exist."""
+    return zlib.crc32(vector_id.encode()) % count + 1
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """'i/n' with 1 <= i <= n."""
+    index, sep, count = text.partition("/")
+    try:
+        i, n = int(index), int(count)
+    except ValueError:
+        raise ValueError(f"--shard expects i/n (e.g. 2/4), got {text!r}") from None
+    if not sep or n < 1 or not 1 <= i <= n:
+        raise ValueError(f"--shard expects i/n with 1 <= i <= n, got {text!r}")
+    return i, n
+
+
+def skip_reason(vector: Any, capabilities: Capabilities, profile: dict[str, Any]) -> str | None:
+    """Why a vector cannot be run against this implementation, or None."""
+    missing = sorted(set(vector.observables) - set(capabilities.observables))
+    if missing:
+        return f"missing capability: observable(s) {', '.join(missing)} not exposed by the implementation"
+    for option, value in sorted(vector.profile.items()):
+        if option in profile and profile[option] != value:
+            requirement = PROFILE_OPTIONS.get(option, ("?",))[0]
+            return f"other profile: vector needs {requirement}:{option}={value}, run uses {profile[option]}"
+    unsupported = capabilities.supports_profile(dict(vector.profile))
+    if unsupported:
+        return f"other profile: {unsupported}"
+    kinds = sorted({step.event.get("event") for step in vector.steps} - set(capabilities.events))
+    if kinds:
+        return f"missing capability: event(s) {', '.join(map(str, kinds))} not supported"
+    return None
+
+
+def run_vector(adapter: Adapter, vector: Any, compare: Callable[..., list[str]]) -> Verdict:
+    """Reset the implementation to the vector's initial state, play its steps,
+    compare each step's outputs on the vector's observables."""
+    base = _base(vector)
+    try:
+        adapter.reset(vector.initial_state)
+    except EventRejected as rejected:
+        return Verdict(**base, status="fail", reason=f"initial state refused: {rejected}")
+    except AdapterFault as fault:
+        adapter.restart()
+        return Verdict(**base, status="error", reason=f"{fault.cause} at reset: {fault.detail}")
+    for index, step in enumerate(vector.steps):
+        verdict = _run_step(adapter, vector, index, step, compare, base)
+        if verdict is not None:
+            return verdict
+    return Verdict(**base, status="pass")
+
+
+def _run_step(
+    adapter: Adapter, vector: Any, index: int, step: Any, compare: Callable[..., list[str]], base: dict[str, Any]
+) -> Verdict | None:
+    expected = list(step.expected)
+    try:
+        actual = adapter.step(step.event)
+    except EventRejected as rejected:
+        return _rejected(vector, index, step, rejected, base)
+    except AdapterFault as fault:
+        adapter.restart()
+        return Verdict(**base, status="error", reason=f"{fault.cause} at step {index}: {fault.detail}", step=index)
+    if _expects_rejection(step):
+        return Verdict(**base, status="fail", step=index, expected=_rejection_json(step), actual=actual,
+                       reason=f"step {index}: expected the event to be refused, it was accepted",
+                       differences=("event accepted but the vector expects it refused",))  # fmt: skip
+    differences = compare(expected, actual, vector.observables)
+    if differences:
+        return Verdict(**base, status="fail", step=index, differences=tuple(differences), expected=expected,
+                       actual=actual, reason=f"step {index}: {differences[0]}")  # fmt: skip
+    return None
+
+
+def _expects_rejection(step: Any) -> bool:
+    return getattr(step, "rejected", None) is not None
+
+
+def _rejection_json(step: Any) -> Json:
+    rejected = step.rejected
+    return rejected if isinstance(rejected, dict) else {"requirement": str(rejected)}
+
+
+def _rejected(vector: Any, index: int, step: Any, rejected: EventRejected, base: dict[str, Any]) -> Verdict | None:
+    if _expects_rejection(step):
+        wanted = _rejection_json(step).get("requirement")
+        if wanted in (None, rejected.requirement):
+            return None
+        return Verdict(**base, status="fail", step=index, expected=_rejection_json(step), actual=rejected.as_json(),
+                       reason=f"step {index}: refused citing {rejected.requirement}, expected {wanted}",
+                       differences=(f"refusal cites {rejected.requirement}, expected {wanted}",))  # fmt: skip
+    return Verdict(**base, status="fail", step=index, expected=list(step.expected), actual=rejected.as_json(),
+                   reason=f"step {index}: the implementation refused the event: {rejected}",
+                   differences=(f"event refused: {rejected}",))  # fmt: skip
+
+
+def _base(vector: Any) -> dict[str, Any]:
+    return {
+        "vector_id": vector.id,
+        "requirements": tuple(vector.requirements),
+        "tags": tuple(vector.tags),
+        "comment": vector.comment,
+    }
+
+
+@dataclass
+class Run:
+    """The verdicts of one run, in vector id order, and what it ran against."""
+
+    adapter: str
+    implementation: str
+    verdicts: list[Verdict]
+    total_available: int
+    rerun_prefix: str
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(STATUSES, 0)
+        for verdict in self.verdicts:
+            counts[verdict.status] += 1
+        return counts
+
+    @property
+    def ok(self) -> bool:
+        """Exit 0 only when every selected vector passed (skips included: a
+        skipped vector did not pass)."""
+        return all(v.status == "pass" for v in self.verdicts)
+
+    def rerun(self, vector_id: str) -> str:
+        return f"{self.rerun_prefix} --vector {shlex.quote(vector_id)}"
+
+    def summary(self) -> dict[str, int]:
+        counts = self.counts()
+        return {
+            "passed": counts["pass"],
+            "failed": counts["fail"],
+            "errors": counts["error"],
+            "skipped": counts["skip"],
+        }
+
+
+def rerun_prefix(spec: str, vectors_path: str | None, profile: dict[str, Any]) -> str:
+    """The start of the one-line command that reruns a single vector."""
+    words = ["mhhs-sec", "conform", "--adapter", shlex.quote(spec)]
+    if vectors_path:
+        words += ["--vectors", shlex.quote(vectors_path)]
+    for option, value in sorted(profile.items()):
+        words += ["--profile", shlex.quote(f"{option}={_profile_text(value)}")]
+    return " ".join(words)
+
+
+def _profile_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
+
+
+def run_all(
+    adapter: Adapter,
+    vectors: Sequence[Any],
+    *,
+    profile: dict[str, Any] | None = None,
+    compare: Callable[..., list[str]] | None = None,
+    on_verdict: Callable[[Verdict], None] | None = None,
+) -> tuple[str, list[Verdict]]:
+    """Run every vector (already selected); returns the implementation's name
+    and the verdicts in the same order.  Never raises for an implementation's
+    fault: a failed handshake gives every vector an ``error`` verdict."""
+    if compare is None:
+        from mhhs_sec.vectors import compare as compare_outputs
+
+        compare = compare_outputs
+    profile = profile or {}
+    try:
+        capabilities = adapter.hello()
+    except (AdapterFault, EventRejected) as fault:
+        adapter.restart()
+        verdicts = [Verdict(**_base(v), status="error", reason=f"handshake failed: {fault}") for v in vectors]
+        for verdict in verdicts:
+            if on_verdict:
+                on_verdict(verdict)
+        return "(no answer)", verdicts
+    verdicts = []
+    for vector in vectors:
+        reason = skip_reason(vector, capabilities, profile)
+        verdict = Verdict(**_base(vector), status="skip", reason=reason) if reason else None
+        verdict = verdict or run_vector(adapter, vector, compare)
+        verdicts.append(verdict)
+        if on_verdict:
+            on_verdict(verdict)
+    return capabilities.implementation, verdicts
