@@ -91,17 +91,25 @@ def skip_reason(vector: Any, capabilities: Capabilities, profile: dict[str, Any]
     missing = sorted(set(vector.observables) - set(capabilities.observables))
     if missing:
         return f"missing capability: observable(s) {', '.join(missing)} not exposed by the implementation"
-    for option, value in sorted(vector.profile.items()):
+    requires = _requires(vector)
+    for option, value in sorted(requires.items()):
         if option in profile and profile[option] != value:
             requirement = PROFILE_OPTIONS.get(option, ("?",))[0]
             return f"other profile: vector needs {requirement}:{option}={value}, run uses {profile[option]}"
-    unsupported = capabilities.supports_profile(dict(vector.profile))
+    unsupported = capabilities.supports_profile(requires)
     if unsupported:
         return f"other profile: {unsupported}"
     kinds = sorted({step.event.get("event") for step in vector.steps} - set(capabilities.events))
     if kinds:
         return f"missing capability: event(s) {', '.join(map(str, kinds))} not supported"
     return None
+
+
+def _requires(vector: Any) -> dict[str, Any]:
+    """The profile option values a vector's expected outcome depends on."""
+    profile = vector.profile
+    requires = getattr(profile, "requires", profile)
+    return dict(requires)
 
 
 def run_vector(adapter: Adapter, vector: Any, compare: Callable[..., list[str]]) -> Verdict:
@@ -125,7 +133,7 @@ def run_vector(adapter: Adapter, vector: Any, compare: Callable[..., list[str]])
 def _run_step(
     adapter: Adapter, vector: Any, index: int, step: Any, compare: Callable[..., list[str]], base: dict[str, Any]
 ) -> Verdict | None:
-    expected = list(step.expected)
+    expected = _expected_json(step)
     try:
         actual = adapter.step(step.event)
     except EventRejected as rejected:
@@ -144,13 +152,19 @@ def _run_step(
     return None
 
 
+def _expected_json(step: Any) -> list[Json]:
+    """A step's expected outputs as codec JSON."""
+    return [getattr(e, "output", e) for e in step.expected]
+
+
 def _expects_rejection(step: Any) -> bool:
-    return getattr(step, "rejected", None) is not None
+    """REG-5 and the like: the step's event must be refused as invalid input."""
+    return getattr(step, "refused", None) is not None
 
 
 def _rejection_json(step: Any) -> Json:
-    rejected = step.rejected
-    return rejected if isinstance(rejected, dict) else {"requirement": str(rejected)}
+    refused = step.refused
+    return dict(refused) if isinstance(refused, dict) else {"requirement": str(refused)}
 
 
 def _rejected(vector: Any, index: int, step: Any, rejected: EventRejected, base: dict[str, Any]) -> Verdict | None:
@@ -161,7 +175,7 @@ def _rejected(vector: Any, index: int, step: Any, rejected: EventRejected, base:
         return Verdict(**base, status="fail", step=index, expected=_rejection_json(step), actual=rejected.as_json(),
                        reason=f"step {index}: refused citing {rejected.requirement}, expected {wanted}",
                        differences=(f"refusal cites {rejected.requirement}, expected {wanted}",))  # fmt: skip
-    return Verdict(**base, status="fail", step=index, expected=list(step.expected), actual=rejected.as_json(),
+    return Verdict(**base, status="fail", step=index, expected=_expected_json(step), actual=rejected.as_json(),
                    reason=f"step {index}: the implementation refused the event: {rejected}",
                    differences=(f"event refused: {rejected}",))  # fmt: skip
 

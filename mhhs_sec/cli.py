@@ -15,7 +15,9 @@ from collections.abc import Sequence
 # Sub-command modules, in the order ``--help`` lists them.
 COMMANDS: tuple[str, ...] = (
     "check",
+    "conform",
     "rules",
+    "selfcheck",
     "serve",
     "trace",
 )

@@ -1,0 +1,191 @@
+"""Reports of a conformance run: JUnit XML (CI), HTML (assessors), the text
+summary and the progress line.
+
+Both files group verdicts by requirement ID; each failure shows the expected
+and the actual outputs of the failing step, the differences, the vector's
+comment and the one-line command that reruns just that vector.  Reports hold
+no timings or host names, so the same run gives byte-identical files; they are
+written to a temporary file and renamed (nothing half-written).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Any
+
+import jinja2
+
+from .runner import Run, Verdict
+
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def by_requirement(verdicts: Iterable[Verdict]) -> dict[str, list[Verdict]]:
+    """Requirement ID -> its verdicts (a vector appears under each of its IDs),
+    IDs in catalogue-prefix then numeric order."""
+    groups: dict[str, list[Verdict]] = {}
+    for verdict in verdicts:
+        for requirement in verdict.requirements or ("(none)",):
+            groups.setdefault(requirement, []).append(verdict)
+    return {key: groups[key] for key in sorted(groups, key=_requirement_key)}
+
+
+def _requirement_key(requirement: str) -> tuple[str, int, str]:
+    prefix, _, number = requirement.rpartition("-")
+    return (prefix, int(number), requirement) if number.isdigit() else (requirement, 0, requirement)
+
+
+def pretty(data: Any) -> str:
+    """Expected / actual outputs as indented JSON (stable key order)."""
+    return json.dumps(data, indent=2, sort_keys=True)
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# ---- JUnit --------------------------------------------------------------------
+
+
+def junit(run: Run) -> str:
+    """JUnit XML: one ``testsuite`` per requirement, one ``testcase`` per vector
+    under each of its requirements; skips and errors carry their reason."""
+    counts = run.counts()
+    root = ET.Element(
+        "testsuites", name=f"mhhs-sec conform {run.adapter}", tests=str(len(run.verdicts)),
+        failures=str(counts["fail"]), errors=str(counts["error"]), skipped=str(counts["skip"]),
+    )  # fmt: skip
+    for requirement, verdicts in by_requirement(run.verdicts).items():
+        suite = ET.SubElement(root, "testsuite", name=requirement, tests=str(len(verdicts)))
+        for status, attribute in (("fail", "failures"), ("error", "errors"), ("skip", "skipped")):
+            suite.set(attribute, str(sum(v.status == status for v in verdicts)))
+        for verdict in verdicts:
+            _testcase(suite, requirement, verdict, run)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _testcase(suite: ET.Element, requirement: str, verdict: Verdict, run: Run) -> None:
+    case = ET.SubElement(suite, "testcase", classname=f"mhhs_sec.{requirement}", name=verdict.vector_id)
+    properties = ET.SubElement(case, "properties")
+    ET.SubElement(properties, "property", name="requirements", value=" ".join(verdict.requirements))
+    ET.SubElement(properties, "property", name="comment", value=verdict.comment)
+    if verdict.status == "skip":
+        ET.SubElement(case, "skipped", message=verdict.reason)
+    elif verdict.status == "error":
+        element = ET.SubElement(case, "error", message=verdict.reason)
+        element.text = f"{verdict.reason}\nrerun: {run.rerun(verdict.vector_id)}"
+    elif verdict.status == "fail":
+        element = ET.SubElement(case, "failure", message=verdict.reason)
+        element.text = failure_text(verdict, run)
+
+
+def failure_text(verdict: Verdict, run: Run) -> str:
+    """The plain-text account of a failure (JUnit body, terminal, pytest)."""
+    lines = [f"{verdict.vector_id}: {verdict.comment}", f"requirements: {', '.join(verdict.requirements)}"]
+    lines += [f"- {difference}" for difference in verdict.differences] or [f"- {verdict.reason}"]
+    lines += [f"expected (step {verdict.step}):", pretty(verdict.expected), "actual:", pretty(verdict.actual)]
+    lines.append(f"rerun: {run.rerun(verdict.vector_id)}")
+    return "\n".join(lines)
+
+
+# ---- HTML ---------------------------------------------------------------------
+
+
+def html(run: Run) -> str:
+    """The HTML report (``templates/report.html.j2``)."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )  # fmt: skip
+    groups = by_requirement(run.verdicts)
+    summary = [
+        {"requirement": key, **{status: sum(v.status == status for v in group) for status in run.counts()}}
+        for key, group in groups.items()
+    ]
+    return environment.get_template("report.html.j2").render(
+        run=run, counts=run.counts(), groups=groups, summary=summary, pretty=pretty
+    )
+
+
+# ---- terminal -----------------------------------------------------------------
+
+
+def text_summary(run: Run) -> str:
+    """What ``conform`` prints on stdout at the end."""
+    counts = run.counts()
+    lines = []
+    for verdict in run.verdicts:
+        if verdict.status in ("fail", "error"):
+            lines.append(f"{verdict.status.upper():5} {verdict.vector_id} [{', '.join(verdict.requirements)}]")
+            lines.append(f"      {verdict.reason}")
+            lines.append(f"      rerun: {run.rerun(verdict.vector_id)}")
+    skipped: dict[str, int] = {}
+    for verdict in run.verdicts:
+        if verdict.status == "skip":
+            skipped[verdict.reason] = skipped.get(verdict.reason, 0) + 1
+    lines += [f"SKIP  {count} vector(s): {reason}" for reason, count in sorted(skipped.items())]
+    lines.append(
+        f"{run.implementation} via {run.adapter}: {len(run.verdicts)} vector(s) selected of "
+        f"{run.total_available}: {counts['pass']} passed, {counts['fail']} failed, "
+        f"{counts['error']} errors, {counts['skip']} skipped"
+    )
+    return "\n".join(lines)
+
+
+class Progress:
+    """A progress bar on a terminal; elsewhere a plain line every 10 % (or 5 s)."""
+
+    def __init__(self, total: int, stream: IO[str] | None = None, *, enabled: bool = True) -> None:
+        self.total, self.done = total, 0
+        self.stream = stream or sys.stderr
+        self.enabled = enabled and total > 0
+        self.tty = self.stream.isatty()
+        self.counts = {"pass": 0, "fail": 0, "error": 0, "skip": 0}
+        self._last_line, self._last_time, self._next_tenth = 0.0, time.monotonic(), max(1, total // 10)
+
+    def __call__(self, verdict: Verdict) -> None:
+        self.done += 1
+        self.counts[verdict.status] += 1
+        if not self.enabled:
+            return
+        if self.tty:
+            self._bar()
+        elif self.done >= self._next_tenth or time.monotonic() - self._last_time > 5 or self.done == self.total:
+            self._next_tenth = self.done + max(1, self.total // 10)
+            self._last_time = time.monotonic()
+            self.stream.write(f"conform: {self.done}/{self.total} {self._tally()}\n")
+            self.stream.flush()
+
+    def _tally(self) -> str:
+        c = self.counts
+        return f"pass {c['pass']} fail {c['fail']} error {c['error']} skip {c['skip']}"
+
+    def _bar(self) -> None:
+        now = time.monotonic()
+        if self.done != self.total and now - self._last_line < 0.1:
+            return
+        self._last_line = now
+        width = 30
+        filled = width * self.done // self.total
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {self._tally()}")
+        if self.done == self.total:
+            self.stream.write("\n")
+        self.stream.flush()

@@ -1,0 +1,96 @@
+"""``mhhs-sec conform --adapter SPEC``: run the conformance vectors against an
+implementation and report a verdict per vector (docs/adapter-protocol.md).
+
+Exit codes: 0 every selected vector passed; 1 some failed, errored or were
+skipped; 2 bad usage (unknown adapter, bad filter, no vector selected).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from mhhs_sec.conformance.adapters import DEFAULT_TIMEOUT_S, SPEC_HELP
+
+
+def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
+    """The vector filters shared by ``conform`` and the pytest plugin's docs."""
+    parser.add_argument("--vectors", metavar="PATH", help="vector file or folder (default: the committed vectors)")
+    parser.add_argument("--requirement", action="append", default=[], metavar="ID",
+                        help="only vectors citing this requirement ID (repeatable)")  # fmt: skip
+    parser.add_argument("--tag", action="append", default=[], help="only vectors with this tag (repeatable)")
+    parser.add_argument("--vector", action="append", default=[], metavar="ID", help="only this vector (repeatable)")
+    parser.add_argument("--profile", action="append", default=[], metavar="OPTION=VALUE",
+                        help="the profile the implementation runs; vectors needing another value are skipped")  # fmt: skip
+    parser.add_argument("--shard", metavar="I/N", help="run only shard I of N (1-based), stable across machines")
+
+
+def parse_profile_filter(pairs: list[str]) -> dict[str, Any]:
+    """``--profile option=value`` pairs -> {option: typed value} (checked by the model)."""
+    from mhhs_sec.model.profile import parse_profile
+
+    chosen: dict[str, Any] = {}
+    for pair in pairs:
+        name = pair.partition("=")[0]
+        chosen[name] = parse_profile([pair]).as_dict()[name] if name else None
+    return chosen
+
+
+def prepare(args: argparse.Namespace) -> tuple[Any, list[Any], int, dict[str, Any]]:
+    """The selection, the selected vectors, how many exist, the run profile.
+    Raises ValueError on bad usage."""
+    from mhhs_sec.conformance.runner import Selection, parse_shard
+    from mhhs_sec.vectors import load_vectors
+
+    profile = parse_profile_filter(args.profile)
+    selection = Selection(
+        tuple(args.requirement), tuple(args.tag), tuple(args.vector), profile,
+        parse_shard(args.shard) if args.shard else None,
+    )  # fmt: skip
+    vectors = list(load_vectors(args.vectors))
+    chosen = selection.select(vectors)
+    unknown = sorted(set(args.vector) - {v.id for v in vectors})
+    if unknown:
+        raise ValueError(f"--vector: no vector with id {', '.join(unknown)}")
+    return selection, chosen, len(vectors), profile
+
+
+def run(args: argparse.Namespace) -> int:
+    from mhhs_sec.conformance.adapters import open_adapter
+    from mhhs_sec.conformance.reports import Progress, html, junit, text_summary, write_atomic
+    from mhhs_sec.conformance.runner import Run, rerun_prefix, run_all
+
+    try:
+        _selection, chosen, total, profile = prepare(args)
+        adapter = open_adapter(args.adapter, timeout_s=args.timeout)
+    except ValueError as error:
+        print(f"mhhs-sec conform: {error}", file=sys.stderr)
+        return 2
+    if not chosen:
+        print(f"mhhs-sec conform: no vector selected (of {total}); check the filters", file=sys.stderr)
+        return 2
+    progress = Progress(len(chosen), enabled=not args.quiet)
+    try:
+        implementation, verdicts = run_all(adapter, chosen, profile=profile, on_verdict=progress)
+    finally:
+        adapter.close()
+    result = Run(args.adapter, implementation, verdicts, total, rerun_prefix(args.adapter, args.vectors, profile))
+    if args.junit:
+        write_atomic(args.junit, junit(result))
+    if args.html:
+        write_atomic(args.html, html(result))
+    print(text_summary(result))
+    return 0 if result.ok else 1
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("conform", help="run the conformance vectors against an implementation")
+    parser.add_argument("--adapter", default="reference", metavar="SPEC", help=f"{SPEC_HELP} (default reference)")
+    add_selection_arguments(parser)
+    parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
+    parser.add_argument("--html", metavar="FILE", help="write an HTML report")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
+                        help=f"per-call timeout (default {DEFAULT_TIMEOUT_S:g})")  # fmt: skip
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.set_defaults(func=run)
