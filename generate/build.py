@@ -1,0 +1,188 @@
+"""Turning a case (initial state + events) into a vector: the expected outputs
+come from running the reference model, never from a hand-written table.
+
+:func:`build_vector` runs the model, writes one ``why`` per expected output,
+finds which profile options the outcome depends on by re-running the case
+under each alternative value (the options an outcome depends on are exactly
+those whose alternative changes an observed output), and records the
+alternative outcomes (REG-8, REG-11, REG-12, AC-4, FS-5, SCH-3, SCH-6, C-11).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from mhhs_sec.model import CODES, Event, InvalidEvent, Profile, State, step
+from mhhs_sec.model.codec import decode_state, encode_event, encode_output, encode_state
+from mhhs_sec.model.outputs import Acknowledgement, Alert, AuditExtract, Output, Response
+from mhhs_sec.model.profile import PROFILE_OPTIONS
+from mhhs_sec.vectors.compare import compare
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Case:
+    """What a generator decides: where to start, what to do, what it checks.
+
+    ``refuse_at``: index of a step whose event the model must refuse (REG-5
+    and other typed errors); the case ends with the state left unchanged."""
+
+    id: str
+    comment: str
+    requirements: tuple[str, ...]
+    state: State
+    events: tuple[Event, ...]
+    observables: tuple[str, ...] = ("response-code",)
+    tags: tuple[str, ...] = ()
+    coverage: Json = field(default_factory=dict)
+    step_comments: tuple[str, ...] = ()
+
+
+class CaseError(ValueError):
+    """A generator produced a case the model refuses where it should not."""
+
+
+def run_case(state: State, events: Sequence[Event]) -> list[tuple[Output, ...] | InvalidEvent]:
+    """Outputs of each step; a refused event yields its error and leaves the state."""
+    results: list[tuple[Output, ...] | InvalidEvent] = []
+    for event in events:
+        try:
+            state, outputs = step(state, event)
+        except InvalidEvent as error:
+            results.append(error)
+            continue
+        results.append(outputs)
+    return results
+
+
+def why(output: Output) -> str:
+    """One line: why the model expects this output."""
+    match output:
+        case Response(code="I0"):
+            what = "accepted"
+            if output.trt_s is not None:
+                what += f", TRT {output.trt_s} s"
+            if output.entries or output.srv.startswith("4."):
+                source = "device" if output.device_read else "S1SP cache"
+                what += f", {len(output.entries)} entries ({source})"
+            if output.schedule_ids:
+                what += f", schedules {list(output.schedule_ids)}"
+            return f"I0 {what} ({output.mode})"
+        case Response():
+            return f"{output.code} ({CODES.get(output.code, 'error')}): {output.reason}; no data disclosed"
+        case Acknowledgement():
+            return f"I99: accepted for execution at {output.execute_at} (held or future-dated, SCH-4)"
+        case Alert():
+            meaning = CODES.get(output.code, "alert")
+            return f"{output.code} ({meaning}) to {output.recipient}, schedule {output.schedule_id}"
+        case AuditExtract():
+            return f"audit trail of {output.user_id}: {len(output.records)} own records only (AUD-2)"
+    return "model output"
+
+
+def output_requirements(output: Output, case: Case) -> tuple[str, ...]:
+    """The IDs an expected output checks: the model's own, else the case's."""
+    own: tuple[str, ...] = getattr(output, "requirements", ())
+    if isinstance(output, Acknowledgement):
+        own = ("SCH-4",)
+    elif isinstance(output, AuditExtract):
+        own = ("AUD-1", "AUD-2")
+    return tuple(dict.fromkeys(own or case.requirements))
+
+
+def _alternative_state(state: State, option: str, value: Any) -> State:
+    profile = replace(state.profile, **{option: value})
+    encoded = encode_state(state)
+    encoded["profile"] = profile.as_dict()
+    return decode_state(encoded)
+
+
+def _summary(results: Sequence[tuple[Output, ...] | InvalidEvent]) -> str:
+    parts = []
+    for result in results:
+        if isinstance(result, InvalidEvent):
+            parts.append(f"refused({result.requirement})")
+        else:
+            parts.append(",".join(getattr(o, "code", o.__class__.__name__) for o in result) or "-")
+    return " | ".join(parts)
+
+
+def _differs(base: Sequence[Any], other: Sequence[Any], observables: Sequence[str]) -> bool:
+    if len(base) != len(other):
+        return True
+    for a, b in zip(base, other, strict=True):
+        if isinstance(a, InvalidEvent) or isinstance(b, InvalidEvent):
+            if not (isinstance(a, InvalidEvent) and isinstance(b, InvalidEvent)):
+                return True
+            continue
+        if compare(a, b, observables):
+            return True
+    return False
+
+
+def profile_dependence(case: Case, base: Sequence[Any]) -> Json:
+    """``requires`` / ``alternatives``: each option whose other value changes
+    an observed outcome (or refuses the initial state) is required at its value."""
+    requires: Json = {}
+    alternatives: list[Json] = []
+    current = case.state.profile
+    for option, (requirement, values) in PROFILE_OPTIONS.items():
+        for value in values:
+            if value == getattr(current, option):
+                continue
+            try:
+                other = run_case(_alternative_state(case.state, option, value), case.events)
+                outcome = _summary(other)
+            except InvalidEvent as error:
+                other, outcome = [], f"initial state refused ({error.requirement})"
+            if other and not _differs(base, other, case.observables):
+                continue
+            requires[option] = getattr(current, option)
+            alternatives.append(
+                {"option": option, "requirement": requirement, "value": value, "outcome": outcome, "vector": None}
+            )
+    return {"requires": requires, "alternatives": alternatives}
+
+
+def _step_json(case: Case, index: int, event: Event, result: tuple[Output, ...] | InvalidEvent) -> Json:
+    data: Json = {"event": encode_event(event)}
+    if isinstance(result, InvalidEvent):
+        data["expected"] = []
+        data["refused"] = {"field": result.field, "requirement": result.requirement}
+    else:
+        data["expected"] = [
+            {"output": encode_output(o), "why": why(o), "requirements": list(output_requirements(o, case))}
+            for o in result
+        ]
+    if index < len(case.step_comments) and case.step_comments[index]:
+        data["comment"] = case.step_comments[index]
+    return data
+
+
+def build_vector(case: Case) -> Json:
+    """The vector JSON of a case (expected outputs from the model)."""
+    results = run_case(case.state, case.events)
+    tags = list(dict.fromkeys(case.tags))
+    for result in results:
+        for output in () if isinstance(result, InvalidEvent) else result:
+            tags.extend(t for t in getattr(output, "interp", ()) if t not in tags)
+    vector: Json = {
+        "id": case.id,
+        "requirements": sorted(set(case.requirements)),
+        "profile": profile_dependence(case, results),
+        "observables": list(dict.fromkeys(case.observables)),
+        "comment": case.comment,
+        "tags": tags,
+        "initial_state": encode_state(case.state),
+        "steps": [_step_json(case, i, e, r) for i, (e, r) in enumerate(zip(case.events, results, strict=True))],
+    }
+    if case.coverage:
+        vector["coverage"] = case.coverage
+    return vector
+
+
+def default_profile() -> Profile:
+    return Profile()

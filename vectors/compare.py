@@ -1,0 +1,124 @@
+"""What "passing a step" means: :func:`compare` checks the outputs an
+implementation produced against a step's expected outputs, on the observables
+the vector names only.  ``reason``, ``interp`` and ``requirements`` are
+explanations, never compared (see ``docs/vector-format.md``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
+
+from mhhs_sec.model.codec import encode_output
+
+Json = dict[str, Any]
+
+# output type -> observable -> fields it covers
+FIELDS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
+    "response": {
+        "response-code": ("code", "user_id", "role", "srv", "device_id", "mode", "for_settlement"),
+        "entries": ("entries",),
+        "device-read": ("device_read",),
+        "trt": ("trt_s",),
+        "timing": ("submitted_at", "responded_at"),
+        "schedules": ("schedule_ids",),
+        "inventory": ("inventory",),
+    },
+    "acknowledgement": {"response-code": ("code", "user_id"), "timing": ("at", "execute_at")},
+    "alert": {"alerts": ("code", "recipient", "device_id", "schedule_id"), "timing": ("at",)},
+    "audit_extract": {"audit": ("user_id", "records")},
+}
+
+
+def normalise(item: object) -> Json:
+    """An output as its codec JSON: accepts a model output, its JSON, or an
+    expected-output object / dict (``{"output": ..., "why": ...}``)."""
+    inner = getattr(item, "output", None)
+    if inner is not None and not isinstance(item, Mapping):
+        item = inner
+    if isinstance(item, Mapping):
+        if "output" in item and "type" not in item:
+            item = item["output"]
+        return dict(item)  # type: ignore[arg-type]
+    return encode_output(item)  # type: ignore[arg-type]
+
+
+def observed(output: Json, observables: Iterable[str]) -> bool:
+    """Is this output checked at all under these observables?"""
+    covered = FIELDS.get(output.get("type", ""), {})
+    return any(name in covered for name in observables if name != "timing")
+
+
+def _key(output: Json) -> tuple[Any, ...]:
+    kind = output.get("type")
+    if kind in ("response", "acknowledgement"):
+        return (kind, output.get("request_id"))
+    if kind == "alert":
+        return (kind, output.get("recipient"), output.get("device_id"), output.get("schedule_id"))
+    return (kind, output.get("user_id"))
+
+
+def _label(key: tuple[Any, ...]) -> str:
+    return " ".join(str(part) for part in key)
+
+
+def _fields(output: Json, observables: Iterable[str]) -> list[str]:
+    covered = FIELDS.get(output.get("type", ""), {})
+    names: list[str] = []
+    for observable in observables:
+        names.extend(covered.get(observable, ()))
+    return names
+
+
+def _audit_records(records: object, with_time: bool) -> object:
+    if with_time or not isinstance(records, list):
+        return records
+    return [{k: v for k, v in r.items() if k != "at"} if isinstance(r, dict) else r for r in records]
+
+
+def _differences(label: str, expected: Json, actual: Json, observables: Sequence[str]) -> list[str]:
+    found = []
+    for name in _fields(expected, observables):
+        want, got = expected.get(name), actual.get(name)
+        if name == "records":
+            want, got = (_audit_records(x, "timing" in observables) for x in (want, got))
+        if want == got:
+            continue
+        if name == "entries" and isinstance(want, list) and isinstance(got, list):
+            found.append(f"{label}: entries differ: {_entries_diff(want, got)}")
+        else:
+            found.append(f"{label}: {name} expected {want!r}, got {got!r}")
+    return found
+
+
+def _entries_diff(want: list[Any], got: list[Any]) -> str:
+    for index, (a, b) in enumerate(zip(want, got, strict=False)):
+        if a != b:
+            return f"first difference at [{index}]: expected {a!r}, got {b!r}"
+    return f"expected {len(want)} entries, got {len(got)}"
+
+
+def compare(
+    expected_outputs: Iterable[object], actual_outputs: Iterable[object], observables: Iterable[str]
+) -> list[str]:
+    """Human-readable differences between expected and actual outputs of one
+    step (empty list = the step passes).  Outputs are matched by type and
+    request id (alerts by recipient, device and schedule; audit extracts by
+    user), regardless of order; only outputs and fields the observables cover
+    are checked."""
+    names = list(dict.fromkeys(observables))
+    wanted = [o for o in map(normalise, expected_outputs) if observed(o, names)]
+    produced = [o for o in map(normalise, actual_outputs) if observed(o, names)]
+    pool: dict[tuple[Any, ...], list[Json]] = {}
+    for output in produced:
+        pool.setdefault(_key(output), []).append(output)
+    problems: list[str] = []
+    for output in wanted:
+        key = _key(output)
+        candidates = pool.get(key)
+        if not candidates:
+            problems.append(f"missing {_label(key)} (expected code {output.get('code', '-')})")
+            continue
+        problems.extend(_differences(_label(key), output, candidates.pop(0), names))
+    for key, rest in sorted(pool.items(), key=lambda kv: repr(kv[0])):
+        problems.extend(f"unexpected {_label(key)} (code {o.get('code', '-')})" for o in rest)
+    return problems

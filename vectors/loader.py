@@ -1,0 +1,247 @@
+"""The one loader of conformance vectors (``docs/vector-format.md``).
+
+:func:`load_vectors` reads vector files (JSON), validates each against
+``vector.schema.json`` and the strict model codec, and returns typed
+:class:`Vector` objects.  Errors name the file and the field path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from mhhs_sec.model import Event, Profile, State
+from mhhs_sec.model.codec import decode_event, decode_output, decode_state
+from mhhs_sec.model.errors import InvalidEvent
+from mhhs_sec.model.outputs import Output
+from mhhs_sec.model.profile import PROFILE_OPTIONS
+
+from .format import FORMAT_NAME, FORMAT_VERSION, JSON_DIR, SCHEMA_FILE
+
+Json = dict[str, Any]
+
+
+class VectorFormatError(ValueError):
+    """A vector file that does not follow the format: names file and field."""
+
+    def __init__(self, path: Path | str, field: str, message: str) -> None:
+        super().__init__(f"{path}: {field}: {message}")
+        self.path, self.field, self.message = str(path), field, message
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    """One expected output: the codec JSON of the output, why it is expected
+    and the requirement IDs it checks."""
+
+    output: Json
+    why: str
+    requirements: tuple[str, ...]
+
+    def model_output(self) -> Output:
+        return decode_output(self.output)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One event and the outputs it must produce."""
+
+    event: Json
+    expected: tuple[Expected, ...]
+    comment: str = ""
+    refused: Json | None = None  # {"field", "requirement"}: the event must be refused
+
+    @property
+    def expected_outputs(self) -> list[Json]:
+        return [e.output for e in self.expected]
+
+    def model_event(self) -> Event:
+        return decode_event(self.event)
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    """The outcome the same vector has under another value of an option."""
+
+    option: str
+    requirement: str
+    value: Any
+    outcome: str
+    vector: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VectorProfile:
+    """``requires``: the option values the expected outcome depends on;
+    ``alternatives``: what happens under the other values."""
+
+    requires: dict[str, Any]
+    alternatives: tuple[Alternative, ...] = ()
+
+    def matches(self, profile: Profile | dict[str, Any]) -> bool:
+        """Does an implementation running ``profile`` get this vector's outcome?"""
+        values = profile.as_dict() if isinstance(profile, Profile) else profile
+        default = Profile().as_dict()
+        return all(values.get(k, default[k]) == v for k, v in self.requires.items())
+
+    def tags(self) -> tuple[str, ...]:
+        """'REQ:option=value' tags (as responses carry them)."""
+        profile = Profile().with_options(**self.requires)
+        return tuple(profile.tag(name) for name in self.requires)
+
+
+@dataclass(frozen=True, slots=True)
+class Vector:
+    """A conformance vector: initial state, steps, expected outputs."""
+
+    id: str
+    requirements: tuple[str, ...]
+    profile: VectorProfile
+    observables: tuple[str, ...]
+    comment: str
+    tags: tuple[str, ...]
+    initial_state: Json
+    steps: tuple[Step, ...]
+    coverage: Json = field(default_factory=dict)
+    source: str = ""
+    model_revision: str = ""
+    generator: str = ""
+
+    def model_state(self) -> State:
+        """The initial state as a model :class:`State` (strict decode)."""
+        return decode_state(self.initial_state)
+
+    @property
+    def full_profile(self) -> Profile:
+        """The complete profile the expected outputs were computed under."""
+        return decode_state_profile(self.initial_state)
+
+
+def decode_state_profile(initial_state: Json) -> Profile:
+    return Profile(**initial_state.get("profile", {}))
+
+
+@cache
+def _validator() -> Any | None:
+    try:
+        import jsonschema
+    except ImportError:  # pragma: no cover - the codec checks still run
+        return None
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _path_text(parts: Iterable[Any]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(root)"
+
+
+def validate_document(document: object, path: Path | str) -> None:
+    """Check one parsed vector file against the JSON Schema (first error)."""
+    validator = _validator()
+    if validator is None:
+        if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
+            raise VectorFormatError(path, "format", f"not a {FORMAT_NAME} file")
+        return
+    error = next(iter(validator.iter_errors(document)), None)
+    if error is not None:
+        import jsonschema
+
+        best = jsonschema.exceptions.best_match([error, *validator.iter_errors(document)]) or error
+        raise VectorFormatError(path, _path_text(best.absolute_path), best.message)
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        return sorted(path.glob("*.json"))
+    if path.is_file():
+        return [path]
+    raise VectorFormatError(path, "(path)", "no such file or directory")
+
+
+def read_document(path: Path) -> Json:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise VectorFormatError(path, f"line {error.lineno}", f"not JSON: {error.msg}") from None
+    validate_document(document, path)
+    if document.get("format_version") != FORMAT_VERSION:
+        raise VectorFormatError(path, "format_version", f"expected {FORMAT_VERSION}")
+    return document  # type: ignore[no-any-return]
+
+
+def _vector(data: Json, header: Json, path: Path, index: int, strict: bool) -> Vector:
+    where = f"vectors[{index}]"
+    profile = data["profile"]
+    unknown = sorted(set(profile["requires"]) - set(PROFILE_OPTIONS))
+    if unknown:
+        raise VectorFormatError(path, f"{where}.profile.requires", f"unknown option(s) {unknown}")
+    steps = tuple(
+        Step(
+            s["event"],
+            tuple(Expected(e["output"], e["why"], tuple(e["requirements"])) for e in s["expected"]),
+            s.get("comment", ""),
+            s.get("refused"),
+        )
+        for s in data["steps"]
+    )
+    vector = Vector(
+        id=data["id"], requirements=tuple(data["requirements"]),
+        profile=VectorProfile(dict(profile["requires"]), tuple(Alternative(**a) for a in profile["alternatives"])),
+        observables=tuple(data["observables"]), comment=data["comment"], tags=tuple(data["tags"]),
+        initial_state=data["initial_state"], steps=steps, coverage=dict(data.get("coverage", {})),
+        source=str(path), model_revision=header["model_revision"], generator=header["provenance"]["generator"],
+    )  # fmt: skip
+    if strict:
+        _check_codec(vector, path, where)
+    return vector
+
+
+def _check_codec(vector: Vector, path: Path, where: str) -> None:
+    """The strict model codec must read every state, event and output."""
+    try:
+        decode_state(vector.initial_state, f"{where}.initial_state")
+        for i, step in enumerate(vector.steps):
+            decode_event(step.event, f"{where}.steps[{i}].event")
+            for j, expected in enumerate(step.expected):
+                decode_output(expected.output, f"{where}.steps[{i}].expected[{j}].output")
+    except InvalidEvent as error:
+        raise VectorFormatError(path, error.field, f"{error.message} [{error.requirement}]") from None
+
+
+def load_vectors(
+    path: Path | str | None = None,
+    *,
+    requirement: str | None = None,
+    tag: str | None = None,
+    strict: bool = True,
+) -> list[Vector]:
+    """Load, validate and filter vectors.
+
+    ``path``: a vector file or a folder of them (default: the committed
+    ``vectors/json``).  ``requirement`` keeps vectors citing that catalogue ID
+    (in ``requirements``); ``tag`` keeps vectors carrying that tag.  Raises
+    :class:`VectorFormatError` (file and field named) on the first bad file;
+    duplicate ids across files are an error."""
+    vectors: list[Vector] = []
+    seen: dict[str, str] = {}
+    for file in _files(Path(path) if path is not None else JSON_DIR):
+        document = read_document(file)
+        for index, data in enumerate(document["vectors"]):
+            vector = _vector(data, document, file, index, strict)
+            if vector.id in seen:
+                raise VectorFormatError(
+                    file, f"vectors[{index}].id", f"duplicate id {vector.id!r} (also in {seen[vector.id]})"
+                )
+            seen[vector.id] = str(file)
+            vectors.append(vector)
+    return [
+        v for v in vectors
+        if (requirement is None or requirement in v.requirements) and (tag is None or tag in v.tags)
+    ]  # fmt: skip
