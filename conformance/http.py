@@ -52,13 +52,25 @@ class HttpAdapter:
         self._call("POST", RESET_PATH, _json_body({"initial_state": initial_state}), "application/json", "reset")
 
     def step(self, event: Json) -> list[Json]:
-        if isinstance(event, dict) and event.get("event") == "submit":
-            body = duis_bridge.request_to_xml(event["request"]).encode()
+        body = self._duis_body(event)
+        if body is not None:
             result = self._call("POST", SERVICE_REQUEST_PATH, body, "application/xml", "step")
         else:
             result = self._call("POST", EVENT_PATH, _json_body({"event": event}), "application/json", "step")
         outputs: list[Json] = check_answer({"id": 0, "result": result}, 0, "step")
         return outputs
+
+    @staticmethod
+    def _duis_body(event: Json) -> bytes | None:
+        """A submit event's request as DUIS XML; None for other events and for
+        requests DUIS cannot carry or the model's codec refuses (sent as JSON,
+        so the implementation still sees and judges them)."""
+        if not isinstance(event, dict) or event.get("event") != "submit":
+            return None
+        try:
+            return duis_bridge.request_to_xml(event["request"]).encode()
+        except (ValueError, KeyError, TypeError):
+            return None
 
     def _call(self, verb: str, path: str, body: bytes | None, kind: str, method: str) -> Any:
         connection = self._connect(method)
@@ -136,7 +148,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _message(self, path: str, body: bytes) -> Json:
         if path == SERVICE_REQUEST_PATH:
-            request = duis_bridge.xml_to_request(body.decode())
+            request = duis_bridge.xml_to_request(body.decode(), validate=self.server.validate_duis)
             return {"method": "step", "params": {"event": {"event": "submit", "request": request}}}
         if path == RESET_PATH:
             return {"method": "reset", "params": json.loads(body)}
@@ -165,8 +177,11 @@ class _Handler(BaseHTTPRequestHandler):
 class ImplementationServer(HTTPServer):
     """An HTTP server in front of one implementation (one runner at a time)."""
 
-    def __init__(self, implementation: Implementation, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, implementation: Implementation, host: str = "127.0.0.1", port: int = 0, *, validate_duis: bool = False
+    ) -> None:
         self.implementation = implementation
+        self.validate_duis = validate_duis
         self.lock = threading.Lock()
         super().__init__((host, port), _Handler)
 
@@ -176,9 +191,11 @@ class ImplementationServer(HTTPServer):
         return f"http://{host}:{port}"
 
 
-def start_background(implementation: Implementation, host: str = "127.0.0.1") -> ImplementationServer:
+def start_background(
+    implementation: Implementation, host: str = "127.0.0.1", *, validate_duis: bool = False
+) -> ImplementationServer:
     """A server on a free loopback port, serving from a daemon thread (tests,
     benchmarks); stop it with ``server.shutdown(); server.server_close()``."""
-    server = ImplementationServer(implementation, host, 0)
+    server = ImplementationServer(implementation, host, 0, validate_duis=validate_duis)
     threading.Thread(target=server.serve_forever, name="mhhs-sec-http", daemon=True).start()
     return server

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from mhhs_sec.model.profile import PROFILE_OPTIONS
+from mhhs_sec.model.profile import PROFILE_OPTIONS, parse_profile
 
 from .protocol import Adapter, AdapterFault, Capabilities, EventRejected, Json
 
@@ -84,6 +84,15 @@ def parse_shard(text: str) -> tuple[int, int]:
     if not sep or n < 1 or not 1 <= i <= n:
         raise ValueError(f"--shard expects i/n with 1 <= i <= n, got {text!r}")
     return i, n
+
+
+def parse_profile_filter(pairs: list[str]) -> dict[str, Any]:
+    """``--profile option=value`` pairs -> {option: typed value} (checked by the model)."""
+    chosen: dict[str, Any] = {}
+    for pair in pairs:
+        name = pair.partition("=")[0]
+        chosen[name] = parse_profile([pair]).as_dict()[name] if name else None
+    return chosen
 
 
 def skip_reason(vector: Any, capabilities: Capabilities, profile: dict[str, Any]) -> str | None:

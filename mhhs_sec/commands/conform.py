@@ -21,26 +21,20 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
                         help="only vectors citing this requirement ID (repeatable)")  # fmt: skip
     parser.add_argument("--tag", action="append", default=[], help="only vectors with this tag (repeatable)")
     parser.add_argument("--vector", action="append", default=[], metavar="ID", help="only this vector (repeatable)")
-    parser.add_argument("--profile", action="append", default=[], metavar="OPTION=VALUE",
-                        help="the profile the implementation runs; vectors needing another value are skipped")  # fmt: skip
+    parser.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        metavar="OPTION=VALUE",
+        help="a profile option the implementation runs; vectors needing another value are skipped",
+    )
     parser.add_argument("--shard", metavar="I/N", help="run only shard I of N (1-based), stable across machines")
-
-
-def parse_profile_filter(pairs: list[str]) -> dict[str, Any]:
-    """``--profile option=value`` pairs -> {option: typed value} (checked by the model)."""
-    from mhhs_sec.model.profile import parse_profile
-
-    chosen: dict[str, Any] = {}
-    for pair in pairs:
-        name = pair.partition("=")[0]
-        chosen[name] = parse_profile([pair]).as_dict()[name] if name else None
-    return chosen
 
 
 def prepare(args: argparse.Namespace) -> tuple[Any, list[Any], int, dict[str, Any]]:
     """The selection, the selected vectors, how many exist, the run profile.
     Raises ValueError on bad usage."""
-    from mhhs_sec.conformance.runner import Selection, parse_shard
+    from mhhs_sec.conformance.runner import Selection, parse_profile_filter, parse_shard
     from mhhs_sec.vectors import load_vectors
 
     profile = parse_profile_filter(args.profile)

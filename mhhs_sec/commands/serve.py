@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     from mhhs_sec.conformance.http import ImplementationServer
 
     try:
-        server = ImplementationServer(implementation, args.host, args.http)
+        server = ImplementationServer(implementation, args.host, args.http, validate_duis=args.validate_duis)
     except OSError as error:
         print(f"mhhs-sec serve: cannot listen on {args.host}:{args.http}: {error}", file=sys.stderr)
         return 2
@@ -56,5 +56,8 @@ def register(subparsers: Any) -> None:
     transport.add_argument("--stdio", action="store_true", help="JSON lines on stdin / stdout")
     transport.add_argument("--http", type=int, metavar="PORT", help="HTTP on PORT (0: any free port, printed)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on with --http (default loopback)")
+    parser.add_argument(
+        "--validate-duis", action="store_true", help="with --http: validate each sr:Request against the DUIS 5.4 schema"
+    )
     parser.add_argument("--fault", metavar="NAME", help="serve a seeded faulty implementation (see selfcheck)")
     parser.set_defaults(func=run)

@@ -1,0 +1,151 @@
+"""pytest plugin: the conformance vectors as pytest items.
+
+``pytest --mhhs-adapter SPEC`` collects one item per selected vector (and
+nothing else), so ``pytest -n auto`` (pytest-xdist) spreads them over cores;
+each worker opens its own adapter (its own subprocess for ``cmd:``).  Filters:
+``--mhhs-requirement``, ``--mhhs-tag``, ``--mhhs-vector``, ``--mhhs-profile``,
+``--mhhs-shard i/n``, ``--mhhs-vectors PATH``.  A skipped vector is a pytest
+skip with its reason; a failure shows expected vs actual, the vector's comment
+and the rerun command; an implementation fault (hang, crash, garbage...) fails
+the item with ``ERROR <cause>``.
+
+Without ``--mhhs-adapter`` the plugin does nothing at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+_KEY = "_mhhs_sec_conformance"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mhhs-sec", "MHHS SEC conformance vectors")
+    group.addoption("--mhhs-adapter", metavar="SPEC", help="run the conformance vectors against this adapter")
+    group.addoption("--mhhs-vectors", metavar="PATH", help="vector file or folder (default: committed vectors)")
+    group.addoption("--mhhs-requirement", action="append", default=[], metavar="ID", help="only this requirement")
+    group.addoption("--mhhs-tag", action="append", default=[], metavar="TAG", help="only vectors with this tag")
+    group.addoption("--mhhs-vector", action="append", default=[], metavar="ID", help="only this vector")
+    group.addoption("--mhhs-profile", action="append", default=[], metavar="OPTION=VALUE", help="run profile")
+    group.addoption("--mhhs-shard", metavar="I/N", help="only shard I of N")
+    group.addoption("--mhhs-timeout", type=float, default=10.0, metavar="SECONDS", help="per-call timeout")
+
+
+def _active(config: pytest.Config) -> bool:
+    return bool(config.getoption("--mhhs-adapter", default=None))
+
+
+def pytest_ignore_collect(collection_path: Any, config: pytest.Config) -> bool | None:
+    """With --mhhs-adapter, collect the vectors only (not the project's tests)."""
+    return True if _active(config) else None
+
+
+class _Session:
+    """Per-process state: the selection, the adapter and its capabilities."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        from mhhs_sec.conformance.runner import Selection, parse_profile_filter, parse_shard, rerun_prefix
+
+        option = config.getoption
+        self.spec: str = option("--mhhs-adapter")
+        self.timeout: float = option("--mhhs-timeout")
+        self.profile = parse_profile_filter(option("--mhhs-profile"))
+        shard = option("--mhhs-shard")
+        self.selection = Selection(
+            tuple(option("--mhhs-requirement")), tuple(option("--mhhs-tag")), tuple(option("--mhhs-vector")),
+            self.profile, parse_shard(shard) if shard else None,
+        )  # fmt: skip
+        self.vectors_path: str | None = option("--mhhs-vectors")
+        self.rerun = rerun_prefix(self.spec, self.vectors_path, self.profile)
+        self.adapter: Any = None
+        self.capabilities: Any = None
+        self.handshake_error: str | None = None
+
+    def open(self) -> None:
+        from mhhs_sec.conformance.adapters import open_adapter
+        from mhhs_sec.conformance.protocol import AdapterFault
+
+        if self.adapter is not None:
+            return
+        self.adapter = open_adapter(self.spec, timeout_s=self.timeout)
+        try:
+            self.capabilities = self.adapter.hello()
+        except AdapterFault as fault:
+            self.adapter.restart()
+            self.handshake_error = f"handshake failed: {fault}"
+
+    def close(self) -> None:
+        if self.adapter is not None:
+            self.adapter.close()
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not _active(config):
+        return
+    from mhhs_sec.vectors import load_vectors
+
+    state = _Session(config)
+    config.stash[_STASH] = state
+    chosen = state.selection.select(load_vectors(state.vectors_path))
+    collector = VectorCollector.from_parent(session, name="mhhs-vectors")
+    items[:] = [VectorItem.from_parent(collector, name=vector.id, vector=vector) for vector in chosen]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(_STASH, None)
+    if state is not None:
+        state.close()
+
+
+_STASH = pytest.StashKey[_Session]()
+
+
+class VectorCollector(pytest.Collector):
+    """The parent of the vector items (nothing to collect itself)."""
+
+    def collect(self) -> list[Any]:
+        return []
+
+
+class VectorFailure(Exception):
+    """A vector's fail or error verdict; its text is the failure report."""
+
+
+class VectorItem(pytest.Item):
+    """One conformance vector run through the session's adapter."""
+
+    def __init__(self, *, vector: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.vector = vector
+        self.add_marker(pytest.mark.req(*vector.requirements))
+
+    def runtest(self) -> None:
+        from mhhs_sec.conformance.runner import Run, run_vector, skip_reason
+        from mhhs_sec.vectors import compare
+
+        state: _Session = self.config.stash[_STASH]
+        state.open()
+        if state.handshake_error:
+            raise VectorFailure(f"ERROR {state.handshake_error}")
+        reason = skip_reason(self.vector, state.capabilities, state.profile)
+        if reason:
+            pytest.skip(reason)
+        verdict = run_vector(state.adapter, self.vector, compare)
+        if verdict.status == "pass":
+            return
+        from mhhs_sec.conformance.reports import failure_text
+
+        run = Run(state.spec, state.capabilities.implementation, [verdict], 1, state.rerun)
+        if verdict.status == "error":
+            raise VectorFailure(f"ERROR {verdict.reason}\nrerun: {run.rerun(verdict.vector_id)}")
+        raise VectorFailure(failure_text(verdict, run))
+
+    def repr_failure(self, excinfo: Any, style: Any = None) -> str:
+        if isinstance(excinfo.value, VectorFailure):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo, style))
+
+    def reportinfo(self) -> tuple[str, int | None, str]:
+        return "mhhs-vectors", None, f"vector {self.vector.id}"
