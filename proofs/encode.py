@@ -1,0 +1,473 @@
+"""The transition relation of the state machine over symbolic state, built from
+the encoding's :class:`~.inputs.Inputs` (the model's tables) with the profile
+options as parameters.
+
+Each function mirrors one function of the Python model and cites it; the
+checks run in the model's order so the response *code* agrees too.  The
+relation is functional: :func:`step` gives the guard (the event can happen),
+the successor state and the outputs as expressions of the pre-state, the event
+and the context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import z3
+from mhhs_sec.model.tables import GENERATIONS, SRVS
+
+from .inputs import (
+    CADENCE_STEP,
+    IN,
+    KINDS,
+    MHHS_ELIGIBLE,
+    NEVER_FOR_SETTLEMENT,
+    OUT,
+    PARTIES,
+    ROLES,
+    SRV_IDS,
+    SUP,
+    SUPPLIER_ROLES,
+    role_of_party,
+)
+from .symbolic import (
+    ADVANCE,
+    LOADREG,
+    NONE_TRT,
+    SUBMIT,
+    Ctx,
+    SymEvent,
+    SymOut,
+    SymState,
+    code,
+    first_of,
+    member,
+    no_output,
+    role,
+    srv,
+    zmax,
+    zmin,
+)
+
+MDR = role("MDR")
+
+
+@dataclass(frozen=True)
+class Request:
+    """A request as access control sees it (submitted or made by a schedule run)."""
+
+    user: z3.ArithRef
+    role: z3.ArithRef
+    srv: z3.ArithRef
+    flag: z3.BoolRef
+    ps: z3.ArithRef
+    pe: z3.ArithRef
+
+
+@dataclass(frozen=True)
+class Decision:
+    """``code`` is 'I0' when accepted; ``first``/``last`` the authorised days."""
+
+    code: z3.ArithRef
+    eff_flag: z3.BoolRef
+    trt: z3.ArithRef
+    first: z3.ArithRef
+    last: z3.ArithRef
+
+    @property
+    def ok(self) -> z3.BoolRef:
+        return self.code == code("I0")
+
+
+def srv_where(predicate: object) -> list[int]:
+    return [i for i, name in enumerate(SRV_IDS) if predicate(SRVS[name])]  # type: ignore[operator]
+
+
+def trt_expr(ctx: Ctx, srv_x: z3.ArithRef, gen_x: z3.ArithRef, scheduled: z3.BoolRef, mhhs: z3.BoolRef) -> z3.ArithRef:
+    """TRT-1, TRT-3: the Table 3 cell (after amendment) as an If-chain over the
+    inputs' cells; -1 where N/A."""
+    rules = []
+    for (s, g, m, p), seconds in ctx.inputs.trt.items():
+        cond = z3.And(
+            srv_x == SRV_IDS.index(s),
+            gen_x == GENERATIONS.index(g),
+            scheduled if m == "scheduled" else z3.Not(scheduled),
+            mhhs if p == "mhhs" else z3.Not(mhhs),
+        )
+        rules.append((cond, z3.IntVal(NONE_TRT if seconds is None else seconds)))
+    return first_of(rules, z3.IntVal(NONE_TRT))
+
+
+def _reject_chain(checks: list[tuple[z3.BoolRef, str]]) -> z3.ArithRef:
+    return first_of([(c, z3.IntVal(code(name))) for c, name in checks], z3.IntVal(code("I0")))
+
+
+def may_send(ctx: Ctx, role_x: z3.ArithRef, srv_x: z3.ArithRef) -> z3.BoolRef:
+    """AC-1 (MDR, 002 Table 2) and the DUIS matrix (model.rules.role_may_send)."""
+    pairs = [(r, s) for r, rn in enumerate(ROLES) for s, sn in enumerate(SRV_IDS) if ctx.inputs.may_send(rn, sn)]
+    return z3.Or(*[z3.And(role_x == r, srv_x == s) for r, s in pairs])
+
+
+def holds_role(user: z3.ArithRef, role_x: z3.ArithRef) -> z3.BoolRef:
+    """E1 (REG-7): the user holds the role it sent in (standard world roles)."""
+    pairs = [(p, ROLES.index(r)) for p in range(len(PARTIES)) for r in role_of_party(p)]
+    return z3.Or(*[z3.And(user == p, role_x == r) for p, r in pairs])
+
+
+def flag_checks(ctx: Ctx, req: Request) -> tuple[list[tuple[z3.BoolRef, str]], z3.BoolRef]:
+    """FS-2, FS-4 (FS-5 option), AC-5, REG-11 option (model.access.check_flag)."""
+    if ctx.inputs.faults.flag_unchecked:
+        return [], req.flag
+    coerce = ctx.on("flag_violation")
+    is_mdr = req.role == MDR
+    c1 = z3.And(is_mdr, z3.Not(req.flag))
+    c2 = z3.And(z3.Not(c1), member(req.role, [ROLES.index(r) for r in NEVER_FOR_SETTLEMENT]), req.flag)
+    rest = z3.And(z3.Not(c1), z3.Not(c2), req.flag)
+    c3 = z3.And(rest, z3.Not(member(req.role, [ROLES.index(r) for r in MHHS_ELIGIBLE])))
+    supplier = member(req.role, [ROLES.index(r) for r in SUPPLIER_ROLES])
+    c4 = z3.And(rest, z3.Not(c3), supplier, ctx.on("supplier_mhhs_via_mdr"))
+    checks = [
+        (z3.And(c1, z3.Not(coerce)), "MHHS-E1"),
+        (z3.And(c2, z3.Not(coerce)), "MHHS-E2"),
+        (c3, "MHHS-E2"),
+        (c4, "MHHS-E4"),
+    ]
+    return checks, z3.If(c1, True, z3.If(c2, False, req.flag))
+
+
+def device_rejects(
+    ctx: Ctx, role_x: z3.ArithRef, srv_x: z3.ArithRef, scheduled: z3.BoolRef, eff: z3.BoolRef
+) -> z3.BoolRef:
+    """E11: AC-7, AC-6, the SRV's device kinds, TRT-1 / AC-8 N/A cells
+    (model.access.check_device)."""
+    faults = ctx.inputs.faults
+    is_mdr = role_x == MDR
+    ac7 = z3.BoolVal(False) if faults.skip_ac7 else z3.And(is_mdr, ctx.kind != KINDS.index("ESME"))
+    s1 = GENERATIONS.index("SMETS1")
+    ac6 = z3.BoolVal(False) if faults.skip_ac6 else z3.And(is_mdr, srv_x == srv("4.1.1"), ctx.gen != s1)
+    kinds = z3.Or(*[z3.And(ctx.kind == k, member(srv_x, srv_where(lambda s, n=n: n in s.device_kinds)))
+                    for k, n in enumerate(KINDS)])  # fmt: skip
+    na = z3.And(
+        member(srv_x, [SRV_IDS.index(s) for s in ctx.inputs.trt_srvs]),
+        trt_expr(ctx, srv_x, ctx.gen, scheduled, eff) == NONE_TRT,
+    )
+    return z3.Or(ac7, ac6, z3.Not(kinds), na)
+
+
+def last_outgoing_day(ctx: Ctx, st: SymState) -> z3.ArithRef:
+    """REG-12: the outgoing MDRA's last day (ETD inclusive, or the day before)."""
+    last = z3.If(ctx.on("etd"), st.a_etd - 1, st.a_etd)
+    return last + 1 if ctx.inputs.faults.efd_inclusive_for_outgoing else last
+
+
+def appointed_range(ctx: Ctx, st: SymState, req: Request) -> tuple[z3.BoolRef, z3.ArithRef, z3.ArithRef, z3.BoolRef]:
+    """REG-3, REG-6 (model.registration.party_on): (checked, lo, hi, open) the
+    days the sender is appointed in its role, hi ignored when open."""
+    last_a = last_outgoing_day(ctx, st)
+    in_lo = z3.If(st.b_efd <= last_a, last_a + 1, st.b_efd)
+    is_mdr = req.role == MDR
+    supplier = member(req.role, [ROLES.index(r) for r in SUPPLIER_ROLES])
+    lo = z3.If(is_mdr, z3.If(req.user == OUT, ctx.first, in_lo), ctx.first)
+    hi = z3.If(z3.And(is_mdr, req.user == OUT), last_a, lo)
+    appointed = z3.If(is_mdr, z3.Or(req.user == OUT, req.user == IN), req.user == SUP)
+    hi = z3.If(appointed, hi, lo - 1)
+    opened = z3.And(appointed, z3.Not(z3.And(is_mdr, req.user == OUT)))
+    return z3.Or(is_mdr, supplier), lo, hi, opened
+
+
+def registration_check(
+    ctx: Ctx, st: SymState, req: Request, first: z3.ArithRef, last: z3.ArithRef
+) -> tuple[z3.BoolRef, z3.ArithRef, z3.ArithRef]:
+    """AC-3, REG-4, AC-4 (model.access.check_registration): (reject, first, last)."""
+    checked, lo, hi, opened = appointed_range(ctx, st, req)
+    a_first = zmax(first, lo)
+    a_last = z3.If(opened, last, zmin(last, hi))
+    empty = a_first > a_last
+    full = z3.And(a_first == first, a_last == last)
+    reject = z3.And(checked, z3.Or(empty, z3.And(z3.Not(full), z3.Not(ctx.on("partial_period")))))
+    return reject, z3.If(checked, a_first, first), z3.If(checked, a_last, last)
+
+
+def access_day(ctx: Ctx, instant: z3.ArithRef) -> z3.ArithRef:
+    return ctx.day_of(instant, utc=ctx.inputs.faults.access_days_utc)
+
+
+def decide_read(ctx: Ctx, st: SymState, req: Request, scheduled: bool, at: z3.ArithRef) -> Decision:
+    """model.access.authorise for a read or 8.2 (``_authorise_read``)."""
+    flag_rules, eff = flag_checks(ctx, req)
+    sched = z3.BoolVal(scheduled)
+    has_period = member(req.srv, srv_where(lambda s: s.read_log_period))
+    first = z3.If(has_period, access_day(ctx, req.ps), access_day(ctx, at))
+    last = z3.If(has_period, access_day(ctx, req.pe), first)
+    reg_reject, a_first, a_last = registration_check(ctx, st, req, first, last)
+    checks = [
+        (z3.Not(holds_role(req.user, req.role)), "E1"),
+        (z3.Not(may_send(ctx, req.role, req.srv)), "E2"),
+        *flag_rules,
+    ]
+    if scheduled:
+        checks.append((z3.Not(member(req.srv, srv_where(lambda s: s.schedulable))), "MHHS-E3"))
+    checks += [(device_rejects(ctx, req.role, req.srv, sched, eff), "E11"), (reg_reject, "E4")]
+    if not scheduled:
+        own = z3.And(st.s_on, st.s_owner == req.user, st.s_srv == req.srv)
+        strict = z3.And(ctx.on("on_demand_first"), eff, has_period, z3.Not(own))
+        checks.append((strict, "MHHS-E5"))
+    trt = trt_expr(ctx, req.srv, ctx.gen, sched, eff)
+    if ctx.inputs.faults.supplier_fast_trt:
+        supplier = member(req.role, [ROLES.index(r) for r in SUPPLIER_ROLES])
+        trt = z3.If(z3.And(supplier, eff), trt_expr(ctx, req.srv, ctx.gen, sched, z3.BoolVal(False)), trt)
+    result = _reject_chain(checks)
+    return Decision(result, eff, z3.If(result == code("I0"), trt, NONE_TRT), a_first, a_last)
+
+
+def decide_create(ctx: Ctx, st: SymState, req: Request, ev: SymEvent) -> Decision:
+    """model.access._authorise_create_schedule (5.1, SCH-7, AC-2)."""
+    flag_rules, eff = flag_checks(ctx, req)
+    scheduled_req = Request(req.user, req.role, ev.sched_srv, req.flag, req.ps, req.pe)
+    day = ev.sched_start - 1
+    reg_reject, _, _ = registration_check(ctx, st, scheduled_req, day, day)
+    checks = [
+        (z3.Not(holds_role(req.user, req.role)), "E1"),
+        (z3.Not(may_send(ctx, req.role, req.srv)), "E2"),
+        *flag_rules,
+        (z3.Not(may_send(ctx, req.role, ev.sched_srv)), "E2"),
+        (z3.Not(member(ev.sched_srv, srv_where(lambda s: s.schedulable))), "MHHS-E3"),
+        (device_rejects(ctx, req.role, ev.sched_srv, z3.BoolVal(True), eff), "E11"),
+        (reg_reject, "E4"),
+    ]
+    result = _reject_chain(checks)
+    trt = trt_expr(ctx, z3.IntVal(srv("5.1")), ctx.gen, z3.BoolVal(False), eff)
+    return Decision(result, eff, z3.If(result == code("I0"), trt, NONE_TRT), day, day)
+
+
+def decide_schedule_admin(ctx: Ctx, req: Request) -> Decision:
+    """5.2 / 5.3: user, SRV and flag checks only (model.access.authorise)."""
+    flag_rules, eff = flag_checks(ctx, req)
+    checks = [
+        (z3.Not(holds_role(req.user, req.role)), "E1"),
+        (z3.Not(may_send(ctx, req.role, req.srv)), "E2"),
+        *flag_rules,
+    ]
+    result = _reject_chain(checks)
+    trt = trt_expr(ctx, req.srv, z3.IntVal(GENERATIONS.index("SMETS2")), z3.BoolVal(False), eff)
+    zero = z3.IntVal(0)
+    return Decision(result, eff, z3.If(result == code("I0"), trt, NONE_TRT), zero, zero)
+
+
+# ---- the S1SP cache (model.cache) ---------------------------------------------
+
+
+def fresh(ctx: Ctx, retrieved_at: z3.ArithRef, now: z3.ArithRef) -> z3.BoolRef:
+    """C-5, C-11 (model.cache.is_fresh)."""
+    ttl = ctx.inputs.faults.cache_ttl_s or ctx.inputs.cache_max_age_s
+    age = now - retrieved_at
+    return z3.If(ctx.on("cache_boundary"), age <= ttl, age < ttl)
+
+
+def cacheable(ctx: Ctx, srv_x: z3.ArithRef) -> z3.BoolRef:
+    """C-1, C-2 device part (model.rules.cacheable)."""
+    inputs = ctx.inputs
+    generation = z3.BoolVal(True) if inputs.faults.cache_any_generation else (
+        ctx.gen == GENERATIONS.index(inputs.cache_generation))  # fmt: skip
+    return z3.And(member(srv_x, [SRV_IDS.index(s) for s in inputs.cache_srvs]), generation,
+                  ctx.kind == KINDS.index(inputs.cache_kind))  # fmt: skip
+
+
+def drop_slot(ctx: Ctx, st: SymState, srv_x: z3.ArithRef) -> SymState:
+    """C-6 (model.cache.drop): the slot of (device, srv) goes with the schedule."""
+    if ctx.inputs.faults.keep_cache_on_delete:
+        return st
+    hit = srv_x == ctx.srv_w
+    return st.replace(c_on=z3.And(st.c_on, z3.Not(hit)), hw=z3.If(hit, -1, st.hw))
+
+
+@dataclass(frozen=True)
+class Read:
+    covered: z3.BoolRef  # the watched entry is in the answer
+    served: z3.BoolRef  # ... and came from the cache
+
+
+def read_and_store(ctx: Ctx, st: SymState, req: Request, d: Decision, at: z3.ArithRef) -> tuple[Read, SymState]:
+    """C-4, C-9 (model.execution._read) and C-3 (model.cache.store) for the
+    watched key, at instant ``at``."""
+    daily = member(req.srv, srv_where(lambda s: s.cadence == "daily"))
+    half = member(req.srv, srv_where(lambda s: s.cadence == "half-hour"))
+    instant = member(req.srv, srv_where(lambda s: s.cadence == "instant"))
+    utc = ctx.inputs.faults.access_days_utc
+    lo = zmax(req.ps, 86400 * ctx.comm)
+    hi = zmin(req.pe, at)
+    # AC-4 'authorised-days': keep the entries of the authorised days only.
+    lo = z3.If(ctx.on("partial_period"), zmax(lo, ctx.day_start(d.first, utc)), lo)
+    hi = z3.If(ctx.on("partial_period"), zmin(hi, ctx.day_start(d.last + 1, utc) - 1), hi)
+    step_d, step_h = CADENCE_STEP["daily"], CADENCE_STEP["half-hour"]
+    aligned = z3.Or(z3.And(daily, ctx.ts_w % step_d == 0), z3.And(half, ctx.ts_w % step_h == 0))
+    covered = z3.If(instant, ctx.ts_w == at, z3.And(aligned, lo <= ctx.ts_w, ctx.ts_w <= hi))
+    last = z3.If(instant, at, z3.If(daily, hi - hi % step_d, hi - hi % step_h))
+    nonempty = z3.Or(instant, z3.And(z3.Or(daily, half), last >= lo))
+    watched = req.srv == ctx.srv_w
+    served = z3.And(watched, covered, st.c_on, fresh(ctx, st.c_at, at))
+    from_device = z3.And(covered, z3.Not(served))
+    in_store = z3.And(watched, cacheable(ctx, req.srv), st.s_on, st.s_srv == req.srv)
+    yesterday = ctx.day_of(ctx.ts_w) == ctx.day_of(at) - 1
+    new_entry = z3.And(in_store, from_device, z3.Or(ctx.ts_w > st.hw, yesterday))
+    after = st.replace(
+        c_on=z3.Or(st.c_on, new_entry),
+        c_at=z3.If(new_entry, at, st.c_at),
+        hw=z3.If(z3.And(in_store, nonempty), zmax(st.hw, last), st.hw),
+    )
+    return Read(covered, served), after
+
+
+def _response(req: Request, d: Decision, at: z3.ArithRef, scheduled: bool, read: Read | None) -> SymOut:
+    out = no_output(at)
+    has = z3.And(d.ok, read.covered) if read else z3.BoolVal(False)
+    cached = z3.And(d.ok, read.served) if read else z3.BoolVal(False)
+    return out.replace(
+        on=z3.BoolVal(True), code=d.code, trt=d.trt, eff_flag=z3.If(d.ok, d.eff_flag, req.flag),
+        user=req.user, role=req.role, srv=req.srv, scheduled=z3.BoolVal(scheduled), has_ts=has, ts_cached=cached,
+    )  # fmt: skip
+
+
+# ---- events (model.machine) ------------------------------------------------------
+
+
+def _submit_read(ctx: Ctx, st: SymState, req: Request) -> tuple[SymState, SymOut]:
+    d = decide_read(ctx, st, req, False, st.now)
+    device_read = member(req.srv, srv_where(lambda s: s.device_request))
+    read, stored = read_and_store(ctx, st, req, d, st.now)
+    post = stored.ite(z3.And(d.ok, device_read), st)
+    out = _response(req, d, st.now, False, read)
+    out = out.replace(has_ts=z3.And(out.has_ts, device_read), ts_cached=z3.And(out.ts_cached, device_read))
+    if ctx.inputs.faults.cache_before_access:
+        # the fault: a fresh cached entry answers before access control runs
+        hit = z3.And(device_read, req.srv == ctx.srv_w, st.c_on, fresh(ctx, st.c_at, st.now),
+                     req.ps <= ctx.ts_w, ctx.ts_w <= zmin(req.pe, st.now))  # fmt: skip
+        early = out.replace(code=z3.IntVal(code("I0")), has_ts=z3.BoolVal(True), ts_cached=z3.BoolVal(True),
+                            trt=z3.IntVal(NONE_TRT), eff_flag=req.flag)  # fmt: skip
+        return st.ite(hit, post), early.ite(hit, out)
+    return post, out
+
+
+def next_run_day(ctx: Ctx, start: z3.ArithRef, role_x: z3.ArithRef, now: z3.ArithRef) -> z3.ArithRef:
+    """model.schedules.create: the first run day on or after the start day whose
+    window opening is still to come."""
+    n = ctx.fresh("next_run")
+    ctx.defs.append(z3.And(n >= start, due(ctx, n, role_x) > now, z3.Or(n == start, due(ctx, n - 1, role_x) <= now)))
+    return n
+
+
+def due(ctx: Ctx, day: z3.ArithRef, role_x: z3.ArithRef) -> z3.ArithRef:
+    """SCH-4 (model.schedules.due): the owner's window opens on the run day."""
+    config = ctx.inputs.config
+    return z3.If(role_x == MDR, ctx.wall(day, config.mdr_window.open_s), ctx.wall(day, config.dsp_window.open_s))
+
+
+def _submit(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, SymOut]:
+    req = Request(ev.user, ev.role, ev.srv, ev.flag, ev.ps, ev.pe)
+    post_read, out_read = _submit_read(ctx, st, req)
+    create = decide_create(ctx, st, req, ev)
+    created = st.replace(
+        s_on=z3.BoolVal(True), s_owner=ev.user, s_role=ev.role, s_srv=ev.sched_srv,
+        s_flag=z3.Or(ev.flag, ev.role == MDR), s_next=next_run_day(ctx, ev.sched_start, ev.role, st.now),
+        s_created=st.now,
+    )  # fmt: skip
+    post_create = created.ite(create.ok, st)
+    admin = decide_schedule_admin(ctx, req)
+    mine = z3.And(st.s_on, st.s_owner == ev.user)
+    removed = drop_slot(ctx, st.replace(s_on=z3.BoolVal(False)), st.s_srv)
+    post_delete = removed.ite(z3.And(admin.ok, mine), st)
+    is_create, is_delete, is_read_sched = ev.srv == srv("5.1"), ev.srv == srv("5.3"), ev.srv == srv("5.2")
+    post = post_create.ite(is_create, post_delete.ite(is_delete, st.ite(is_read_sched, post_read)))
+    out = _response(req, create, st.now, False, None).ite(
+        is_create, _response(req, admin, st.now, False, None).ite(z3.Or(is_delete, is_read_sched), out_read)
+    )
+    has_period = member(ev.srv, srv_where(lambda s: s.read_log_period))
+    guard = z3.And(
+        ev.user >= 0, ev.user < len(PARTIES), ev.role >= 0, ev.role < len(ROLES),
+        ev.srv >= 0, ev.srv < len(SRV_IDS),
+        z3.If(has_period, z3.And(ev.ps >= 0, ev.ps <= ev.pe), z3.And(ev.ps == 0, ev.pe == 0)),
+        z3.Implies(is_create, z3.And(z3.Not(st.s_on), ev.sched_srv >= 0, ev.sched_srv < len(SRV_IDS),
+                                     ev.sched_start >= ctx.day_of(st.now))),
+    )  # fmt: skip
+    return guard, post, out
+
+
+def run_schedule(ctx: Ctx, st: SymState, at: z3.ArithRef) -> tuple[SymState, SymOut]:
+    """model.machine._run_schedule: the run reads the previous settlement day."""
+    n = st.s_next
+    req = Request(st.s_owner, st.s_role, st.s_srv, st.s_flag, ctx.day_start(n - 1), ctx.day_start(n) - 1)
+    moved = st.replace(s_next=n + 1)
+    d = decide_read(ctx, moved, req, True, at)
+    read, stored = read_and_store(ctx, moved, req, d, at)
+    out = _response(req, d, at, True, read).replace(sched_owner_role=st.s_role, sched_created=st.s_created)
+    return stored.ite(d.ok, moved), out
+
+
+def change_instant(ctx: Ctx, st: SymState) -> z3.ArithRef:
+    """REG-3: the MDRA change takes effect at local 00:00 of the incoming EFD."""
+    return ctx.day_start(st.b_efd, utc=ctx.inputs.faults.change_at_utc_midnight)
+
+
+def mdra_change(ctx: Ctx, st: SymState) -> tuple[SymState, z3.BoolRef]:
+    """SCH-3 (model.schedules.on_mdra_change): the outgoing MDRA's MDR schedules
+    are deleted (with their cache, C-6) and it is alerted; kept under 'keep'."""
+    if ctx.inputs.faults.keep_schedules:
+        return st, z3.BoolVal(False)
+    doomed = z3.And(st.s_on, st.s_owner == OUT, st.s_role == MDR, z3.Not(ctx.on("schedules_on_mdra_change")))
+    removed = drop_slot(ctx, st.replace(s_on=z3.BoolVal(False)), st.s_srv)
+    return removed.ite(doomed, st), doomed
+
+
+def _advance(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, SymOut]:
+    """model.machine._advance: MDRA change and at most one schedule run in
+    (now, to], in time order (the change first at the same instant)."""
+    to = ev.to
+    tc = change_instant(ctx, st)
+    fires = z3.And(st.now < tc, tc <= to)
+    d1 = due(ctx, st.s_next, st.s_role)
+    change_first = z3.And(fires, tc <= d1)
+    s1, alert1 = mdra_change(ctx, st)
+    st1 = s1.ite(change_first, st)
+    runs = z3.And(st1.s_on, d1 <= to)
+    s2, run_out = run_schedule(ctx, st1, d1)
+    st2 = s2.ite(runs, st1)
+    late = z3.And(fires, z3.Not(change_first))
+    s3, alert3 = mdra_change(ctx, st2)
+    st3 = s3.ite(late, st2)
+    post = st3.replace(now=to, c_on=z3.And(st3.c_on, fresh(ctx, st3.c_at, to)))
+    out = run_out.ite(runs, no_output(to)).replace(alert=z3.Or(z3.And(change_first, alert1), z3.And(late, alert3)))
+    guard = z3.And(to >= st.now, z3.Not(z3.And(st.s_on, due(ctx, st.s_next + 1, st.s_role) <= to)))
+    return guard, post, out
+
+
+def _load_registration(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, SymOut]:
+    """REG-5 (model.registration.check_registration): a load that leaves a gap
+    or an overlap is refused and the previous registration stands."""
+    last = z3.If(ctx.on("etd"), ev.new_etd - 1, ev.new_etd)
+    valid = z3.And(last >= ctx.first, ev.new_efd == last + 1)
+    if ctx.inputs.faults.skip_registration_check:
+        valid = z3.BoolVal(True)
+    post = st.replace(a_etd=ev.new_etd, b_efd=ev.new_efd).ite(valid, st)
+    # REG-6 (environment): registration data arrive before the EFD they announce.
+    guard = z3.And(ctx.day_start(ev.new_efd) > st.now, ev.new_efd > ctx.first)
+    return guard, post, no_output(st.now).replace(reg_refused=z3.Not(valid))
+
+
+def step(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, SymOut]:
+    """The transition relation: guard, successor and outputs of one event."""
+    g_s, p_s, o_s = _submit(ctx, st, ev)
+    g_a, p_a, o_a = _advance(ctx, st, ev)
+    g_l, p_l, o_l = _load_registration(ctx, st, ev)
+    is_s, is_a = ev.kind == SUBMIT, ev.kind == ADVANCE
+    guard = z3.If(is_s, g_s, z3.If(is_a, g_a, z3.And(ev.kind == LOADREG, g_l)))
+    return guard, p_s.ite(is_s, p_a.ite(is_a, p_l)), o_s.ite(is_s, o_a.ite(is_a, o_l))
+
+
+def initial(ctx: Ctx, st: SymState) -> z3.BoolRef:
+    """Initial states: a valid registration (REG-5), no schedule, no cache."""
+    last = z3.If(ctx.on("etd"), st.a_etd - 1, st.a_etd)
+    return z3.And(
+        st.now >= 0, ctx.comm >= 0, ctx.first >= 0, last >= ctx.first, st.b_efd == last + 1,
+        z3.Not(st.s_on), z3.Not(st.c_on), st.hw == -1, st.s_owner == 0, st.s_role == 0, st.s_srv == 0,
+        z3.Not(st.s_flag), st.s_next == 0, st.s_created == 0, st.c_at == 0,
+    )  # fmt: skip

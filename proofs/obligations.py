@@ -1,0 +1,302 @@
+"""Named proof obligations: each invariant stated over what a party observes
+(responses, the entries they carry, cache contents, schedules, alerts), tagged
+with its catalogue IDs.
+
+An obligation has a *state* part P(s) (must hold in every reachable state) and
+a *step* part Q(s, e, o, s') (must hold of every output of every reachable
+step); either may be absent.  ``witness`` is the hypothesis whose
+satisfiability shows the obligation is not vacuous.  Auxiliary invariants
+(``aux=True``) strengthen the others to make the conjunction inductive.
+
+The invariants read the catalogue's figures (25 h, 24 h, 30 s) and the real
+tables of :mod:`mhhs_sec.model.tables`, never the encoding's (possibly faulty)
+:class:`~.inputs.Inputs`, so a seeded fault in the encoding is caught.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Final
+
+import z3
+from mhhs_sec.model.rules import NEVER_FOR_SETTLEMENT
+from mhhs_sec.model.tables import CACHE, HOUR, MDR_SRV_IDS, SRVS, TRT_TABLE
+
+from . import encode
+from .inputs import IN, OUT, ROLES, SRV_IDS
+from .symbolic import Ctx, SymEvent, SymOut, SymState, code, gen, kind, member, role, srv
+
+StateFn = Callable[[Ctx, SymState], z3.BoolRef]
+StepFn = Callable[[Ctx, SymState, SymEvent, SymOut, SymState], z3.BoolRef]
+
+TRT_MHHS_S: Final = 24 * HOUR  # TRT-2: 'a 24 h TRT whatever the sender's role'
+TRT_READ_INVENTORY_S: Final = 30  # TRT-3: '8.2 ... 30 s for every user and every device generation'
+MDR = role("MDR")
+I0 = code("I0")
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """A named invariant and the catalogue IDs it checks."""
+
+    name: str
+    requirements: tuple[str, ...]
+    statement: str
+    state: StateFn | None = None
+    step: StepFn | None = None
+    witness: StepFn | None = None
+    profile: dict[str, bool] = field(default_factory=dict)  # option -> takes its non-default value
+    aux: bool = False
+
+    def applies(self, ctx: Ctx) -> z3.BoolRef:
+        return z3.And(*[ctx.on(o) == v for o, v in self.profile.items()]) if self.profile else z3.BoolVal(True)
+
+    def holds(self, ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+        """P(s') and Q(s, e, o, s')."""
+        parts = [z3.BoolVal(True)]
+        if self.state is not None:
+            parts.append(self.state(ctx, s2))
+        if self.step is not None:
+            parts.append(self.step(ctx, s, e, o, s2))
+        return z3.Implies(self.applies(ctx), z3.And(*parts))
+
+
+def accepted(o: SymOut) -> z3.BoolRef:
+    return z3.And(o.on, o.code == I0)
+
+
+# ---- the invariants ----------------------------------------------------------------
+
+
+def _reg4(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    # REG-4: data the outgoing MDRA receives are of days before the incoming EFD
+    return z3.Implies(z3.And(accepted(o), o.user == OUT, o.has_ts), ctx.day_of(ctx.ts_w) < s.b_efd)
+
+
+def _reg4_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    return z3.And(accepted(o), o.user == OUT, o.has_ts, ctx.day_of(ctx.ts_w) == s.b_efd - 1)
+
+
+def _within_c5(ctx: Ctx, retrieved_at: z3.ArithRef, at: z3.ArithRef) -> z3.BoolRef:
+    # C-5, C-11: held at most 25 h; at exactly 25 h expired unless the inclusive option
+    age = at - retrieved_at
+    return z3.If(ctx.on("cache_boundary"), age <= CACHE.max_age_s, age < CACHE.max_age_s)
+
+
+def _c5_state(ctx: Ctx, s: SymState) -> z3.BoolRef:
+    return z3.Implies(s.c_on, _within_c5(ctx, s.c_at, s.now))
+
+
+def _c5_step(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    return z3.Implies(o.ts_cached, _within_c5(ctx, s.c_at, o.at))
+
+
+def _c5_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    return z3.And(o.ts_cached, o.at - s.c_at >= CACHE.max_age_s - HOUR)
+
+
+def _c7(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    # C-7: the same request against the same state with an empty cache (the
+    # device answering) gives the party the same entry
+    _, _, o_device = encode.step(ctx, s.replace(c_on=z3.BoolVal(False)), e)
+    return z3.Implies(o.ts_cached, z3.And(o_device.on, o_device.code == I0, o_device.has_ts))
+
+
+def _served(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    return o.ts_cached
+
+
+def _cache_scope(ctx: Ctx, s: SymState) -> z3.BoolRef:
+    # C-1, C-2, C-6: an entry is held only for 4.6.1 / 4.8.1 / 4.8.3 of a SMETS1
+    # ESME with an active DSP Schedule for that SRV
+    return z3.Implies(
+        s.c_on,
+        z3.And(
+            member(ctx.srv_w, [SRV_IDS.index(x) for x in CACHE.srvs]),
+            ctx.gen == gen("SMETS1"),
+            ctx.kind == kind("ESME"),
+            s.s_on,
+            s.s_srv == ctx.srv_w,
+        ),
+    )
+
+
+def _held(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    return s2.c_on
+
+
+def _na_for_smets1() -> list[int]:
+    # AC-8: SRVs whose every SMETS1 cell of Table 3 is N/A
+    cells = ("existing_s1_sched", "existing_s1_od", "mhhs_s1_sched", "mhhs_s1_od")
+    return [SRV_IDS.index(r.srv) for r in TRT_TABLE if all(getattr(r, c) is None for c in cells)]
+
+
+def _mdr_access(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    touches_device = z3.Not(member(o.srv, [srv("5.2"), srv("5.3")]))
+    return z3.Implies(
+        z3.And(accepted(o), o.role == MDR),
+        z3.And(
+            member(o.srv, [SRV_IDS.index(x) for x in MDR_SRV_IDS]),  # AC-1
+            z3.Not(z3.And(o.srv == srv("4.1.1"), ctx.gen != gen("SMETS1"))),  # AC-6
+            z3.Implies(touches_device, ctx.kind == kind("ESME")),  # AC-7
+            z3.Not(z3.And(ctx.gen == gen("SMETS1"), member(o.srv, _na_for_smets1()))),  # AC-8
+        ),
+    )
+
+
+def _mdr_accepted(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    return z3.And(accepted(o), o.role == MDR, o.srv == srv("4.1.1"))
+
+
+def _flags(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    # FS-2: accepted MDR requests carry ForSettlement = true; FS-4: NO / OU never do
+    sent = z3.If(o.scheduled, o.eff_flag, e.flag)
+    never = member(o.role, [ROLES.index(r) for r in NEVER_FOR_SETTLEMENT])
+    return z3.Implies(accepted(o), z3.And(z3.Implies(o.role == MDR, sent), z3.Implies(never, z3.Not(sent))))
+
+
+def _flag_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    return z3.And(accepted(o), o.role == MDR, z3.Not(o.scheduled))
+
+
+def _table3_reads() -> list[int]:
+    return [SRV_IDS.index(r.srv) for r in TRT_TABLE if SRVS[r.srv].device_request]
+
+
+def _trt_mhhs(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    # TRT-2: every accepted MHHS data request has a 24 h TRT, whoever sent it
+    return z3.Implies(z3.And(accepted(o), o.eff_flag, member(o.srv, _table3_reads())), o.trt == TRT_MHHS_S)
+
+
+def _trt_mhhs_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    return z3.And(accepted(o), o.eff_flag, member(o.srv, _table3_reads()), o.role == role("IS"))
+
+
+def _trt_inventory(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    # TRT-3: 8.2 has a 30 s TRT for every user and every device generation
+    return z3.Implies(z3.And(accepted(o), o.srv == srv("8.2")), o.trt == TRT_READ_INVENTORY_S)
+
+
+def _inventory_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    return z3.And(accepted(o), o.srv == srv("8.2"), ctx.gen == gen("SMETS1"))
+
+
+def _efd_start(ctx: Ctx, s: SymState) -> z3.ArithRef:
+    return ctx.day_start(s.b_efd)
+
+
+def _sch3_state(ctx: Ctx, s: SymState) -> z3.BoolRef:
+    # SCH-3: once the incoming EFD has begun, the outgoing MDRA holds no MDR
+    # schedule created before it
+    old = z3.And(s.s_on, s.s_owner == OUT, s.s_role == MDR, s.s_created < _efd_start(ctx, s))
+    return z3.Implies(old, s.now < _efd_start(ctx, s))
+
+
+def _sch3_step(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    run = z3.And(accepted(o), o.scheduled, o.user == OUT, o.sched_owner_role == MDR)
+    return z3.Implies(z3.And(run, o.sched_created < _efd_start(ctx, s)), o.at < _efd_start(ctx, s))
+
+
+def _sch3_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    return z3.And(accepted(o), o.scheduled, o.user == OUT, o.sched_owner_role == MDR)
+
+
+def _reg5_state(ctx: Ctx, s: SymState) -> z3.BoolRef:
+    # REG-5: on every day from the first appointment on, exactly one of the two
+    # MDRAs is accepted as MDRA of the MPAN
+    day = z3.Int(f"{ctx.tag}forall.day")
+    hits = []
+    for party in (OUT, IN):
+        req = encode.Request(z3.IntVal(party), z3.IntVal(MDR), z3.IntVal(0), z3.BoolVal(True), day, day)
+        reject, _, _ = encode.registration_check(ctx, s, req, day, day)
+        hits.append(z3.If(reject, 0, 1))
+    return z3.Implies(day >= ctx.first, hits[0] + hits[1] == 1)
+
+
+def _reg5_step(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    # REG-5: a refused load leaves the previous registration intact
+    return z3.Implies(o.reg_refused, z3.And(s2.a_etd == s.a_etd, s2.b_efd == s.b_efd))
+
+
+def _reg5_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    return z3.And(e.kind == 2, z3.Not(o.reg_refused), s2.b_efd != s.b_efd)
+
+
+# ---- auxiliary invariants (strengthening) ----------------------------------------------
+
+
+def _aux_cache(ctx: Ctx, s: SymState) -> z3.BoolRef:
+    entry = z3.And(86400 * ctx.comm <= ctx.ts_w, ctx.ts_w <= s.c_at, s.c_at <= s.now)
+    return z3.And(z3.Implies(s.c_on, entry), s.hw >= -1)
+
+
+def _aux_registration(ctx: Ctx, s: SymState) -> z3.BoolRef:
+    # REG-2, REG-5: the loaded MDRA chain is well formed (outgoing then incoming)
+    last = z3.If(ctx.on("etd"), s.a_etd - 1, s.a_etd)
+    return z3.And(last >= ctx.first, s.b_efd == last + 1)
+
+
+def _aux_schedule(ctx: Ctx, s: SymState) -> z3.BoolRef:
+    schedulable = member(s.s_srv, [SRV_IDS.index(x) for x, v in SRVS.items() if v.schedulable])
+    ahead = encode.due(ctx, s.s_next, s.s_role) > s.now
+    return z3.Implies(s.s_on, z3.And(ahead, schedulable, s.s_created <= s.now))
+
+
+def _aux_clock(ctx: Ctx, s: SymState) -> z3.BoolRef:
+    return z3.And(s.now >= 0, ctx.comm >= 0, ctx.first >= 0)
+
+
+def _true(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    return z3.BoolVal(True)
+
+
+def _some_run(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    return z3.And(o.scheduled, s2.s_on)
+
+
+OBLIGATIONS: Final[tuple[Obligation, ...]] = (
+    Obligation("outgoing-mdra-no-data-from-efd[uk]", ("REG-4", "REG-3", "REG-8"),
+               "no response gives the outgoing MDRA an entry of a settlement day on or after the incoming EFD "
+               "(UK settlement days)", step=_reg4, witness=_reg4_witness, profile={"settlement_tz": False}),
+    Obligation("outgoing-mdra-no-data-from-efd[utc]", ("REG-4", "REG-3", "REG-8"),
+               "as above, under the UTC settlement-day profile", step=_reg4, witness=_reg4_witness,
+               profile={"settlement_tz": True}),
+    Obligation("cache-held-at-most-25h", ("C-5", "C-11"),
+               "no cache entry is held, or served, 25 h or more after it was retrieved (<= 25 h under C-11 "
+               "'inclusive')", state=_c5_state, step=_c5_step, witness=_c5_witness),
+    Obligation("cache-never-bypasses-access", ("C-7", "C-4", "AC-3"),
+               "a party receives a cached entry only if the device would have given it that entry",
+               step=_c7, witness=_served),
+    Obligation("cache-scope", ("C-1", "C-2", "C-6"),
+               "a cache entry exists only for 4.6.1/4.8.1/4.8.3 of a SMETS1 ESME with an active DSP Schedule "
+               "for that SRV", state=_cache_scope, witness=_held),
+    Obligation("mdr-requests-within-table-2", ("AC-1", "AC-6", "AC-7", "AC-8"),
+               "no accepted MDR request is for an SRV outside 002 Table 2, 4.1.1 on SMETS2, a GSME, or an SRV "
+               "N/A for SMETS1 on a SMETS1 device", step=_mdr_access, witness=_mdr_accepted),
+    Obligation("for-settlement-flag-rules", ("FS-2", "FS-4", "FS-5"),
+               "no accepted request breaks FS-2 / FS-4 (default FS-5 profile: reject)", step=_flags,
+               witness=_flag_witness, profile={"flag_violation": False}),
+    Obligation("mhhs-trt-24h-any-role", ("TRT-2", "TRT-1"),
+               "every accepted MHHS data request (an SRV of Table 3) has a 24 h TRT, whatever the sender's role",
+               step=_trt_mhhs, witness=_trt_mhhs_witness),
+    Obligation("read-inventory-trt-30s", ("TRT-3",), "every accepted 8.2 has a 30 s TRT", step=_trt_inventory,
+               witness=_inventory_witness),
+    Obligation("outgoing-schedules-end-at-efd", ("SCH-3",),
+               "after the incoming EFD begins no schedule the outgoing MDRA held before it executes (default "
+               "SCH-3 profile: delete)", state=_sch3_state, step=_sch3_step, witness=_sch3_witness,
+               profile={"schedules_on_mdra_change": False}),
+    Obligation("registration-total-non-overlapping", ("REG-5", "REG-2"),
+               "after every event exactly one MDRA is appointed on every day; a refused load changes nothing",
+               state=_reg5_state, step=_reg5_step, witness=_reg5_witness),
+    Obligation("aux.cache-entry-shape", ("C-10",), "a held entry was read from the device, at or before now",
+               state=_aux_cache, witness=_held, aux=True),
+    Obligation("aux.schedule-ahead", ("SCH-1", "SCH-4"), "a schedule's next run is still to come and its SRV "
+               "is schedulable", state=_aux_schedule, witness=_some_run, aux=True),
+    Obligation("aux.registration-well-formed", ("REG-2", "REG-5"), "the outgoing appointment ends the day "
+               "before the incoming EFD", state=_aux_registration, witness=_reg5_witness, aux=True),
+    Obligation("aux.clock", ("REG-3",), "instants and days are non-negative", state=_aux_clock, witness=_true,
+               aux=True),
+)  # fmt: skip
+
+__all__ = ["OBLIGATIONS", "Obligation"]

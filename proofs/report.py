@@ -1,0 +1,95 @@
+"""Reporting: the results of :func:`~.run.prove_all` as a text table, as JSON,
+and counterexample traces in readable form.  The only layer that formats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mhhs_sec.model.clock import format_instant
+from mhhs_sec.model.tables import GENERATIONS
+
+from .inputs import CODE_IDS, KINDS, PARTIES, ROLES, SRV_IDS
+from .run import Result
+from .solve import Trace
+from .symbolic import EVENT_KINDS, NONE_TRT
+
+
+def as_json(results: list[Result], mutants: bool) -> dict[str, Any]:
+    """``{"invariants": [{name, requirements, status, seconds[, falsified_by]}]}``."""
+    rows = []
+    for r in results:
+        row: dict[str, Any] = {
+            "name": r.name,
+            "requirements": list(r.requirements),
+            "status": r.status,
+            "seconds": round(r.seconds, 3),
+        }
+        if mutants:
+            row["falsified_by"] = list(r.falsified_by)
+        rows.append(row)
+    return {"invariants": rows}
+
+
+def table(results: list[Result], mutants: bool) -> str:
+    """A fixed-width table: invariant, requirements, status, seconds."""
+    width = max(len(r.name) for r in results)
+    head = f"{'invariant':<{width}}  {'requirements':<28}{'status':<10}{'seconds':>8}"
+    lines = [head + ("  falsified by" if mutants else ""), "-" * len(head)]
+    for r in results:
+        line = f"{r.name:<{width}}  {', '.join(r.requirements):<28}{r.status:<10}{r.seconds:>8.3f}"
+        if mutants:
+            line += "  " + (", ".join(r.falsified_by) or "-")
+        lines.append(line)
+    total = sum(r.seconds for r in results)
+    proved = sum(r.status == "proved" for r in results)
+    lines.append(f"{proved}/{len(results)} proved in {total:.2f} s")
+    return "\n".join(lines)
+
+
+def describe_trace(trace: Trace) -> str:
+    """A counterexample, one line per event."""
+    rigid = trace.rigid
+    lines = [
+        f"  device: {GENERATIONS[int(rigid['gen'])]} {KINDS[int(rigid['kind'])]}; watched entry: "
+        f"SRV {SRV_IDS[int(rigid['srv_w'])]} at {format_instant(int(rigid['ts_w']))}",
+        f"  profile (non-default): {', '.join(o for o, v in trace.profile.items() if v) or 'none'}",
+        f"  start: {format_instant(int(trace.initial['now']))}, incoming EFD day {_day(int(trace.initial['b_efd']))}",
+    ]
+    for n, step in enumerate(trace.steps, 1):
+        lines.append(f"  {n}. {_event(step.event)}")
+        lines.append(f"     -> {_output(step.output)}")
+    return "\n".join(lines)
+
+
+def _day(day: int) -> str:
+    return format_instant(day * 86400)[:10]
+
+
+def _event(e: dict[str, int | bool]) -> str:
+    kind = EVENT_KINDS[int(e["kind"])]
+    if kind == "advance":
+        return f"advance clock to {format_instant(int(e['to']))}"
+    if kind == "load_registration":
+        return f"load registration: outgoing ETD {_day(int(e['new_etd']))}, incoming EFD {_day(int(e['new_efd']))}"
+    srv = SRV_IDS[int(e["srv"])]
+    text = f"{PARTIES[int(e['user'])]} as {ROLES[int(e['role'])]} sends {srv} ForSettlement={bool(e['flag'])}"
+    if int(e["pe"]) or int(e["ps"]):
+        text += f" period {format_instant(int(e['ps']))}..{format_instant(int(e['pe']))}"
+    if srv == "5.1":
+        text += f" schedule {SRV_IDS[int(e['sched_srv'])]} from {_day(int(e['sched_start']))}"
+    return text
+
+
+def _output(o: dict[str, int | bool]) -> str:
+    parts = []
+    if o["on"]:
+        trt = "N/A" if int(o["trt"]) == NONE_TRT else f"{o['trt']} s"
+        mode = "scheduled run" if o["scheduled"] else "response"
+        parts.append(f"{mode} {CODE_IDS[int(o['code'])]} to {PARTIES[int(o['user'])]} for {SRV_IDS[int(o['srv'])]}"
+                     f" TRT {trt}" + (" with the watched entry" if o["has_ts"] else "")
+                     + (" (from the cache)" if o["ts_cached"] else ""))  # fmt: skip
+    if o["alert"]:
+        parts.append("alert MHHS-A1 to the outgoing MDRA")
+    if o["reg_refused"]:
+        parts.append("registration refused")
+    return "; ".join(parts) or "no output"

@@ -1,0 +1,249 @@
+"""Solving: initiation, consecution, non-vacuity and bounded model checking of
+the obligations.  Nothing here prints; results are values.
+
+Every query runs in a push/pop scope with a per-query timeout, so a hard query
+ends as ``Unknown`` rather than hanging CI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Final
+
+import z3
+from mhhs_sec.model.clock import day_start
+
+from . import encode
+from .inputs import Inputs
+from .obligations import OBLIGATIONS, Obligation
+from .symbolic import EVENT_KINDS, Ctx, SymEvent, SymOut, SymState
+
+QUERY_TIMEOUT_MS: Final = 2000
+BMC_DEPTH: Final = 4
+# BMC runs on the real calendar so that its traces replay: 2025-03-20 .. 2025-04-29
+# covers the spring clock change (30 March 2025).
+CALENDAR_FIRST: Final = dt.date(2025, 3, 20)
+CALENDAR_DAYS: Final = 40
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a counterexample: the event and the output, as evaluated."""
+
+    event: dict[str, int | bool]
+    output: dict[str, int | bool]
+    state: dict[str, int | bool]
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A counterexample: rigid constants, profile, initial state, steps."""
+
+    rigid: dict[str, int | bool]
+    profile: dict[str, bool]
+    initial: dict[str, int | bool]
+    steps: tuple[Step, ...]
+    bst_days: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Proved:
+    status: str = "proved"
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    trace: Trace
+    status: str = "violated"
+
+
+@dataclass(frozen=True)
+class Unknown:
+    reason: str
+    status: str = "unknown"
+
+
+Verdict = Proved | Counterexample | Unknown
+
+
+@dataclass
+class Outcome:
+    """What the solver found for one obligation."""
+
+    obligation: Obligation
+    verdict: Verdict
+    seconds: float
+    checks: dict[str, str] = field(default_factory=dict)
+
+
+@contextmanager
+def scope(solver: z3.Solver) -> Iterator[z3.Solver]:
+    """A push/pop scope."""
+    solver.push()
+    try:
+        yield solver
+    finally:
+        solver.pop()
+
+
+def _solver() -> z3.Solver:
+    solver = z3.SolverFor("QF_UFLIA")
+    solver.set("timeout", QUERY_TIMEOUT_MS)
+    return solver
+
+
+def _check(solver: z3.Solver, ctx: Ctx, build: Callable[[], list[z3.BoolRef]]) -> z3.CheckSatResult:
+    """Check the formulas ``build`` makes (plus the definitions they create) in a scope."""
+    mark = len(ctx.defs)
+    built = build()
+    with scope(solver):
+        solver.add(*built, *ctx.defs[mark:])
+        return solver.check()
+
+
+class Induction:
+    """One-step induction over a shared encoding: Inv(s) ∧ T(s, e, s') ⊨ P(s') ∧ Q."""
+
+    def __init__(self, inputs: Inputs, obligations: Sequence[Obligation] = OBLIGATIONS) -> None:
+        self.ctx = ctx = Ctx(inputs)
+        self.obligations = obligations
+        self.s, self.e = SymState.fresh(ctx, "s"), SymEvent.fresh(ctx, "e")
+        self.guard, self.s2, self.out = encode.step(ctx, self.s, self.e)
+        self.init = SymState.fresh(ctx, "i")
+        self.solver = _solver()
+        hypotheses = [ob.state(ctx, self.s) for ob in obligations if ob.state is not None]
+        self.solver.add(*ctx.defs, *hypotheses, self.guard)
+        self.init_solver = _solver()
+        self.init_solver.add(encode.initial(ctx, self.init))
+
+    def initiation(self, ob: Obligation) -> z3.CheckSatResult:
+        if ob.state is None:
+            return z3.unsat
+        state = ob.state
+        return _check(self.init_solver, self.ctx,
+                      lambda: [*self.ctx.defs, ob.applies(self.ctx), z3.Not(state(self.ctx, self.init))])  # fmt: skip
+
+    def consecution(self, ob: Obligation) -> z3.CheckSatResult:
+        """Case split on the event kind (each case is a small query)."""
+        results = [self._case(ob, kind) for kind in range(len(EVENT_KINDS))]
+        for wanted in (z3.sat, z3.unknown):
+            if wanted in results:
+                return wanted
+        return z3.unsat
+
+    def _case(self, ob: Obligation, kind: int) -> z3.CheckSatResult:
+        event = self.e.replace(kind=z3.IntVal(kind))
+
+        def build() -> list[z3.BoolRef]:
+            return [self.e.kind == kind, z3.Not(ob.holds(self.ctx, self.s, event, self.out, self.s2))]
+
+        return _check(self.solver, self.ctx, build)
+
+    def vacuity(self, ob: Obligation) -> z3.CheckSatResult:
+        """sat = the hypotheses can be met (the proof is not vacuous)."""
+        assert ob.witness is not None
+        witness = ob.witness
+        return _check(self.solver, self.ctx,
+                      lambda: [ob.applies(self.ctx), witness(self.ctx, self.s, self.e, self.out, self.s2)])  # fmt: skip
+
+
+class Unrolling:
+    """BMC: k steps from an initial state, on the real calendar."""
+
+    def __init__(self, inputs: Inputs, depth: int = BMC_DEPTH) -> None:
+        self.ctx = ctx = Ctx(inputs)
+        self.depth = depth
+        self.states = [SymState.fresh(ctx, f"b{i}") for i in range(depth + 1)]
+        self.events = [SymEvent.fresh(ctx, f"be{i}") for i in range(depth)]
+        self.outs: list[SymOut] = []
+        self.solver = _solver()
+        constraints = [encode.initial(ctx, self.states[0])]
+        for i, ev in enumerate(self.events):
+            guard, post, out = encode.step(ctx, self.states[i], ev)
+            constraints += [guard, self.states[i + 1].eq(post)]
+            self.outs.append(out)
+        first = (CALENDAR_FIRST - dt.date(1970, 1, 1)).days
+        last = first + CALENDAR_DAYS
+        self.bst_days = tuple(d for d in range(first - 1, last + 2) if _is_bst(d))
+        constraints += ctx.calendar_facts(first - 1, last + 1, self.bst_days)
+        constraints += self._window(first, last)
+        self.solver.add(*constraints, *ctx.defs)
+
+    def _window(self, first: int, last: int) -> list[z3.BoolRef]:
+        ctx = self.ctx
+        lo, hi = 86400 * (first + 2), 86400 * (last - 3)
+        days = [ctx.first, ctx.comm]
+        facts = [z3.And(d >= first + 1, d <= last - 3) for d in days]
+        facts += [z3.And(s.now >= lo, s.now <= hi) for s in self.states]
+        facts += [z3.And(s.b_efd >= first + 1, s.b_efd <= last - 3, s.a_etd >= first, s.a_etd <= last - 3)
+                  for s in self.states]  # fmt: skip
+        facts.append(z3.And(ctx.ts_w >= lo - 5 * 86400, ctx.ts_w <= hi))
+        for ev in self.events:
+            facts.append(z3.Or(ev.ps == 0, z3.And(ev.ps >= lo - 5 * 86400, ev.pe <= hi)))
+            facts.append(z3.And(ev.sched_start <= last - 3, ev.to <= hi, ev.new_efd <= last - 3, ev.new_etd >= 0))
+        return facts
+
+    def violation(self, ob: Obligation, upto: int) -> z3.BoolRef:
+        ctx, parts = self.ctx, []
+        for i in range(upto):
+            s, e, o, s2 = self.states[i], self.events[i], self.outs[i], self.states[i + 1]
+            parts.append(z3.Not(ob.holds(ctx, s, e, o, s2)))
+        return z3.Or(*parts)
+
+    def search(self, ob: Obligation) -> Verdict:
+        """The shortest violation of ``ob`` within the depth, if any."""
+        for upto in range(1, self.depth + 1):
+            mark = len(self.ctx.defs)
+            with scope(self.solver):
+                bad = z3.Not(ob.holds(self.ctx, *self._at(upto - 1)))
+                self.solver.add(bad, *self.ctx.defs[mark:])
+                result = self.solver.check()
+                if result == z3.sat:
+                    return Counterexample(self._trace(self.solver.model(), upto))
+                if result == z3.unknown:
+                    return Unknown(f"BMC step {upto}: {self.solver.reason_unknown()}")
+        return Proved()
+
+    def _at(self, i: int) -> tuple[SymState, SymEvent, SymOut, SymState]:
+        return self.states[i], self.events[i], self.outs[i], self.states[i + 1]
+
+    def _trace(self, model: z3.ModelRef, upto: int) -> Trace:
+        ctx = self.ctx
+        rigid = {name: model.eval(v, model_completion=True).as_long()  # type: ignore[attr-defined]
+                 for name, v in (("gen", ctx.gen), ("kind", ctx.kind), ("comm", ctx.comm), ("first", ctx.first),
+                                 ("srv_w", ctx.srv_w), ("ts_w", ctx.ts_w))}  # fmt: skip
+        profile = {o: z3.is_true(model.eval(v, model_completion=True)) for o, v in ctx.alt.items()}
+        steps = tuple(
+            Step(self.events[i].evaluate(model), self.outs[i].evaluate(model), self.states[i + 1].evaluate(model))
+            for i in range(upto)
+        )
+        return Trace(rigid, profile, self.states[0].evaluate(model), steps, self.bst_days)
+
+
+def _is_bst(day: int) -> bool:
+    date = dt.date(1970, 1, 1) + dt.timedelta(days=day)
+    return day_start(date, "uk") != day * 86400
+
+
+def prove(ob: Obligation, induction: Induction, bmc: Unrolling | None) -> Outcome:
+    """Initiation + consecution (+ BMC for a trace when either fails)."""
+    start = time.perf_counter()
+    checks: dict[str, str] = {}
+    init, cons = induction.initiation(ob), induction.consecution(ob)
+    checks["initiation"], checks["consecution"] = str(init), str(cons)
+    verdict: Verdict
+    if init == z3.unsat and cons == z3.unsat:
+        verdict = Proved()
+    elif bmc is not None:
+        verdict = bmc.search(ob)
+        if isinstance(verdict, Proved):
+            verdict = Unknown(f"not inductive and no violation within {bmc.depth} steps")
+    else:
+        verdict = Unknown("not inductive (initiation or consecution failed)")
+    if ob.witness is not None:
+        checks["vacuity"] = str(induction.vacuity(ob))
+    return Outcome(ob, verdict, time.perf_counter() - start, checks)

@@ -1,0 +1,270 @@
+"""Symbolic vocabulary of the encoding: the context (profile parameters, rigid
+world constants, the settlement calendar), the abstract state, events and
+outputs, and small Z3 helpers.
+
+The abstraction (see ``docs/proofs.md``): one MPAN (the standard world's
+MPAN_A) with its Supplier and two MDRAs (outgoing, incoming), one device of
+symbolic generation and kind, at most one DSP Schedule, and the S1SP cache of
+one *watched* key (a symbolic SRV and entry timestamp, rigid over a run), which
+stands for every key; instants are integer seconds and settlement days integer
+day numbers (days since 1970-01-01).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, Final
+
+import z3
+from mhhs_sec.model.profile import PROFILE_OPTIONS
+from mhhs_sec.model.tables import GENERATIONS
+
+from .inputs import CODE_IDS, KINDS, PARTIES, ROLES, SRV_IDS, Inputs
+
+DAY_S: Final = 86400
+HOUR_S: Final = 3600
+NONE_TRT: Final = -1
+# Profile options the abstraction takes as parameters (S1-1 concerns gas-free
+# timestamps of daily logs and is outside it).
+PARAM_OPTIONS: Final[tuple[str, ...]] = tuple(o for o in PROFILE_OPTIONS if o != "daily_log_delay_tolerance_s")
+
+SUBMIT, ADVANCE, LOADREG = 0, 1, 2
+EVENT_KINDS: Final[tuple[str, ...]] = ("submit", "advance", "load_registration")
+
+
+def srv(name: str) -> int:
+    return SRV_IDS.index(name)
+
+
+def role(name: str) -> int:
+    return ROLES.index(name)
+
+
+def code(name: str) -> int:
+    return CODE_IDS.index(name)
+
+
+def gen(name: str) -> int:
+    return GENERATIONS.index(name)
+
+
+def kind(name: str) -> int:
+    return KINDS.index(name)
+
+
+def member(x: z3.ArithRef, indices: Iterable[int]) -> z3.BoolRef:
+    """x is one of the indices (False for none)."""
+    items = [x == i for i in sorted(set(indices))]
+    return z3.Or(*items) if items else z3.BoolVal(False)
+
+
+def zmax(a: z3.ArithRef, b: z3.ArithRef) -> z3.ArithRef:
+    return z3.If(a >= b, a, b)
+
+
+def zmin(a: z3.ArithRef, b: z3.ArithRef) -> z3.ArithRef:
+    return z3.If(a <= b, a, b)
+
+
+def first_of(rules: Sequence[tuple[z3.BoolRef, Any]], default: Any) -> Any:
+    """If-chain: the value of the first rule whose condition holds."""
+    result = default
+    for condition, value in reversed(rules):
+        result = z3.If(condition, value, result)
+    return result
+
+
+class Ctx:
+    """One encoding: its inputs, profile parameters, rigid constants, calendar
+    and the definitional constraints of the auxiliary variables it created."""
+
+    def __init__(self, inputs: Inputs, tag: str = "") -> None:
+        self.inputs = inputs
+        self.tag = tag
+        self.defs: list[z3.BoolRef] = []
+        self._n = itertools.count()
+        # Profile parameters: True = the non-default value of the option.
+        self.alt = {o: z3.Bool(f"{tag}profile.{o}") for o in PARAM_OPTIONS}
+        self.gen = self._ranged("device.generation", len(GENERATIONS))
+        self.kind = self._ranged("device.kind", len(KINDS))
+        self.comm = z3.Int(f"{tag}device.commissioned")  # day number
+        self.first = z3.Int(f"{tag}registration.first")  # day number of the first appointments
+        self.srv_w = self._ranged("watch.srv", len(SRV_IDS))
+        self.ts_w = z3.Int(f"{tag}watch.timestamp")
+        self.defs.append(self.ts_w >= 0)
+        # REG-8: whether local 00:00 of a day is in BST (UK profile only).
+        self.bst = z3.Function(f"{tag}bst", z3.IntSort(), z3.BoolSort())
+
+    def _ranged(self, name: str, size: int) -> z3.ArithRef:
+        var = z3.Int(f"{self.tag}{name}")
+        self.defs.append(z3.And(var >= 0, var < size))
+        return var
+
+    def fresh(self, name: str) -> z3.ArithRef:
+        return z3.Int(f"{self.tag}{name}!{next(self._n)}")
+
+    # -- profile -----------------------------------------------------------
+    def on(self, option: str) -> z3.BoolRef:
+        """The option has its non-default value."""
+        return self.alt[option]
+
+    @property
+    def uk(self) -> z3.BoolRef:
+        return z3.Not(self.alt["settlement_tz"])
+
+    # -- calendar (REG-3, REG-8) -----------------------------------------------
+    def day_start(self, day: z3.ArithRef, utc: bool = False) -> z3.ArithRef:
+        """REG-3: local 00:00 of a settlement day (an hour earlier in BST)."""
+        if utc:
+            return DAY_S * day
+        return DAY_S * day - z3.If(z3.And(self.uk, self.bst(day)), HOUR_S, 0)
+
+    def wall(self, day: z3.ArithRef, seconds: int) -> z3.ArithRef:
+        """Local wall-clock time ``seconds`` after midnight of ``day``: the UK
+        offset changes at 01:00 UTC, so from 03:00 local it is the next day's."""
+        bst = self.bst(day + 1) if seconds >= 3 * HOUR_S else self.bst(day)
+        return DAY_S * day + seconds - z3.If(z3.And(self.uk, bst), HOUR_S, 0)
+
+    def day_of(self, instant: z3.ArithRef, utc: bool = False) -> z3.ArithRef:
+        """REG-3, REG-8: the settlement day an instant falls in."""
+        if utc:
+            return instant / DAY_S
+        day = self.fresh("day")
+        self.defs.append(z3.And(self.day_start(day) <= instant, instant < self.day_start(day + 1)))
+        return day
+
+    def calendar_facts(self, first_day: int, last_day: int, bst_days: Iterable[int]) -> list[z3.BoolRef]:
+        """Pin the calendar to the real one on [first_day, last_day]."""
+        inside = set(bst_days)
+        return [self.bst(d) == (d in inside) for d in range(first_day, last_day + 1)]
+
+
+def _z3_var(ctx: Ctx, name: str, sort: str) -> z3.ExprRef:
+    full = f"{ctx.tag}{name}"
+    return z3.Bool(full) if sort == "bool" else z3.Int(full)
+
+
+class _Record:
+    """Field-wise helpers shared by the state, event and output records."""
+
+    SORTS: dict[str, str] = {}
+
+    @classmethod
+    def fresh(cls, ctx: Ctx, prefix: str) -> Any:
+        return cls(**{f.name: _z3_var(ctx, f"{prefix}.{f.name}", cls.SORTS[f.name]) for f in fields(cls)})  # type: ignore[call-overload]
+
+    def values(self) -> list[z3.ExprRef]:
+        return [getattr(self, f.name) for f in fields(self)]  # type: ignore[arg-type]
+
+    def names(self) -> list[str]:
+        return [f.name for f in fields(self)]  # type: ignore[arg-type]
+
+    def eq(self, other: Any) -> z3.BoolRef:
+        return z3.And(*[a == b for a, b in zip(self.values(), other.values(), strict=True)])
+
+    def ite(self, condition: z3.BoolRef, other: Any) -> Any:
+        """This record where ``condition`` holds, else ``other``."""
+        return type(self)(
+            **{n: z3.If(condition, a, b) for n, a, b in zip(self.names(), self.values(), other.values(), strict=True)}
+        )
+
+    def replace(self, **changes: Any) -> Any:
+        data = {n: v for n, v in zip(self.names(), self.values(), strict=True)}
+        data.update(changes)
+        return type(self)(**data)
+
+    def evaluate(self, model: z3.ModelRef) -> dict[str, int | bool]:
+        out: dict[str, int | bool] = {}
+        for name, value in zip(self.names(), self.values(), strict=True):
+            v = model.eval(value, model_completion=True)
+            out[name] = z3.is_true(v) if z3.is_bool(v) else v.as_long()  # type: ignore[attr-defined]
+        return out
+
+
+@dataclass(frozen=True)
+class SymState(_Record):
+    """Clock, the MDRA appointment dates (REG-2), the schedule (SCH-1) with a
+    ghost creation instant, and the watched cache key (C-1..C-6)."""
+
+    now: z3.ArithRef
+    a_etd: z3.ArithRef  # ETD of the outgoing MDRA (REG-12 decides inclusive or not)
+    b_efd: z3.ArithRef  # EFD of the incoming MDRA
+    s_on: z3.BoolRef
+    s_owner: z3.ArithRef
+    s_role: z3.ArithRef
+    s_srv: z3.ArithRef
+    s_flag: z3.BoolRef
+    s_next: z3.ArithRef  # settlement day of the next run
+    s_created: z3.ArithRef  # ghost: instant the schedule was created
+    c_on: z3.BoolRef  # the watched entry is held
+    c_at: z3.ArithRef  # when it was retrieved
+    hw: z3.ArithRef  # C-3: the slot's high-water mark (-1 = no slot)
+
+    SORTS = {
+        "now": "int", "a_etd": "int", "b_efd": "int", "s_on": "bool", "s_owner": "int", "s_role": "int",
+        "s_srv": "int", "s_flag": "bool", "s_next": "int", "s_created": "int", "c_on": "bool", "c_at": "int",
+        "hw": "int",
+    }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SymEvent(_Record):
+    """An abstract event: a service request executed now, a clock advance, or a
+    registration load (new ETD of the outgoing, EFD of the incoming MDRA)."""
+
+    kind: z3.ArithRef
+    user: z3.ArithRef
+    role: z3.ArithRef
+    srv: z3.ArithRef
+    flag: z3.BoolRef  # ForSettlement = true
+    ps: z3.ArithRef  # ReadLogPeriod start
+    pe: z3.ArithRef  # ReadLogPeriod end
+    sched_srv: z3.ArithRef  # 5.1 body
+    sched_start: z3.ArithRef
+    to: z3.ArithRef
+    new_etd: z3.ArithRef
+    new_efd: z3.ArithRef
+
+    SORTS = {
+        "kind": "int", "user": "int", "role": "int", "srv": "int", "flag": "bool", "ps": "int", "pe": "int",
+        "sched_srv": "int", "sched_start": "int", "to": "int", "new_etd": "int", "new_efd": "int",
+    }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SymOut(_Record):
+    """What a party observes from one event: the response (if any), whether it
+    carries the watched entry and whether that came from the cache, the alert
+    (SCH-3), and whether a registration load was refused (REG-5)."""
+
+    on: z3.BoolRef
+    code: z3.ArithRef
+    trt: z3.ArithRef
+    eff_flag: z3.BoolRef
+    user: z3.ArithRef
+    role: z3.ArithRef
+    srv: z3.ArithRef
+    scheduled: z3.BoolRef
+    sched_owner_role: z3.ArithRef  # role of the schedule a run belongs to (-1: not a run)
+    sched_created: z3.ArithRef  # creation instant of the schedule a run belongs to
+    has_ts: z3.BoolRef
+    ts_cached: z3.BoolRef
+    at: z3.ArithRef
+    alert: z3.BoolRef
+    reg_refused: z3.BoolRef
+
+    SORTS = {
+        "on": "bool", "code": "int", "trt": "int", "eff_flag": "bool", "user": "int", "role": "int", "srv": "int",
+        "scheduled": "bool", "sched_owner_role": "int", "sched_created": "int", "has_ts": "bool",
+        "ts_cached": "bool", "at": "int", "alert": "bool", "reg_refused": "bool",
+    }  # fmt: skip
+
+
+def no_output(at: z3.ArithRef) -> SymOut:
+    f, zero = z3.BoolVal(False), z3.IntVal(0)
+    return SymOut(f, z3.IntVal(-1), z3.IntVal(NONE_TRT), f, zero, zero, zero, f, z3.IntVal(-1), zero, f, f, at, f, f)
+
+
+__all__ = ["PARTIES", "Ctx", "SymEvent", "SymOut", "SymState"]
