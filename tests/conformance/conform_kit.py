@@ -1,0 +1,54 @@
+"""Helpers of the conformance runner tests: the committed vectors, the fake
+misbehaving implementations (``fakes/misbehave.py``, and broken in-process
+classes for ``python:conform_kit:CLASS``)."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mhhs_sec.conformance.reference import ReferenceImplementation
+
+FAKE = Path(__file__).resolve().parent / "fakes" / "misbehave.py"
+
+
+def fake_command(mode: str, *extra: str) -> str:
+    """The ``cmd:`` adapter spec of a fake implementation."""
+    words = [sys.executable, str(FAKE), mode, *extra]
+    return "cmd:" + " ".join(shlex.quote(w) for w in words)
+
+
+@pytest.fixture(scope="session")
+def all_vectors() -> list[Any]:
+    """Every committed vector, sorted by id (skips when none is committed yet)."""
+    from mhhs_sec.vectors import load_vectors
+
+    vectors = sorted(load_vectors(), key=lambda v: v.id)
+    if not vectors:
+        pytest.skip("no committed vectors under vectors/json (run mhhs-sec generate)")
+    return vectors
+
+
+@pytest.fixture(scope="session")
+def few_vectors(all_vectors: list[Any]) -> list[Any]:
+    """Three committed vectors with at least one step each, spread over the set."""
+    with_steps = [v for v in all_vectors if v.steps]
+    step = max(1, len(with_steps) // 3)
+    return with_steps[::step][:3]
+
+
+class Raises(ReferenceImplementation):
+    """Raises an unexpected exception on every step."""
+
+    def step(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+        raise RuntimeError("database connection lost")
+
+
+class BadOutputs(ReferenceImplementation):
+    """Answers every step with outputs of the wrong shape."""
+
+    def step(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{"type": "response", "code": "I0"}]
