@@ -10,7 +10,7 @@ from typing import Any
 
 from mhhs_sec.vectors.format import JSON_DIR
 
-from . import registration_edges
+from . import boundary, registration_edges
 from .build import Case, build_vector
 from .writer import document, dumps, write_atomic
 
@@ -26,6 +26,7 @@ class Group:
     description: str
     cases: Callable[[], Iterable[Case]]
     seed: int | None = None
+    coverage: Callable[[], Json] | None = None
 
 
 def groups() -> list[Group]:
@@ -35,12 +36,21 @@ def groups() -> list[Group]:
             "MDRA change edges: EFD - 1 min, EFD, ETD; ordinary and clock-change days; REG-8/REG-12/AC-4 options",
             registration_edges.cases,
         ),
+        Group(
+            "boundary", "boundary-mcdc",
+            "MC/DC pairs found by Z3 for every decision (user, SRV, flag, device, registration, SCH-6, cache, "
+            "cache age, MDR window, retries, schedule ownership, MDRA change)",
+            boundary.cases, coverage=boundary.coverage_facts,
+        ),
     ]  # fmt: skip
 
 
 def build_group(group: Group) -> Json:
     vectors = [build_vector(case) for case in group.cases()]
-    return document(group.generator, group.name, group.description, vectors, group.seed)
+    data = document(group.generator, group.name, group.description, vectors, group.seed)
+    if group.coverage is not None:
+        data["coverage"] = group.coverage()
+    return data
 
 
 def rendered(selected: Iterable[Group] | None = None) -> Iterator[tuple[Path, str]]:
