@@ -1,0 +1,228 @@
+"""Events per second of the reference model on a long random run (one core).
+
+    python benchmarks/model_bench.py [--events 200000] [--seed 20251125] [--profile]
+
+The run starts from the standard world (:mod:`mhhs_sec.model.world`) a few days
+before the UK spring clock change and is generated up front, deterministically
+from the seed, so that only :func:`mhhs_sec.model.step` is timed.  The mix:
+On Demand and future-dated requests of every role, SRV and flag (most from a
+sender authorised for the day, some not), 5.1 / 5.3 schedules, clock advances
+across the scheduling windows (so schedule runs, retries, held requests and
+cache expiry execute), comms up / down, restrictions and future MDRA changes.
+Prints the figures; the target is at least 50,000 events/s (issue 2 item 10).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import pstats
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from mhhs_sec.model import (
+    AdvanceClock,
+    Appointment,
+    Event,
+    InvalidEvent,
+    LoadRegistration,
+    ReadLogPeriod,
+    Registration,
+    Response,
+    RestrictDevice,
+    ScheduleSpec,
+    ServiceRequest,
+    SetDeviceComms,
+    State,
+    SubmitRequest,
+    step,
+)
+from mhhs_sec.model.clock import day_start, settlement_day
+from mhhs_sec.model.registration import party_on
+from mhhs_sec.model.world import (
+    DEVICES_A,
+    DEVICES_B,
+    MDR_IN,
+    MDR_OUT,
+    MPAN_A,
+    MPAN_B,
+    ROLES_OF,
+    SUPPLIER_2,
+    standard_world,
+)
+
+TARGET = 50_000
+START_DAY = dt.date(2025, 3, 26)
+ONE_DAY = dt.timedelta(days=1)
+DEVICES = (*DEVICES_A.all(), *DEVICES_B.all())
+ESMES = (DEVICES_A.s1_esme, DEVICES_A.s2_esme, DEVICES_B.s1_esme, DEVICES_B.s2_esme)
+SRVS = ("4.1.1", "4.2", "4.6.1", "4.6.2", "4.8.1", "4.8.2", "4.8.3", "4.17", "5.1", "5.2", "5.3", "8.2")
+PERIOD_SRVS = frozenset({"4.6.1", "4.6.2", "4.8.1", "4.8.2", "4.8.3", "4.17"})
+DEVICE_READS = PERIOD_SRVS | {"4.1.1", "4.2"}
+SCHEDULABLE = ("4.6.1", "4.6.2", "4.8.1", "4.8.3", "4.17")
+SENDERS = tuple((user, role) for user, roles in ROLES_OF.items() for role in sorted(roles))
+MPAN_OF = {d: MPAN_A for d in DEVICES_A.all()} | {d: MPAN_B for d in DEVICES_B.all()}
+
+
+@dataclass
+class Planner:
+    """Generates a valid random run by tracking the clock and registration it plans."""
+
+    rng: random.Random
+    now: int
+    registrations: dict[str, Registration]
+    ids: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+
+    def next_id(self) -> str:
+        self.ids += 1
+        return f"B{self.ids}"
+
+    @property
+    def today(self) -> dt.date:
+        return settlement_day(self.now)
+
+    def event(self) -> Event:
+        """One random event, weighted towards requests and clock advances."""
+        roll = self.rng.random()
+        kind, make = next((k, f) for limit, k, f in self._table() if roll < limit)
+        self.kinds[kind] += 1
+        return make()
+
+    def _table(self) -> tuple[tuple[float, str, object], ...]:
+        return (
+            (0.30, "advance", self.advance),
+            (0.70, "authorised read", self.authorised_read),
+            (0.86, "any request", self.any_request),
+            (0.91, "create schedule", self.create_schedule),
+            (0.93, "delete schedule", self.delete_schedule),
+            (0.97, "comms", self.comms),
+            (0.98, "restrict", lambda: RestrictDevice(self.rng.choice(ESMES))),
+            (1.01, "registration", self.change_mdra),
+        )  # type: ignore[return-value]
+
+    def advance(self) -> Event:
+        self.now += self.rng.choice((60, 600, 1800, 3600, 3 * 3600, 7 * 3600))
+        return AdvanceClock(self.now)
+
+    def period(self) -> ReadLogPeriod:
+        day = self.today - self.rng.randint(1, 4) * ONE_DAY
+        start = day_start(day)
+        return ReadLogPeriod(start, day_start(day + ONE_DAY) - 1)
+
+    def authorised_read(self) -> Event:
+        """A read by the day's MDRA (MDR) or Supplier (IS / ES) of one of its ESMEs."""
+        device = self.rng.choice(ESMES)
+        registration = self.registrations[MPAN_OF[device]]
+        srv = self.rng.choice(("4.8.1", "4.8.1", "4.6.1", "4.8.3", "4.1.1"))
+        period = self.period() if srv in PERIOD_SRVS else None
+        day = settlement_day(period.start) if period else self.today
+        if self.rng.random() < 0.5:
+            user, role, flag = party_on(registration.mdras, day, "inclusive"), "MDR", True
+        else:
+            user, role, flag = party_on(registration.suppliers, day, "inclusive"), "IS", self.rng.choice((None, True))
+        if user == SUPPLIER_2 and role == "MDR":
+            role = "IS"
+        if srv == "4.8.3" and role == "IS":
+            role = "ES"
+        request = ServiceRequest(self.next_id(), user or "", role, srv, device, flag, period)
+        return SubmitRequest(request)
+
+    def any_request(self) -> Event:
+        user, role = self.rng.choice(SENDERS)
+        srv = self.rng.choice(SRVS)
+        device = self.rng.choice(DEVICES)
+        period = self.period() if srv in PERIOD_SRVS else None
+        execute_at = (
+            self.now + self.rng.randint(0, 30 * 3600) if srv in DEVICE_READS and self.rng.random() < 0.2 else None
+        )
+        schedule = ScheduleSpec(self.rng.choice(SCHEDULABLE), self.today + ONE_DAY) if srv == "5.1" else None
+        flag = self.rng.choice((None, True, False))
+        return SubmitRequest(
+            ServiceRequest(self.next_id(), user, role, srv, device, flag, period, execute_at, schedule)
+        )
+
+    def create_schedule(self) -> Event:
+        device = self.rng.choice(ESMES)
+        registration = self.registrations[MPAN_OF[device]]
+        start = self.today + self.rng.randint(1, 2) * ONE_DAY
+        mdra = party_on(registration.mdras, start - ONE_DAY, "inclusive") or ""
+        user, role = (mdra, "MDR") if mdra in (MDR_OUT, MDR_IN) else (mdra, "IS")
+        end = start + self.rng.randint(3, 30) * ONE_DAY if self.rng.random() < 0.7 else None
+        spec = ScheduleSpec(self.rng.choice(("4.8.1", "4.6.1", "4.8.1")), start, end)
+        return SubmitRequest(ServiceRequest(self.next_id(), user, role, "5.1", device, True, schedule=spec))
+
+    def delete_schedule(self) -> Event:
+        user, role = self.rng.choice(((MDR_OUT, "MDR"), (MDR_IN, "MDR"), (SUPPLIER_2, "IS")))
+        device = self.rng.choice(ESMES)
+        return SubmitRequest(ServiceRequest(self.next_id(), user, role, "5.3", device, role == "MDR" or None))
+
+    def comms(self) -> Event:
+        return SetDeviceComms(self.rng.choice(DEVICES), self.rng.random() < 0.9)
+
+    def change_mdra(self) -> Event:
+        """A future change of MDRA of MPAN_A or MPAN_B between the two agents (REG-3, REG-6)."""
+        mpan = self.rng.choice((MPAN_A, MPAN_B))
+        current = self.registrations[mpan]
+        efd = self.today + self.rng.randint(1, 4) * ONE_DAY
+        # REG-6: registration data carries the current and future appointments (and a week of history).
+        history = self.today - 7 * ONE_DAY
+        kept = [a for a in current.mdras if a.efd < efd and (a.etd is None or a.etd >= history)]
+        last = kept[-1]
+        party = MDR_IN if last.party != MDR_IN else MDR_OUT
+        mdras = (*kept[:-1], Appointment(last.party, last.efd, efd - ONE_DAY), Appointment(party, efd))
+        registration = Registration(mpan, current.suppliers, mdras)
+        self.registrations[mpan] = registration
+        return LoadRegistration(registration)
+
+
+def plan(state: State, count: int, seed: int) -> tuple[list[Event], Counter[str]]:
+    """The run: ``count`` events generated from ``seed``."""
+    planner = Planner(random.Random(seed), state.now, dict(state.registrations))
+    return [planner.event() for _ in range(count)], planner.kinds
+
+
+def run(state: State, events: list[Event]) -> tuple[float, Counter[str], int]:
+    """Step through the events; the time spent in :func:`step`, outcome counts, refusals."""
+    outcomes: Counter[str] = Counter()
+    refused = 0
+    started = time.perf_counter()
+    for event in events:
+        try:
+            state, outputs = step(state, event)
+        except InvalidEvent:
+            refused += 1
+            continue
+        for output in outputs:
+            outcomes[output.code if isinstance(output, Response) else type(output).__name__] += 1
+    return time.perf_counter() - started, outcomes, refused
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=20251125)
+    parser.add_argument("--profile", action="store_true", help="print the cProfile top 25 (cumulative)")
+    args = parser.parse_args(argv)
+    state = standard_world(day_start(START_DAY) + 10 * 3600, START_DAY + 2 * ONE_DAY)
+    events, kinds = plan(state, args.events, args.seed)
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+    seconds, outcomes, refused = run(state, events)
+    if args.profile:
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(25)
+    rate = len(events) / seconds
+    print(f"events: {len(events)} (seed {args.seed}); mix: {dict(sorted(kinds.items()))}")
+    print(f"outputs: {dict(sorted(outcomes.items()))}; refused as invalid: {refused}")
+    print(f"time in step: {seconds:.2f} s; events/s: {rate:,.0f} (target {TARGET:,})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
