@@ -52,3 +52,17 @@ class BadOutputs(ReferenceImplementation):
 
     def step(self, event: dict[str, Any]) -> list[dict[str, Any]]:
         return [{"type": "response", "code": "I0"}]
+
+
+def subset_folder(vectors: list[Any], folder: Path) -> Path:
+    """A folder of vector files holding only ``vectors`` (copied from their
+    committed files, headers kept), so CLI runs load a few vectors quickly."""
+    import json
+
+    wanted = {v.id for v in vectors}
+    folder.mkdir(parents=True, exist_ok=True)
+    for source in sorted({v.source for v in vectors}):
+        document = json.loads(Path(source).read_text(encoding="utf-8"))
+        document["vectors"] = [v for v in document["vectors"] if v["id"] in wanted]
+        (folder / Path(source).name).write_text(json.dumps(document, indent=1, sort_keys=True), encoding="utf-8")
+    return folder

@@ -1,0 +1,193 @@
+"""Item 4: selection, skips with reasons, shards, reports, exit codes, the
+pytest plugin; item 6: the self-check document."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conform_kit import subset_folder
+from mhhs_sec.conformance import conform_summary
+from mhhs_sec.conformance.adapters import open_adapter
+from mhhs_sec.conformance.faults import FAULTS_BY_NAME
+from mhhs_sec.conformance.protocol import Capabilities
+from mhhs_sec.conformance.reports import Progress, by_requirement, html, junit
+from mhhs_sec.conformance.runner import Run, Selection, parse_shard, rerun_prefix, run_all, skip_reason
+from mhhs_sec.conformance.selfcheck import healthy, selfcheck
+from mhhs_sec.model import PROFILE_OPTIONS
+
+from mhhs_sec.cli import main
+
+
+def _run(spec: str, vectors: list[Any], profile: dict[str, Any] | None = None) -> Run:
+    adapter = open_adapter(spec)
+    try:
+        name, verdicts = run_all(adapter, vectors, profile=profile)
+    finally:
+        adapter.close()
+    return Run(spec, name, verdicts, len(vectors), rerun_prefix(spec, None, profile or {}))
+
+
+def _failing(all_vectors: list[Any]) -> tuple[str, list[Any]]:
+    """A fault and a handful of vectors, some of which it fails."""
+    verdicts = _run("fault:efd-compared-inclusive", all_vectors).verdicts
+    failed = [v.vector_id for v in verdicts if v.status == "fail"]
+    if not failed:
+        pytest.skip("no committed vector exercises the EFD boundary yet")
+    chosen = {*failed[:2], *(v.id for v in all_vectors[:3])}
+    return "fault:efd-compared-inclusive", [v for v in all_vectors if v.id in chosen]
+
+
+@pytest.mark.req("REG-4")
+def test_missing_observable_and_other_profile_are_skipped_with_reason(all_vectors: list[Any]) -> None:
+    vector = all_vectors[0]
+    blind = Capabilities("blind", ())
+    assert skip_reason(vector, blind, {}).startswith("missing capability: observable(s)")
+    full = open_adapter("reference").hello()
+    assert skip_reason(vector, full, {}) is None
+    dependent = next((v for v in all_vectors if v.profile.requires), None)
+    if dependent is None:
+        pytest.skip("no committed vector depends on a profile option")
+    option, value = sorted(dependent.profile.requires.items())[0]
+    other = next(v for v in PROFILE_OPTIONS[option][1] if v != value)
+    assert skip_reason(dependent, full, {option: other}).startswith("other profile")
+    defaults_only = Capabilities("defaults", full.observables)
+    if value != PROFILE_OPTIONS[option][1][0]:
+        assert skip_reason(dependent, defaults_only, {}).startswith("other profile")
+
+
+@pytest.mark.req("REG-4")
+def test_skipped_vectors_are_reported_not_dropped(all_vectors: list[Any]) -> None:
+    dependent = [v for v in all_vectors if v.profile.requires][:5]
+    if not dependent:
+        pytest.skip("no committed vector depends on a profile option")
+    option, value = sorted(dependent[0].profile.requires.items())[0]
+    other = next(v for v in PROFILE_OPTIONS[option][1] if v != value)
+    run = _run("reference", dependent, {option: other})
+    assert len(run.verdicts) == len(dependent)
+    assert run.verdicts[0].status == "skip" and option in run.verdicts[0].reason
+    assert not run.ok
+
+
+@pytest.mark.req("AC-3")
+def test_shards_partition_the_selection(all_vectors: list[Any]) -> None:
+    whole = [v.id for v in Selection().select(all_vectors)]
+    parts = [[v.id for v in Selection(shard=(i, 3)).select(all_vectors)] for i in (1, 2, 3)]
+    assert sorted(sum(parts, [])) == sorted(whole)
+    assert all(parts)
+    # stable: a shard does not depend on which other vectors exist
+    assert [v.id for v in Selection(shard=(2, 3)).select(all_vectors[::2])] == [i for i in parts[1] if i in whole[::2]]
+    for bad in ("0/3", "4/3", "x", "1/0"):
+        with pytest.raises(ValueError):
+            parse_shard(bad)
+
+
+@pytest.mark.req("AC-3")
+def test_filters_by_requirement_tag_and_id(all_vectors: list[Any]) -> None:
+    vector = all_vectors[len(all_vectors) // 2]
+    assert [v.id for v in Selection(vector_ids=(vector.id,)).select(all_vectors)] == [vector.id]
+    by_req = Selection(requirements=(vector.requirements[0],)).select(all_vectors)
+    assert vector in by_req and all(vector.requirements[0] in v.requirements for v in by_req)
+    if vector.tags:
+        assert all(vector.tags[0] in v.tags for v in Selection(tags=(vector.tags[0],)).select(all_vectors))
+
+
+@pytest.mark.req("REG-4", "AC-3")
+def test_reports_group_by_requirement_show_failures_and_are_deterministic(all_vectors: list[Any]) -> None:
+    spec, vectors = _failing(all_vectors)
+    first, second = _run(spec, vectors), _run(spec, vectors)
+    assert junit(first) == junit(second) and html(first) == html(second)
+    failed = [v for v in first.verdicts if v.status == "fail"]
+    root = ET.fromstring(junit(first))
+    assert {s.get("name") for s in root.iter("testsuite")} == set(by_requirement(first.verdicts))
+    failure = next(root.iter("failure"))
+    assert "expected" in failure.text and "actual" in failure.text and "rerun: mhhs-sec conform" in failure.text
+    page = html(first)
+    for verdict in failed:
+        assert verdict.comment.replace("'", "&#39;").split("<")[0][:20] in page
+        assert f"--vector {verdict.vector_id}" in page
+    assert "Expected (step" in page and "Actual:" in page
+
+
+@pytest.mark.req("REG-4")
+def test_conform_cli_exit_codes_and_report_files(all_vectors: list[Any], tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    spec, vectors = _failing(all_vectors)
+    folder = str(subset_folder(vectors, tmp_path / "vectors"))
+    ids = [a for v in vectors for a in ("--vector", v.id)]
+    junit_file, html_file = tmp_path / "r.xml", tmp_path / "r.html"
+    assert main(["conform", "--quiet", "--vectors", folder]) == 0
+    assert main(["conform", "--quiet", "--vectors", folder, "--adapter", spec, *ids, "--junit", str(junit_file),
+                 "--html", str(html_file)]) == 1  # fmt: skip
+    assert junit_file.is_file() and html_file.read_text().startswith("<!DOCTYPE html>")
+    out = capsys.readouterr().out
+    assert "FAIL" in out and f"rerun: mhhs-sec conform --adapter {spec} --vector" in out
+    assert main(["conform", "--adapter", "nonsense", "--vectors", folder]) == 2
+    assert main(["conform", "--vector", "no-such-vector", "--vectors", folder]) == 2
+    assert main(["conform", "--requirement", "NOPE-1", "--vectors", folder]) == 2
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "bad.json").write_text("{}", encoding="utf-8")
+    assert main(["conform", "--vectors", str(tmp_path / "broken")]) == 2
+
+
+@pytest.mark.req("REG-4")
+def test_progress_is_plain_lines_off_a_terminal(few_vectors: list[Any]) -> None:
+    stream = io.StringIO()
+    progress = Progress(len(few_vectors), stream)
+    _ = run_all(open_adapter("reference"), few_vectors, on_verdict=progress)
+    lines = stream.getvalue().splitlines()
+    assert lines and lines[-1].startswith(f"conform: {len(few_vectors)}/{len(few_vectors)} pass")
+    assert "\r" not in stream.getvalue()
+
+
+@pytest.mark.req("AC-3", "REG-4")
+def test_conform_summary_for_check(few_vectors: list[Any]) -> None:
+    summary = conform_summary("reference")
+    assert set(summary) == {"passed", "failed", "errors", "skipped"}
+    assert summary["passed"] > 0 and summary["failed"] == summary["errors"] == 0
+
+
+@pytest.mark.req("REG-4", "AC-3")
+def test_selfcheck_document_shape_and_verdict(all_vectors: list[Any]) -> None:
+    faults = [FAULTS_BY_NAME["efd-compared-inclusive"], FAULTS_BY_NAME["cache-kept-26h"]]
+    vectors = all_vectors[:: max(1, len(all_vectors) // 40)]
+    document = selfcheck(vectors, faults)
+    assert document["reference"] == {"passed": len(vectors), "failed": 0, "errors": 0}
+    assert [entry["name"] for entry in document["faulty"]] == [f.name for f in faults]
+    assert all(set(entry) == {"name", "requirements", "caught_by"} for entry in document["faulty"])
+    uncaught = {"reference": document["reference"], "faulty": [{"name": "x", "requirements": [], "caught_by": []}]}
+    assert not healthy(uncaught)
+    assert healthy({"reference": document["reference"], "faulty": [{"name": "x", "requirements": [],
+                                                                     "caught_by": ["v"]}]})  # fmt: skip
+
+
+@pytest.mark.req("REG-4")
+def test_pytest_plugin_runs_vectors_as_items(all_vectors: list[Any], tmp_path: Path) -> None:
+    spec, vectors = _failing(all_vectors)
+    folder = str(subset_folder(vectors, tmp_path / "vectors"))
+    ids = ["--mhhs-vectors", folder]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path)]
+    expected = _run(spec, vectors).counts()
+    bad = subprocess.run([*command, "--mhhs-adapter", spec, *ids], capture_output=True, text=True, timeout=120,
+                         cwd=tmp_path)  # fmt: skip
+    assert bad.returncode == 1 and "rerun: mhhs-sec conform" in bad.stdout and "expected (step" in bad.stdout
+    assert f"{expected['fail']} failed, {expected['pass']} passed" in bad.stdout, bad.stdout[-500:]
+    inert = subprocess.run([*command, "--co"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert "mhhs-vectors" not in inert.stdout  # without --mhhs-adapter the plugin collects nothing
+
+
+@pytest.mark.req("REG-4")
+def test_selfcheck_cli_json_shape(all_vectors: list[Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = str(subset_folder(all_vectors[:10], tmp_path / "vectors"))
+    code = main(["selfcheck", "--json", "--fault", "efd-compared-inclusive", "--vectors", folder])
+    document = json.loads(capsys.readouterr().out)
+    assert set(document) == {"reference", "faulty"}
+    assert set(document["reference"]) == {"passed", "failed", "errors"}
+    assert code == (0 if healthy(document) else 1)
+    assert main(["selfcheck", "--fault", "no-such-fault", "--vectors", folder]) == 2
