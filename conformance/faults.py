@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from mhhs_sec.model import access, cache, clock, codec, execution, machine, meter, registration, rules, schedules
-from mhhs_sec.model.events import ReadAuditTrail
+from mhhs_sec.model.events import ReadAuditTrail, RestrictDevice
 from mhhs_sec.model.outputs import AuditExtract
 from mhhs_sec.model.profile import Window
 from mhhs_sec.model.tables import CACHE, TRT_TABLE
@@ -203,8 +203,12 @@ def _cache_smets2() -> list[Patch]:
 
 
 def _restriction_ignored() -> list[Patch]:
-    # C-8: after a change-of-tenancy restriction the device's older data is still served.
-    return [(execution, "_restricted", lambda state, request, timestamp: False)]
+    # C-8: the change-of-tenancy restriction is not recorded, so the device's
+    # older data is still served (without any schedule's cache).
+    def restrict_device(state: Any, event: RestrictDevice) -> Any:
+        return state, ()
+
+    return [(machine._HANDLERS, RestrictDevice, restrict_device)]
 
 
 def _retry_past_midnight() -> list[Patch]:
