@@ -10,10 +10,10 @@ at most 25 hours.  C-6: removed with the schedule.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
-from .clock import settlement_day
+from .clock import day_start, settlement_day
 from .entities import CachedEntry, LogEntry
 from .profile import Profile
 from .registration import ONE_DAY
@@ -53,6 +53,26 @@ def cached(state: State, device_id: str, srv: str, timestamp: int) -> LogEntry |
     return held.entry
 
 
+def reader(state: State, device_id: str, srv: str) -> Callable[[int], LogEntry | None]:
+    """``cached`` for one device and SRV, with the slot looked up once (C-4, C-5)."""
+    slot = state.cache.get((device_id, srv))
+    if slot is None or not slot.entries:
+        return _nothing
+    entries, now, profile = slot.entries, state.now, state.profile
+
+    def held(timestamp: int) -> LogEntry | None:
+        entry = entries.get(timestamp)
+        if entry is None or not is_fresh(entry.retrieved_at, now, profile):
+            return None
+        return entry.entry
+
+    return held
+
+
+def _nothing(timestamp: int) -> LogEntry | None:
+    return None
+
+
 def store(state: State, device_id: str, srv: str, read: Iterable[LogEntry]) -> State:
     """C-3: add what was just read from the device, keeping only entries of the
     previous settlement day or entries never retrieved before."""
@@ -60,12 +80,14 @@ def store(state: State, device_id: str, srv: str, read: Iterable[LogEntry]) -> S
         return state
     key = (device_id, srv)
     slot = state.cache.get(key) or CacheSlot({}, -1)
-    yesterday = settlement_day(state.now, state.profile.settlement_tz) - ONE_DAY
     tz = state.profile.settlement_tz
+    today = settlement_day(state.now, tz)
+    # C-3: the previous settlement day is [00:00 yesterday, 00:00 today).
+    yesterday_from, yesterday_to = day_start(today - ONE_DAY, tz), day_start(today, tz)
     entries = dict(slot.entries)
     high_water = slot.high_water
     for entry in read:
-        if entry.timestamp > slot.high_water or settlement_day(entry.timestamp, tz) == yesterday:
+        if entry.timestamp > slot.high_water or yesterday_from <= entry.timestamp < yesterday_to:
             entries[entry.timestamp] = CachedEntry(entry, state.now)
         high_water = max(high_water, entry.timestamp)
     cache = dict(state.cache)

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from . import cache, meter, schedules
 from .access import Accepted, Rejected, authorise
-from .clock import settlement_day
+from .clock import days_touched, settlement_day
 from .entities import LogEntry, ServiceRequest
 from .outputs import Response
 from .registration import ONE_DAY
@@ -68,16 +68,17 @@ def _timestamps(state: State, request: ServiceRequest, decision: Accepted) -> li
     if period is None:
         return list(stamps)
     # AC-4 (option 'authorised-days'): only entries of the authorised days.
-    days = set(decision.days)
     tz = state.profile.settlement_tz
+    if decision.days == days_touched(period.start, period.end, tz):
+        return list(stamps)  # every day the period touches is authorised
+    days = set(decision.days)
     return [t for t in stamps if settlement_day(t, tz) in days]
 
 
-def _restricted(state: State, request: ServiceRequest, timestamp: int) -> bool:
+def _restriction(state: State, request: ServiceRequest) -> int | None:
     """C-8: after a change-of-tenancy restriction a 4.8.1 read from the device
-    returns only entries after the restriction."""
-    restricted_at = state.restrictions.get(request.device_id)
-    return request.srv == "4.8.1" and restricted_at is not None and timestamp < restricted_at
+    returns only entries at or after this instant (None: no restriction)."""
+    return state.restrictions.get(request.device_id) if request.srv == "4.8.1" else None
 
 
 def _read(
@@ -91,13 +92,16 @@ def _read(
     from_device: list[LogEntry] = []
     device_asked = SRVS[request.srv].cadence == "instant"
     stamps = _timestamps(state, request, decision)
+    held_at = cache.reader(state, request.device_id, request.srv)
+    restricted_at = _restriction(state, request)
     for timestamp in stamps:
-        held = cache.cached(state, request.device_id, request.srv, timestamp)
+        held = held_at(timestamp)
         if held is not None:
             answer.append(held)  # C-8: cached data may be returned despite a restriction
             continue
         device_asked = True
-        if not _restricted(state, request, timestamp):
+        # C-8: a restricted device holds only entries from the restriction on.
+        if restricted_at is None or timestamp >= restricted_at:
             entry = meter.entry_at(device, request.srv, timestamp)
             answer.append(entry)
             from_device.append(entry)
