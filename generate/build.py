@@ -93,11 +93,28 @@ def output_requirements(output: Output, case: Case) -> tuple[str, ...]:
     return tuple(dict.fromkeys(own or case.requirements))
 
 
+_ALTERNATIVES: dict[tuple[int, str, Any], tuple[State, State | InvalidEvent]] = {}
+
+
 def _alternative_state(state: State, option: str, value: Any) -> State:
-    profile = replace(state.profile, **{option: value})
-    encoded = encode_state(state)
-    encoded["profile"] = profile.as_dict()
-    return decode_state(encoded)
+    """The same initial state (same JSON) read under another option value;
+    cached per state object (generators share their starting states)."""
+    key = (id(state), option, value)
+    hit = _ALTERNATIVES.get(key)
+    if hit is None or hit[0] is not state:
+        profile = replace(state.profile, **{option: value})
+        encoded = encode_state(state)
+        encoded["profile"] = profile.as_dict()
+        try:
+            built: State | InvalidEvent = decode_state(encoded)
+        except InvalidEvent as error:
+            built = error
+        if len(_ALTERNATIVES) > 20000:
+            _ALTERNATIVES.clear()
+        hit = _ALTERNATIVES[key] = (state, built)
+    if isinstance(hit[1], InvalidEvent):
+        raise hit[1]
+    return hit[1]
 
 
 def _summary(results: Sequence[tuple[Output, ...] | InvalidEvent]) -> str:
@@ -118,7 +135,7 @@ def _differs(base: Sequence[Any], other: Sequence[Any], observables: Sequence[st
             if not (isinstance(a, InvalidEvent) and isinstance(b, InvalidEvent)):
                 return True
             continue
-        if compare(a, b, observables):
+        if a != b and compare(a, b, observables):
             return True
     return False
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from mhhs_sec.vectors.format import JSON_DIR
 
-from . import boundary, registration_edges
+from . import boundary, cells, classes, registration_edges
 from .build import Case, build_vector
 from .writer import document, dumps, write_atomic
 
@@ -41,6 +41,16 @@ def groups() -> list[Group]:
             "MC/DC pairs found by Z3 for every decision (user, SRV, flag, device, registration, SCH-6, cache, "
             "cache age, MDR window, retries, schedule ownership, MDRA change)",
             boundary.cases, coverage=boundary.coverage_facts,
+        ),
+        Group(
+            "boundary", "boundary-cells",
+            "every role x SRV x SMETS generation x mode x ForSettlement cell: response code and TRT (002 Table 3)",
+            cells.cases, coverage=cells.coverage_facts,
+        ),
+        Group(
+            "classes", "classes",
+            "one Z3 witness per class of role x days against EFD/ETD x cache-age bucket x generation x AC-4 option",
+            classes.cases, coverage=classes.coverage_facts,
         ),
     ]  # fmt: skip
 
