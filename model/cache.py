@@ -11,14 +11,13 @@ at most 25 hours.  C-6: removed with the schedule.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
 
 from .clock import day_start, settlement_day
 from .entities import CachedEntry, LogEntry
 from .profile import Profile
 from .registration import ONE_DAY
 from .rules import cacheable
-from .state import CacheSlot, State
+from .state import CacheSlot, State, evolve
 from .tables import CACHE
 
 
@@ -121,4 +120,4 @@ def drop(state: State, device_id: str, srv: str) -> State:
 
 
 def _with_cache(state: State, cache: Mapping[tuple[str, str], CacheSlot]) -> State:
-    return replace(state, cache=cache)
+    return evolve(state, cache=cache)

@@ -11,7 +11,7 @@ from .clock import days_touched, settlement_day
 from .entities import LogEntry, ServiceRequest
 from .outputs import Response
 from .registration import ONE_DAY
-from .state import Pending, State
+from .state import Pending, State, evolve
 from .tables import SRVS
 
 
@@ -121,7 +121,7 @@ def _unreachable(state: State, work: Pending, decision: Accepted) -> tuple[State
     in_window = schedules.next_window_open(retry_at, window, state.profile.settlement_tz) == retry_at
     if retry_at < cutoff and (request.role != "MDR" or in_window):
         retry = replace(work, due=retry_at, seq=state.next_seq, retry_cutoff=cutoff)
-        return replace(state, pending=(*state.pending, retry), next_seq=state.next_seq + 1), ()
+        return evolve(state, pending=(*state.pending, retry), next_seq=state.next_seq + 1), ()
     failed = replace_code(decision, "MHHS-E6", ("SCH-5",), "retries stopped before the next DSP window")
     return state, (respond(state, request, work.submitted_at, work.mode, failed),)
 

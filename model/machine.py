@@ -30,7 +30,7 @@ from .events import (
 from .execution import execute, respond
 from .outputs import Acknowledgement, Alert, AuditExtract, AuditRecord, Output, Response
 from .registration import ONE_DAY, mdra_changes
-from .state import AuditNode, Pending, State
+from .state import AuditNode, Pending, State, evolve
 from .tables import SRVS
 
 Outputs = tuple[Output, ...]
@@ -128,9 +128,9 @@ def _start_read(state: State, request: ServiceRequest, at: int) -> tuple[State, 
     due = schedules.next_window_open(at, window, state.profile.settlement_tz) if request.role == "MDR" else at
     work = Pending(due, state.next_seq, request, state.now, "on-demand", None, None)
     if due == state.now:
-        return execute(replace(state, next_seq=state.next_seq + 1), work)
+        return execute(evolve(state, next_seq=state.next_seq + 1), work)
     ack = Acknowledgement(request.request_id, request.user_id, state.now, due)
-    return replace(state, pending=(*state.pending, work), next_seq=state.next_seq + 1), (ack,)
+    return evolve(state, pending=(*state.pending, work), next_seq=state.next_seq + 1), (ack,)
 
 
 def _dsp_only(state: State, request: ServiceRequest, decision: Accepted) -> tuple[State, Outputs]:
@@ -181,10 +181,10 @@ def _advance(state: State, event: AdvanceClock) -> tuple[State, Outputs]:
     validate.check_advance(state, event)
     outputs: list[Output] = []
     while (due := _next_due(state, event.to)) is not None:
-        state = cache.expire(replace(state, now=due.at))
+        state = cache.expire(evolve(state, now=due.at))
         state, produced = due.run(state)
         outputs.extend(produced)
-    return cache.expire(replace(state, now=event.to)), tuple(outputs)
+    return cache.expire(evolve(state, now=event.to)), tuple(outputs)
 
 
 Run = Callable[[State], tuple[State, tuple[Output, ...]]]
@@ -244,14 +244,14 @@ def _run_mdra_change(mpan: str, outgoing: str, at: int, state: State) -> tuple[S
 
 
 def _run_pending(work: Pending, state: State) -> tuple[State, tuple[Output, ...]]:
-    state = replace(state, pending=tuple(p for p in state.pending if p is not work))
+    state = evolve(state, pending=tuple(p for p in state.pending if p is not work))
     return execute(state, work)
 
 
 def _run_schedule(schedule: Schedule, state: State) -> tuple[State, tuple[Output, ...]]:
     request = scheduled_request(schedule, state.profile.settlement_tz)
     work = Pending(state.now, state.next_seq, request, state.now, "scheduled", schedule.schedule_id, None)
-    state = schedules.finish_run(replace(state, next_seq=state.next_seq + 1), schedule)
+    state = schedules.finish_run(evolve(state, next_seq=state.next_seq + 1), schedule)
     return execute(state, work)
 
 
@@ -277,7 +277,7 @@ def _audit(state: State, outputs: Outputs) -> State:
         record = _audit_record(state, output)
         if record is not None:
             node = AuditNode(record, node)
-    return state if node is state.audit else replace(state, audit=node)
+    return state if node is state.audit else evolve(state, audit=node)
 
 
 def _audit_record(state: State, output: Output) -> AuditRecord | None:

@@ -18,7 +18,7 @@ from .entities import Schedule, ServiceRequest
 from .outputs import Alert
 from .profile import ServiceConfig, Window
 from .registration import ONE_DAY
-from .state import State
+from .state import State, evolve
 
 
 def window_for(role: str, config: ServiceConfig) -> Window:
@@ -101,7 +101,7 @@ def remove(state: State, doomed: tuple[Schedule, ...]) -> State:
     ids = {s.schedule_id for s in doomed}
     schedules = {k: v for k, v in state.schedules.items() if k not in ids}
     pending = tuple(p for p in state.pending if p.schedule_id not in ids)
-    state = replace(state, schedules=schedules, pending=pending)
+    state = evolve(state, schedules=schedules, pending=pending)
     for schedule in doomed:
         # C-6: the cache for that device and SRV is removed with the schedule.
         state = cache.drop(state, schedule.device_id, schedule.srv)
@@ -115,7 +115,7 @@ def finish_run(state: State, schedule: Schedule) -> State:
         return remove(state, (schedule,))
     schedules = dict(state.schedules)
     schedules[schedule.schedule_id] = replace(schedule, next_run=following)
-    return replace(state, schedules=schedules)
+    return evolve(state, schedules=schedules)
 
 
 def on_mdra_change(state: State, mpan: str, outgoing: str, at: int) -> tuple[State, tuple[Alert, ...]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Final
 
@@ -40,7 +40,20 @@ class CacheSlot:
     high_water: int
 
     def oldest(self) -> int | None:
-        return min((c.retrieved_at for c in self.entries.values()), default=None)
+        """The earliest retrieval instant held (memoised: entries are never mutated)."""
+        memo = _OLDEST.get(id(self.entries))
+        if memo is not None and memo[0] is self.entries:
+            return memo[1]
+        value = min((c.retrieved_at for c in self.entries.values()), default=None)
+        if len(_OLDEST) >= _OLDEST_SIZE:
+            _OLDEST.clear()
+        _OLDEST[id(self.entries)] = (self.entries, value)
+        return value
+
+
+# id(entries) -> (entries, oldest retrieval); holding the mapping keeps its id unique.
+_OLDEST: Final[dict[int, tuple[Mapping[int, CachedEntry], int | None]]] = {}
+_OLDEST_SIZE: Final = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +98,24 @@ class State:
     def device_mpan_registration(self, device_id: str) -> Registration | None:
         device = self.devices.get(device_id)
         return None if device is None else self.registrations.get(device.mpan)
+
+
+_STATE_FIELDS: Final = tuple(f.name for f in fields(State))
+_set: Final = object.__setattr__
+
+
+def evolve(state: State, **changes: object) -> State:
+    """``dataclasses.replace`` for a State, without its per-call overhead (the
+    model's hot path builds a new state for every piece of work)."""
+    unknown = changes.keys() - set(_STATE_FIELDS)
+    if unknown:
+        raise TypeError(f"State has no field(s) {sorted(unknown)}")
+    new = object.__new__(State)
+    for name in _STATE_FIELDS:
+        _set(new, name, getattr(state, name))
+    for name, value in changes.items():
+        _set(new, name, value)
+    return new
 
 
 def initial_state(now: int, profile: Profile | None = None, config: ServiceConfig | None = None) -> State:
