@@ -177,6 +177,10 @@ def check_device(role: str, srv: str, device: Device, mode: str, flag: bool) -> 
     # TRT-1, AC-8: an N/A cell of Table 3 is not available.
     if srv in _TRT_SRVS and _trt(srv, device.generation, mode, flag) is None:
         return Rejected("E11", ("AC-8", "TRT-1"), f"SRV {srv} {mode} is N/A for {device.generation}")
+    # TRT-1, TRT-2: an MHHS request for an SRV with no row in Table 3 (e.g. 4.8.2) has
+    # no MHHS service, so no 24 h TRT: not available.
+    if flag and srv not in _TRT_SRVS:
+        return Rejected("E11", ("TRT-1", "TRT-2"), f"SRV {srv} has no MHHS service (not in 002 Table 3)")
     return None
 
 
