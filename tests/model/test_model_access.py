@@ -313,3 +313,17 @@ def test_held_mdr_reads_answered_inside_their_trt(hour: int, minute: int, second
     assert response.code == "I0" and response.trt_s == DAY_S
     assert response.submitted_at == sent
     assert 0 < response.responded_at - response.submitted_at <= response.trt_s
+
+
+@pytest.mark.req("TRT-1", "TRT-2")
+@pytest.mark.parametrize("device", [DEVICES_A.s1_esme, DEVICES_A.s2_esme])
+def test_mhhs_request_for_an_srv_outside_table_3_is_not_available(device: str) -> None:
+    """4.8.2 has no row in Table 3: as an existing service it stands, but an MHHS
+    request for it would be an accepted MHHS request without a 24 h TRT."""
+    run = _run()
+    existing = _send(run, SUPPLIER, "IS", "4.8.2", device)
+    mhhs = _send(run, SUPPLIER, "IS", "4.8.2", device, flag=True)
+    assert existing.code == "I0" and not existing.for_settlement
+    assert mhhs.code != "I0" and "TRT-1" in mhhs.requirements and not mhhs.entries
+    for response in run.responses():
+        assert not (response.accepted and response.for_settlement) or response.trt_s == DAY_S
