@@ -232,8 +232,12 @@ def _pending_due(state: State, limit: int) -> list[_Due]:
 
 def _schedules_due(state: State, limit: int) -> list[_Due]:
     found = []
+    opens: dict[tuple[object, str], int] = {}  # (run day, role) -> window opening: shared by most schedules
     for schedule in state.schedules.values():
-        at = schedules.due(schedule, state)
+        key = (schedule.next_run, schedule.role)
+        at = opens.get(key)
+        if at is None:
+            at = opens[key] = schedules.due(schedule, state)
         if at <= limit:
             found.append(_Due(at, 2, schedule.schedule_id, partial(_run_schedule, schedule)))
     return found

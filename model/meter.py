@@ -10,6 +10,7 @@ Values are a pure function of (device, SRV, timestamp).
 
 from __future__ import annotations
 
+import datetime as dt
 import zlib
 from functools import lru_cache
 from typing import Final
@@ -38,8 +39,12 @@ def interval_value(device_id: str, srv: str, timestamp: int) -> int:
 
 def register_value(device: Device, srv: str, timestamp: int) -> int:
     """A cumulative register (Wh): non-decreasing in time."""
-    since = max(0, timestamp - commissioned_at(device)) // HALF_HOUR
-    return _REGISTER_STEP * since + _noise(device.device_id, srv, timestamp) % _REGISTER_STEP
+    return _register(device.device_id, device.commissioned, srv, timestamp)
+
+
+def _register(device_id: str, commissioned: dt.date, srv: str, timestamp: int) -> int:
+    since = max(0, timestamp - day_start(commissioned, "utc")) // HALF_HOUR
+    return _REGISTER_STEP * since + _noise(device_id, srv, timestamp) % _REGISTER_STEP
 
 
 def commissioned_at(device: Device) -> int:
@@ -63,7 +68,13 @@ def timestamps(device: Device, srv: str, start: int, end: int, now: int) -> rang
 
 
 def entry_at(device: Device, srv: str, timestamp: int) -> LogEntry:
-    """The entry the device logged for ``srv`` at ``timestamp``."""
+    """The entry the device logged for ``srv`` at ``timestamp`` (memoised: a pure
+    function of the device, the SRV and the timestamp)."""
+    return _entry_at(device.device_id, device.commissioned, srv, timestamp)
+
+
+@lru_cache(maxsize=1 << 18)
+def _entry_at(device_id: str, commissioned: dt.date, srv: str, timestamp: int) -> LogEntry:
     if SRVS[srv].cadence == "half-hour":
-        return LogEntry(timestamp, interval_value(device.device_id, srv, timestamp))
-    return LogEntry(timestamp, register_value(device, srv, timestamp))
+        return LogEntry(timestamp, interval_value(device_id, srv, timestamp))
+    return LogEntry(timestamp, _register(device_id, commissioned, srv, timestamp))
