@@ -1,16 +1,17 @@
-"""Generate every vector group, write the JSON (and XML) files, or check the
-committed ones (``mhhs-sec generate [--check]``)."""
+"""Generate every vector group and write the JSON and XML files, or check the
+committed ones (``mhhs-sec generate [--check]``).  Deterministic: the same
+model gives byte-identical files."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mhhs_sec.vectors.format import JSON_DIR
+from mhhs_sec.vectors.format import JSON_DIR, XML_DIR
 
-from . import boundary, cells, classes, registration_edges
+from . import boundary, cells, classes, negative, registration_edges, walks
 from .build import Case, build_vector
 from .writer import document, dumps, write_atomic
 
@@ -19,12 +20,13 @@ Json = dict[str, Any]
 
 @dataclass(frozen=True)
 class Group:
-    """A vector file: its generator, name, description and case source."""
+    """A vector file: its generator, name, description and case source.
+    ``cases`` receives the vectors of the groups before it."""
 
     generator: str
     name: str
     description: str
-    cases: Callable[[], Iterable[Case]]
+    cases: Callable[[list[Json]], Iterable[Case]]
     seed: int | None = None
     coverage: Callable[[], Json] | None = None
 
@@ -34,44 +36,72 @@ def groups() -> list[Group]:
         Group(
             "boundary", "boundary-registration",
             "MDRA change edges: EFD - 1 min, EFD, ETD; ordinary and clock-change days; REG-8/REG-12/AC-4 options",
-            registration_edges.cases,
+            lambda _: registration_edges.cases(),
         ),
         Group(
             "boundary", "boundary-mcdc",
             "MC/DC pairs found by Z3 for every decision (user, SRV, flag, device, registration, SCH-6, cache, "
             "cache age, MDR window, retries, schedule ownership, MDRA change)",
-            boundary.cases, coverage=boundary.coverage_facts,
+            lambda _: boundary.cases(), coverage=boundary.coverage_facts,
         ),
         Group(
             "boundary", "boundary-cells",
             "every role x SRV x SMETS generation x mode x ForSettlement cell: response code and TRT (002 Table 3)",
-            cells.cases, coverage=cells.coverage_facts,
+            lambda _: cells.cases(), coverage=cells.coverage_facts,
         ),
         Group(
             "classes", "classes",
             "one Z3 witness per class of role x days against EFD/ETD x cache-age bucket x generation x AC-4 option",
-            classes.cases, coverage=classes.coverage_facts,
+            lambda _: classes.cases(), coverage=classes.coverage_facts,
+        ),
+        Group(
+            "negative", "negative",
+            "no disclosure: rejected requests carry no entries, no inventory, no device read; cached data is not "
+            "served to a refused sender (C-7)",
+            lambda _: negative.cases(),
+        ),
+        Group(
+            "walks", "walks",
+            f"Hypothesis random walks from fixed seeds {list(walks.SEEDS)}: shrunk walks reaching coverage atoms "
+            "no other group reaches, and the longest walk of each seed",
+            lambda previous: walks.cases(walks.vector_atoms(previous)), seed=walks.SEEDS[0],
         ),
     ]  # fmt: skip
 
 
-def build_group(group: Group) -> Json:
-    vectors = [build_vector(case) for case in group.cases()]
-    data = document(group.generator, group.name, group.description, vectors, group.seed)
-    if group.coverage is not None:
-        data["coverage"] = group.coverage()
-    return data
+def build_all() -> list[tuple[Group, Json]]:
+    """Every group's document, in order."""
+    built: list[tuple[Group, Json]] = []
+    previous: list[Json] = []
+    for group in groups():
+        vectors = [build_vector(case) for case in group.cases(previous)]
+        data = document(group.generator, group.name, group.description, vectors, group.seed)
+        if group.coverage is not None:
+            data["coverage"] = group.coverage()
+        built.append((group, data))
+        previous.extend(vectors)
+    return built
 
 
-def rendered(selected: Iterable[Group] | None = None) -> Iterator[tuple[Path, str]]:
-    """(path, text) of every file a run writes."""
-    for group in selected or groups():
-        yield JSON_DIR / f"{group.name}.json", dumps(build_group(group))
+def rendered(*, xml: bool = True) -> dict[Path, str]:
+    """Every file a run writes: path -> text."""
+    from .xmlform import render_document
+
+    files: dict[Path, str] = {}
+    for group, data in build_all():
+        files[JSON_DIR / f"{group.name}.json"] = dumps(data)
+        if xml:
+            files[XML_DIR / f"{group.name}.xml"] = render_document(data)
+    return files
 
 
 def write_all() -> list[Path]:
-    written = []
-    for path, text in rendered():
+    """Write every file (temp file + rename each); remove stale vector files."""
+    files = rendered()
+    for path, text in sorted(files.items()):
         write_atomic(path, text)
-        written.append(path)
-    return written
+    for folder, pattern in ((JSON_DIR, "*.json"), (XML_DIR, "*.xml")):
+        for old in folder.glob(pattern):
+            if old not in files:
+                old.unlink()
+    return sorted(files)

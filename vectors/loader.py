@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +166,13 @@ def _files(path: Path) -> list[Path]:
 
 
 def read_document(path: Path) -> Json:
+    """A parsed, schema-checked vector file (cached while the file is unchanged)."""
+    stat = path.stat()
+    return _read_document(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=256)
+def _read_document(path: Path, mtime_ns: int, size: int) -> Json:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:

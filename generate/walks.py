@@ -1,0 +1,252 @@
+"""Random walks: Hypothesis generates long sequences of registration changes,
+schedules, clock advances, device outages and requests from fixed seeds; the
+model answers them; a walk is kept (shrunk to the fewest actions that still
+reach it) for every coverage atom no other generator reaches, plus the
+longest walk of each seed as a soak vector (REG-6, SCH-3, SCH-4, SCH-5, C-4,
+C-6, C-8, AUD-1, AUD-2 and whatever else the walks reach)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
+from mhhs_sec.model import (
+    AdvanceClock,
+    Event,
+    InvalidEvent,
+    LoadRegistration,
+    ReadAuditTrail,
+    RestrictDevice,
+    SetDeviceComms,
+    State,
+    SubmitRequest,
+    step,
+)
+from mhhs_sec.model.codec import encode_output
+from mhhs_sec.model.outputs import AuditExtract, Output
+from mhhs_sec.model.registration import ONE_DAY
+from mhhs_sec.model.tables import SRVS
+from mhhs_sec.model.world import (
+    DEVICES_A,
+    DEVICES_B,
+    MDR_IN,
+    MDR_OUT,
+    NETWORK_OPERATOR,
+    OTHER_USER,
+    SUPPLIER,
+    registration_a,
+)
+
+from . import situations as sit
+from .build import Case
+from .world import CHANGE_DAY, at
+
+SEEDS: Final = (20250610, 20251026, 20250330, 7)
+EXAMPLES_PER_SEED: Final = 40
+MIN_ACTIONS: Final = 12
+MAX_ACTIONS: Final = 30
+START: Final = at(CHANGE_DAY - 2 * ONE_DAY, 6 * 3600)
+DEVICE_IDS: Final = DEVICES_A.all() + DEVICES_B.all()
+SENDERS: Final = {
+    "mdr-out": (MDR_OUT, "MDR", True), "mdr-in": (MDR_IN, "MDR", True), "supplier": (SUPPLIER, "IS", False),
+    "supplier-mhhs": (SUPPLIER, "IS", True), "other-user": (OTHER_USER, "OU", False),
+    "network-operator": (NETWORK_OPERATOR, "ED", False),
+}  # fmt: skip
+READ_SRVS: Final = tuple(s for s in sorted(SRVS) if SRVS[s].device_request) + ("8.2", "5.2")
+SCHEDULE_SRVS: Final = tuple(s for s in sorted(SRVS) if SRVS[s].schedulable)
+
+Action = tuple[Any, ...]
+
+_sender = st.sampled_from(sorted(SENDERS))
+_device = st.integers(0, len(DEVICE_IDS) - 1)
+ACTIONS = st.one_of(
+    st.tuples(st.just("read"), _sender, st.sampled_from(READ_SRVS), _device, st.integers(0, 3)),
+    st.tuples(st.just("schedule"), _sender, st.sampled_from(SCHEDULE_SRVS), _device),
+    st.tuples(st.just("delete"), _sender, _device),
+    st.tuples(st.just("advance"), st.integers(1, 30)),
+    st.tuples(st.just("comms"), _device, st.booleans()),
+    st.tuples(st.just("restrict"), _device),
+    st.tuples(st.just("reregister"), st.integers(1, 3)),
+    st.tuples(st.just("audit"), _sender),
+)
+WALKS = st.lists(ACTIONS, min_size=MIN_ACTIONS, max_size=MAX_ACTIONS)
+
+
+@dataclass(frozen=True)
+class Walk:
+    actions: tuple[Action, ...]
+    events: tuple[Event, ...]
+    outputs: tuple[tuple[Output, ...], ...]
+
+
+def _event(state: State, action: Action, counter: int) -> Event:
+    kind = action[0]
+    if kind in ("read", "schedule", "delete"):
+        user, role, mhhs = SENDERS[action[1]]
+        device_id = DEVICE_IDS[action[-1] if kind == "delete" else action[3]]
+        flag = "true" if mhhs else "false"
+        if kind == "read":
+            day = state.today - action[4] * ONE_DAY
+            return SubmitRequest(sit.request(state, user, role, action[2], device_id, flag, counter, day=day))
+        if kind == "schedule":
+            return SubmitRequest(
+                sit.request(state, user, role, "5.1", device_id, flag, counter, schedule_srv=action[2])
+            )
+        return SubmitRequest(sit.request(state, user, role, "5.3", device_id, flag, counter))
+    if kind == "advance":
+        return AdvanceClock(state.now + action[1] * 3600)
+    if kind == "comms":
+        return SetDeviceComms(DEVICE_IDS[action[1]], action[2])
+    if kind == "restrict":
+        return RestrictDevice(DEVICE_IDS[action[1]])
+    if kind == "reregister":
+        change = state.today + action[1] * ONE_DAY
+        return LoadRegistration(registration_a(dt.date(2024, 1, 1), change, state.profile))
+    return ReadAuditTrail(SENDERS[action[1]][0])
+
+
+def interpret(actions: Sequence[Action]) -> Walk:
+    """Run a walk on the model from the standard world; actions the model would
+    refuse as invalid input are dropped (a walk only holds valid events)."""
+    state = sit.base(now=START)
+    kept: list[Action] = []
+    events: list[Event] = []
+    outputs: list[tuple[Output, ...]] = []
+    for action in actions:
+        event = _event(state, action, len(events) + 1)
+        try:
+            state, produced = step(state, event)
+        except InvalidEvent:
+            continue
+        kept.append(action)
+        events.append(event)
+        outputs.append(produced)
+    return Walk(tuple(kept), tuple(events), tuple(outputs))
+
+
+def atoms(outputs: Iterable[tuple[Output, ...]]) -> set[str]:
+    """Coverage atoms of a run (see :func:`json_atoms`)."""
+    return json_atoms([encode_output(o) for o in produced] for produced in outputs)
+
+
+def json_atoms(steps: Iterable[Iterable[dict[str, Any]]]) -> set[str]:
+    """Coverage atoms of outputs in codec JSON, step by step: response code x
+    SRV x mode, cache hits, held requests answered later, alerts, audit extracts."""
+    found: set[str] = set()
+    acknowledged: set[str] = set()
+    for produced in steps:
+        for output in produced:
+            kind = output["type"]
+            if kind == "response":
+                found.add(f"response:{output['code']}:{output['srv']}:{output['mode']}")
+                if output["code"] == "I0" and output["entries"] and not output["device_read"]:
+                    found.add(f"cache-hit:{output['srv']}:{output['mode']}")
+                if output["request_id"] in acknowledged:
+                    found.add(f"held-then-answered:{output['code']}")
+            elif kind == "acknowledgement":
+                acknowledged.add(output["request_id"])
+                found.add("acknowledgement")
+            elif kind == "alert":
+                found.add(f"alert:{output['code']}")
+            elif kind == "audit_extract":
+                found.add(f"audit:{'records' if output['records'] else 'empty'}")
+    return found
+
+
+def vector_atoms(vectors: Iterable[dict[str, Any]]) -> set[str]:
+    """Atoms the given vector JSON objects already reach."""
+    found: set[str] = set()
+    for vector in vectors:
+        found |= json_atoms([e["output"] for e in s["expected"]] for s in vector["steps"])
+    return found
+
+
+def explore() -> list[Walk]:
+    """Every walk Hypothesis generates from the fixed seeds, in order."""
+    pool: list[Walk] = []
+    for value in SEEDS:
+
+        @seed(value)
+        @settings(
+            max_examples=EXAMPLES_PER_SEED, database=None, deadline=None, phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck), derandomize=False,
+        )  # fmt: skip
+        @given(WALKS)
+        def run(actions: list[Action]) -> None:
+            pool.append(interpret(actions))
+
+        run()
+    return pool
+
+
+def shrink(actions: tuple[Action, ...], atom: str) -> Walk:
+    """Greedily drop actions while the walk still reaches ``atom``."""
+    walk = interpret(actions)
+    changed = True
+    while changed:
+        changed = False
+        for index in range(len(walk.actions)):
+            candidate = interpret(walk.actions[:index] + walk.actions[index + 1 :])
+            if atom in atoms(candidate.outputs):
+                walk, changed = candidate, True
+                break
+    return walk
+
+
+def select(pool: Sequence[Walk], known: set[str]) -> list[tuple[str, Walk]]:
+    """For each atom no earlier vector reaches: the first walk reaching it, shrunk."""
+    chosen: list[tuple[str, Walk]] = []
+    covered = set(known)
+    for walk in pool:
+        for atom in sorted(atoms(walk.outputs) - covered):
+            if atom in covered:
+                continue
+            small = shrink(walk.actions, atom)
+            covered |= atoms(small.outputs)
+            chosen.append((atom, small))
+    return chosen
+
+
+def _slug(atom: str) -> str:
+    return atom.replace(":", ".").replace("_", "-").lower()
+
+
+def cases(known: set[str] | None = None) -> list[Case]:
+    """Shrunk walks that add coverage, and the longest walk of each seed."""
+    pool = explore()
+    found = [
+        _case(f"walk.atom.{_slug(atom)}", f"random walk (shrunk) reaching '{atom}'", walk, ("walk", "shrunk"))
+        for atom, walk in select(pool, known or set())
+    ]
+    per_seed = len(pool) // len(SEEDS)
+    for n, value in enumerate(SEEDS):
+        longest = max(pool[n * per_seed : (n + 1) * per_seed], key=lambda w: (len(w.events), w.actions))
+        found.append(_case(f"walk.soak.seed-{value}", f"random walk, seed {value}: the longest of the seed", longest,
+                           ("walk", "soak")))  # fmt: skip
+    return found
+
+
+def _case(case_id: str, comment: str, walk: Walk, tags: tuple[str, ...]) -> Case:
+    return Case(
+        id=case_id,
+        comment=comment,
+        requirements=walk_requirements(walk),
+        state=sit.base(now=START),
+        events=walk.events,
+        observables=("response-code", "entries", "alerts"),
+        tags=tags,
+        coverage={"decision": "walk", "edge": ",".join(sorted(atoms(walk.outputs)))},
+    )
+
+
+def walk_requirements(walk: Walk) -> tuple[str, ...]:
+    """The catalogue IDs the walk's outputs cite (the model's own requirement
+    lists), else the rows a walk always exercises."""
+    found = {r for produced in walk.outputs for o in produced for r in getattr(o, "requirements", ())}
+    if any(isinstance(o, AuditExtract) for produced in walk.outputs for o in produced):
+        found |= {"AUD-1", "AUD-2"}
+    return tuple(sorted(found or {"AC-3", "AUD-1"}))
