@@ -197,6 +197,7 @@ class Result:
     outcomes: Counter[str]
     refused: int
     digest: str
+    entries: int
 
 
 def run(state: State, events: list[Event]) -> Result:
@@ -214,11 +215,13 @@ def run(state: State, events: list[Event]) -> Result:
     seconds = time.perf_counter() - started
     outcomes: Counter[str] = Counter()
     digest = hashlib.sha256()
+    entries = 0
     for outputs in produced:
         for output in outputs:
             outcomes[output.code if isinstance(output, Response) else type(output).__name__] += 1
+            entries += len(output.entries) if isinstance(output, Response) else 0
             digest.update(repr(output).encode())
-    return Result(seconds, outcomes, refused, digest.hexdigest()[:16])
+    return Result(seconds, outcomes, refused, digest.hexdigest()[:16], entries)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -240,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"events: {len(events)} (seed {args.seed}); mix: {dict(sorted(kinds.items()))}")
     print(f"outputs: {dict(sorted(result.outcomes.items()))}; refused as invalid: {result.refused}")
     print(f"outputs digest: {result.digest}")
+    per_event = result.entries / len(events)
+    print(f"log entries returned: {result.entries} ({per_event:.1f} per event)")
     print(f"time in step: {result.seconds:.2f} s; events/s: {rate:,.0f} (target {TARGET:,})")
     return 0
 
