@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from mhhs_sec.model import ReadAuditTrail, ReadLogPeriod, Response, RestrictDevice
+from mhhs_sec.model import Acknowledgement, Alert, AuditExtract, ReadAuditTrail, ReadLogPeriod, Response, RestrictDevice
 from model_kit import (
     CHANGE,
     DEVICES_A,
@@ -237,10 +237,11 @@ def test_every_request_response_and_alert_recorded() -> None:
     for output in run.outputs:
         if isinstance(output, Response):
             assert ("response", output.request_id, output.user_id, output.responded_at, output.code) in records
-        elif hasattr(output, "execute_at"):
-            assert ("request", output.request_id, output.user_id, output.at, output.code) in records  # type: ignore[union-attr]
+        elif isinstance(output, Acknowledgement):
+            assert ("request", output.request_id, output.user_id, output.at, output.code) in records
         else:
-            assert ("alert", str(output.schedule_id), output.recipient, output.at, output.code) in records  # type: ignore[union-attr]
+            assert isinstance(output, Alert)
+            assert ("alert", str(output.schedule_id), output.recipient, output.at, output.code) in records
 
 
 @pytest.mark.req("AUD-2")
@@ -253,8 +254,8 @@ def test_users_read_only_their_own_audit_records() -> None:
             sent[user].add(response.request_id)
     for user, mine in sent.items():
         (extract,) = run.do(ReadAuditTrail(user))
-        assert extract.user_id == user  # type: ignore[union-attr]
-        records = extract.records  # type: ignore[union-attr]
+        assert isinstance(extract, AuditExtract) and extract.user_id == user
+        records = extract.records
         assert records and all(r.user_id == user for r in records)
         assert {r.reference for r in records} == mine
         assert [r.at for r in records] == sorted(r.at for r in records)

@@ -17,7 +17,6 @@ from mhhs_sec.model import (
     ReadLogPeriod,
     Registration,
     RegistrationConflict,
-    Response,
     SetUser,
 )
 from mhhs_sec.model.rules import REMOTE_PARTY_ROLE, ROLES
@@ -245,4 +244,3 @@ def test_registration_values_are_checked() -> None:
         with pytest.raises(InvalidEvent):
             run.do(LoadRegistration(bad))
     assert run.state.registrations[MPAN_A] is reg
-    assert isinstance(run.responses(), list) and all(isinstance(r, Response) for r in run.responses())

@@ -7,6 +7,8 @@ the zoneinfo oracle of :mod:`model_kit`.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from mhhs_sec.model import Acknowledgement, Response, SetDeviceComms
 from model_kit import (
@@ -33,9 +35,9 @@ DAY_S = 24 * HOUR
 MDR_OPEN, MDR_CLOSE, DSP_OPEN = 7, 20, 0  # SCH-4 catalogue defaults (hours, local)
 
 
-def _create(run: Run, user: str, role: str, srv: str, device: str, start: object, end: object = None) -> int:
+def _create(run: Run, user: str, role: str, srv: str, device: str, start: dt.date, end: dt.date | None = None) -> int:
     flag = True if role == "MDR" else None
-    response = run.answer(user, role, "5.1", device, flag=flag, schedule=schedule_spec(srv, start, end))  # type: ignore[arg-type]
+    response = run.answer(user, role, "5.1", device, flag=flag, schedule=schedule_spec(srv, start, end))
     assert response.code == "I0", response
     (schedule_id,) = response.schedule_ids
     return schedule_id
@@ -201,8 +203,8 @@ def test_schedule_creation_checks_access_for_the_days_it_reads() -> None:
     run = Run(world(at(CHANGE - 3 * ONE_DAY, 10)))
     spec = schedule_spec
 
-    def create(user: str, start: object, srv: str = "4.8.1", device: str = S1, role: str = "MDR") -> str:
-        return run.answer(user, role, "5.1", device, flag=True, schedule=spec(srv, start)).code  # type: ignore[arg-type]
+    def create(user: str, start: dt.date, srv: str = "4.8.1", device: str = S1, role: str = "MDR") -> str:
+        return run.answer(user, role, "5.1", device, flag=True, schedule=spec(srv, start)).code
 
     # A run reads the previous day: starting on the EFD reads the outgoing MDRA's last day.
     assert create(MDR_IN, CHANGE) == "E4"
