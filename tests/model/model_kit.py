@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -116,7 +116,7 @@ class Run:
 
     state: State
     outputs: list[Output] = field(default_factory=list)
-    _ids: Iterable[int] = field(default_factory=lambda: itertools.count(1))
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
     def tz(self) -> str:
@@ -148,7 +148,7 @@ class Run:
             flag = True
         return ServiceRequest(
             f"R{next(self._ids)}", user, role, srv, device, flag, period, execute_at, schedule, schedule_id
-        )  # type: ignore[call-overload]
+        )
 
     def submit(self, user: str, role: str, srv: str, device: str, **kw: Any) -> Output:
         """Submit a request and return its one immediate output (response or I99)."""

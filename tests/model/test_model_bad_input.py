@@ -69,7 +69,7 @@ def _busy_state() -> State:
 
 def _request(**changes: object) -> SubmitRequest:
     base = ServiceRequest("X1", MDR_IN, "MDR", "4.8.1", S1, True, whole_days(TODAY - ONE_DAY))
-    return SubmitRequest(replace(base, **changes))  # type: ignore[arg-type]
+    return SubmitRequest(replace(base, **changes))
 
 
 def _registration(suppliers: tuple[Appointment, ...] | None = None, mdras: tuple[Appointment, ...] = ()) -> Event:
@@ -79,7 +79,7 @@ def _registration(suppliers: tuple[Appointment, ...] | None = None, mdras: tuple
 
 def _device(**changes: object) -> LoadDevice:
     base = Device("00-DB-12-34-56-78-90-C1", MPAN_A, "SMETS1", "ESME", FIRST)
-    return LoadDevice(replace(base, **changes))  # type: ignore[arg-type]
+    return LoadDevice(replace(base, **changes))
 
 
 A = Appointment
@@ -112,7 +112,7 @@ CASES: list[tuple[str, Event, type[InvalidEvent], str, str]] = [
     ("device-kind", _device(kind="HCALCS"), MalformedValue, "device.kind", "INPUT"),
     ("device-commissioned", _device(commissioned="2024-01-01"), MalformedValue, "device.commissioned", "INPUT"),
     ("clock-backwards", AdvanceClock(at(TODAY, 7)), ClockError, "to", "INPUT"),
-    ("clock-not-int", AdvanceClock(float(at(TODAY, 9))), ClockError, "to", "INPUT"),  # type: ignore[arg-type]
+    ("clock-not-int", AdvanceClock(float(at(TODAY, 9))), ClockError, "to", "INPUT"),
     ("restrict-malformed", RestrictDevice("nope"), MalformedValue, "device_id", "INPUT"),
     ("restrict-unknown", RestrictDevice("00-DB-12-34-56-78-90-FF"), UnknownReference, "device_id", "INPUT"),
     ("comms-unknown", SetDeviceComms("00-DB-12-34-56-78-90-FF", True), UnknownReference, "device_id", "INPUT"),

@@ -8,6 +8,7 @@ Whether a response came from the cache is observed through ``device_read``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from mhhs_sec.model import Acknowledgement, Alert, AuditExtract, ReadAuditTrail, ReadLogPeriod, Response, RestrictDevice
@@ -48,7 +49,7 @@ class Cached:
     first: Response
 
 
-def _cached(user: str = MDR_IN, role: str = "MDR", srv: str = "4.8.1", device: str = S1, **options: object) -> Cached:
+def _cached(user: str = MDR_IN, role: str = "MDR", srv: str = "4.8.1", device: str = S1, **options: Any) -> Cached:
     """The standard world at 06:00 on TODAY; a schedule starting TODAY runs when
     its owner's window opens (07:00 MDR, 00:00 next day otherwise) and reads the day before."""
     run = Run(world(at(TODAY, 6), **options))

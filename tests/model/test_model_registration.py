@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 from mhhs_sec.model import (
@@ -46,7 +47,7 @@ S1 = DEVICES_A.s1_esme
 MINUTE = 60
 
 
-def _after_change(tz: str, **options: object) -> Run:
+def _after_change(tz: str, **options: Any) -> Run:
     """The standard world two days after the MDRA change of MPAN_A, 10:00 local (inside the MDR window)."""
     return Run(world(at(CHANGE + 2 * ONE_DAY, 10, tz=tz), settlement_tz=tz, **options))
 
