@@ -23,7 +23,9 @@ from . import situations as sit
 from .build import Case
 from .decisions import FLAGS
 
-REQUIREMENTS = ("TRT-1", "TRT-2", "TRT-3", "TRT-5", "AC-1", "AC-2", "AC-5", "AC-8", "FS-2", "FS-4")
+REQUIREMENTS = (
+    "TRT-1", "TRT-2", "TRT-3", "TRT-5", "AC-1", "AC-2", "AC-5", "AC-8", "FS-1", "FS-2", "FS-4", "SCH-1", "SCH-7",
+)  # fmt: skip
 
 
 def _schedule_target(role: str) -> str:

@@ -243,7 +243,7 @@ def _window_conditions(i: Inputs) -> Conditions:
 
 def _window_decision(name: str, pivot: int) -> Decision:
     return Decision(
-        name, ("SCH-4",), _window_conditions,
+        name, ("SCH-4", "TRT-4"), _window_conditions,
         lambda i, c: z3.Not(z3.And(c["role_is_mdr"], z3.Not(c["inside_mdr_window"]))),
         lambda i: z3.And(role_in(i, {"MDR", "IS"}), i.int("time_of_day_s") >= 0, i.int("time_of_day_s") < DAY_S),
         ("answered at once", "held (I99)"),

@@ -73,7 +73,7 @@ def cases() -> Iterator[Case]:
                     yield Case(
                         id=f"boundary.registration.{day_name}.{profile_name}.{edge}.{who}.{srv}",
                         comment=f"AC-3/REG-4 {day_name} ({profile_name}): {what} ({srv})",
-                        requirements=("AC-3", "REG-3", "REG-4", "REG-6", "REG-8", "REG-12", "AC-4"),
+                        requirements=("AC-3", "REG-2", "REG-3", "REG-4", "REG-6", "REG-8", "REG-12", "AC-4"),
                         state=state,
                         events=(_read(sender, srv, device_id, start, end),),
                         observables=("response-code", "entries"),

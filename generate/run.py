@@ -11,7 +11,7 @@ from typing import Any
 
 from mhhs_sec.vectors.format import JSON_DIR, XML_DIR
 
-from . import boundary, cells, classes, negative, registration_edges, walks
+from . import boundary, cells, classes, negative, registration_edges, targeted, walks
 from .build import Case, build_vector
 from .writer import document, dumps, write_atomic
 
@@ -61,6 +61,12 @@ def groups() -> list[Group]:
             lambda _: negative.cases(),
         ),
         Group(
+            "targeted", "targeted",
+            "short stories for AC-9 (repeated reads), C-3 (what the cache keeps), C-6 (cache removed with the "
+            "schedule), C-8 (restriction) and REG-5 (refused registration)",
+            lambda _: targeted.cases(),
+        ),
+        Group(
             "walks", "walks",
             f"Hypothesis random walks from fixed seeds {list(walks.SEEDS)}: shrunk walks reaching coverage atoms "
             "no other group reaches, and the longest walk of each seed",
@@ -83,20 +89,21 @@ def build_all() -> list[tuple[Group, Json]]:
     return built
 
 
-def rendered(*, xml: bool = True) -> dict[Path, str]:
-    """Every file a run writes: path -> text."""
+def rendered(*, xml: bool = True, validate: bool = True) -> dict[Path, str]:
+    """Every file a run writes: path -> text (XML validated unless told not to)."""
     from .xmlform import render_document
 
     files: dict[Path, str] = {}
     for group, data in build_all():
         files[JSON_DIR / f"{group.name}.json"] = dumps(data)
         if xml:
-            files[XML_DIR / f"{group.name}.xml"] = render_document(data)
+            files[XML_DIR / f"{group.name}.xml"] = render_document(data, validate=validate)
     return files
 
 
 def write_all() -> list[Path]:
-    """Write every file (temp file + rename each); remove stale vector files."""
+    """Write every file (temp file + rename each); remove stale vector files.
+    Everything is rendered and validated before the first file is replaced."""
     files = rendered()
     for path, text in sorted(files.items()):
         write_atomic(path, text)

@@ -1,0 +1,105 @@
+"""Targeted vectors for rule rows whose behaviour needs a short story rather
+than one decision: repeated reads by several users (AC-9), what the cache
+keeps (C-3), cache removal with the schedule (C-6), the change-of-tenancy
+restriction (C-8) and refused registration (REG-5).  Inputs are built over the
+standard world; the expected outputs come from the model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mhhs_sec.model import (
+    Appointment,
+    LoadRegistration,
+    Registration,
+    RestrictDevice,
+    SubmitRequest,
+)
+from mhhs_sec.model.registration import ONE_DAY
+from mhhs_sec.model.world import MPAN_A, SUPPLIER
+
+from . import situations as sit
+from .build import Case
+
+
+def _repeated_reads() -> Case:
+    """AC-9: the same data, read by the Supplier and the MDRA again and again."""
+    state = sit.base()
+    device_id = sit.esme_or("SMETS2", "ESME")
+    mdra = sit.sender(state, "MDR", device_id, state.today - ONE_DAY)
+    events = []
+    for n in range(6):
+        user, role, flag = (SUPPLIER, "IS", "true") if n % 2 else (mdra, "MDR", "true")
+        events.append(SubmitRequest(sit.request(state, user, role, "4.8.1", device_id, flag, n + 1)))
+    return Case("targeted.repeated-reads", "AC-9: six reads of the same day by two users: none refused for volume",
+                ("AC-9", "TRT-2"), state, tuple(events), ("response-code", "entries"), ("targeted",))  # fmt: skip
+
+
+def _primed(srv: str = "4.8.1"):  # type: ignore[no-untyped-def]
+    state = sit.base()
+    device_id = sit.esme_or("SMETS1", "ESME")
+    state = sit.with_schedule(state, SUPPLIER, "IS", device_id, srv, state.today + 30 * ONE_DAY, False)
+    return state, device_id
+
+
+def _cache_keeps() -> Case:
+    """C-3: yesterday's entries are cached; older ones already retrieved are not."""
+    state, device_id = _primed()
+    read = lambda n, days: SubmitRequest(  # noqa: E731
+        sit.request(state, SUPPLIER, "IS", "4.8.1", device_id, "false", n, day=state.today - days * ONE_DAY)
+    )
+    events = (read(1, 1), read(2, 1), read(3, 3), read(4, 1), read(5, 3))
+    return Case("targeted.cache-keeps", "C-3: a previous-day read is cached (second read from cache); "
+                "an older period read later is not re-served from cache", ("C-3", "C-9", "C-4"), state, events,
+                ("response-code", "entries", "device-read"), ("targeted", "cache"))  # fmt: skip
+
+
+def _cache_dropped() -> Case:
+    """C-6: deleting the DSP Schedule removes the cache."""
+    state, device_id = _primed()
+    read = lambda n: SubmitRequest(sit.request(state, SUPPLIER, "IS", "4.8.1", device_id, "false", n))  # noqa: E731
+    delete = SubmitRequest(sit.request(state, SUPPLIER, "IS", "5.3", device_id, "false", 3))
+    events = (read(1), read(2), delete, read(4))
+    return Case("targeted.cache-dropped", "C-6: after 5.3 deletes the schedule the next read goes to the device",
+                ("C-6", "SCH-1", "SCH-2", "C-9"), state, events, ("response-code", "device-read", "schedules"),
+                ("targeted", "cache"))  # fmt: skip
+
+
+def _restriction(generation: str) -> Case:
+    """C-8: after a change-of-tenancy restriction a 4.8.1 read returns only
+    entries after it, except entries held in the cache under a schedule."""
+    state, device_id = _primed()
+    device_id = sit.esme_or(generation, "ESME")
+    read = lambda n: SubmitRequest(sit.request(state, SUPPLIER, "IS", "4.8.1", device_id, "false", n))  # noqa: E731
+    events = (read(1), RestrictDevice(device_id), read(2))
+    what = "cached entries still returned" if generation == "SMETS1" else "no entries from before it"
+    return Case(f"targeted.restriction.{generation.lower()}", f"C-8 ({generation}): read after restriction: {what}",
+                ("C-8", "C-9", "C-10"), state, events, ("response-code", "entries", "device-read"),
+                ("targeted", "cache"))  # fmt: skip
+
+
+def _refused_registration(kind: str) -> Case:
+    """REG-5: a registration with a gap or an overlap is refused and the old one stands."""
+    state = sit.base()
+    old = state.registrations[MPAN_A]
+    first = old.mdras[0]
+    change = state.today + 5 * ONE_DAY
+    etd = change - (2 if kind == "gap" else 0) * ONE_DAY
+    mdras = (Appointment(first.party, first.efd, etd), Appointment(old.mdras[1].party, change))
+    bad = Registration(MPAN_A, old.suppliers, mdras)
+    device_id = sit.esme_or("SMETS2", "ESME")
+    mdra = sit.sender(state, "MDR", device_id, state.today - ONE_DAY)
+    read = SubmitRequest(sit.request(state, mdra, "MDR", "4.8.1", device_id, "true", 1))
+    return Case(f"targeted.registration-{kind}", f"REG-5: a registration with an {kind} is refused; the MDRA "
+                "appointed before still reads", ("REG-5", "REG-2", "AC-3"), state, (LoadRegistration(bad), read),
+                ("response-code", "refusal"), ("targeted",))  # fmt: skip
+
+
+def cases() -> Iterator[Case]:
+    yield _repeated_reads()
+    yield _cache_keeps()
+    yield _cache_dropped()
+    yield _restriction("SMETS1")
+    yield _restriction("SMETS2")
+    yield _refused_registration("gap")
+    yield _refused_registration("overlap")
