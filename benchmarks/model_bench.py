@@ -79,6 +79,7 @@ class Planner:
     registrations: dict[str, Registration]
     ids: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
+    open_ended: Counter[str] = field(default_factory=Counter)
 
     def next_id(self) -> str:
         self.ids += 1
@@ -154,13 +155,18 @@ class Planner:
         start = self.today + self.rng.randint(1, 2) * ONE_DAY
         mdra = party_on(registration.mdras, start - ONE_DAY, "inclusive") or ""
         user, role = (mdra, "MDR") if mdra in (MDR_OUT, MDR_IN) else (mdra, "IS")
-        end = start + self.rng.randint(3, 30) * ONE_DAY if self.rng.random() < 0.7 else None
+        # Most schedules end after 3-30 days; a device keeps at most two open-ended ones
+        # (a steady state: schedules do not pile up on the world's eight devices).
+        open_ended = self.open_ended[device] < 2 and self.rng.random() < 0.3
+        end = None if open_ended else start + self.rng.randint(3, 30) * ONE_DAY
+        self.open_ended[device] += open_ended
         spec = ScheduleSpec(self.rng.choice(("4.8.1", "4.6.1", "4.8.1")), start, end)
         return SubmitRequest(ServiceRequest(self.next_id(), user, role, "5.1", device, True, schedule=spec))
 
     def delete_schedule(self) -> Event:
         user, role = self.rng.choice(((MDR_OUT, "MDR"), (MDR_IN, "MDR"), (SUPPLIER_2, "IS")))
         device = self.rng.choice(ESMES)
+        self.open_ended[device] = 0  # (approximately: the sender's own schedules go)
         return SubmitRequest(ServiceRequest(self.next_id(), user, role, "5.3", device, role == "MDR" or None))
 
     def comms(self) -> Event:
