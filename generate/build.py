@@ -10,8 +10,10 @@ alternative outcomes (REG-8, REG-11, REG-12, AC-4, FS-5, SCH-3, SCH-6, C-11).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from mhhs_sec.model import CODES, Event, InvalidEvent, Profile, State, step
@@ -93,16 +95,43 @@ def output_requirements(output: Output, case: Case) -> tuple[str, ...]:
     return tuple(dict.fromkeys(own or case.requirements))
 
 
+# REG-12: the ETD reading decides whether a registration is valid (REG-5), so
+# an initial state is re-read (and re-validated) under another ETD option.
+VALIDATING_OPTIONS = frozenset({"etd"})
+
+
+def _fresh(state: State) -> bool:
+    """An initial state: no cache, no queued work, no audit trail, no outage."""
+    return not (state.cache or state.pending or state.audit or state.offline or state.restrictions)
+
+
+@cache
+def model_options() -> tuple[str, ...]:
+    """The profile options the model's code reads (attribute or tag use outside
+    profile.py); an option it never reads cannot change an outcome."""
+    from mhhs_sec.vectors.format import model_files
+
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in model_files() if p.name != "profile.py")
+    return tuple(
+        name for name in PROFILE_OPTIONS
+        if re.search(rf"\.{name}\b", sources) or f'"{name}"' in sources
+    )  # fmt: skip
+
+
 _ALTERNATIVES: dict[tuple[int, str, Any], tuple[State, State | InvalidEvent]] = {}
 
 
 def _alternative_state(state: State, option: str, value: Any) -> State:
     """The same initial state (same JSON) read under another option value;
     cached per state object (generators share their starting states)."""
+    profile = replace(state.profile, **{option: value})
+    if option not in VALIDATING_OPTIONS and _fresh(state):
+        # Nothing of a fresh initial state was validated under this option:
+        # reading its JSON under the other value gives this very state.
+        return replace(state, profile=profile)
     key = (id(state), option, value)
     hit = _ALTERNATIVES.get(key)
     if hit is None or hit[0] is not state:
-        profile = replace(state.profile, **{option: value})
         encoded = encode_state(state)
         encoded["profile"] = profile.as_dict()
         try:
@@ -146,7 +175,8 @@ def profile_dependence(case: Case, base: Sequence[Any]) -> Json:
     requires: Json = {}
     alternatives: list[Json] = []
     current = case.state.profile
-    for option, (requirement, values) in PROFILE_OPTIONS.items():
+    for option in model_options():
+        requirement, values = PROFILE_OPTIONS[option]
         for value in values:
             if value == getattr(current, option):
                 continue
