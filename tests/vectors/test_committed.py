@@ -1,0 +1,105 @@
+"""Properties of the committed vectors checked against the catalogue's own
+statements (an independent oracle), not against the generator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from mhhs_sec.model.clock import day_start, parse_instant
+from mhhs_sec.model.rules import ROLES
+from mhhs_sec.model.tables import GENERATIONS, MODES, SRVS
+from mhhs_sec.model.world import MDR_OUT
+from mhhs_sec.vectors import load_vectors
+from mhhs_sec.vectors.format import JSON_DIR, XML_DIR
+
+
+@pytest.fixture(scope="module")
+def responses() -> list[tuple[Any, dict[str, Any]]]:
+    found = []
+    for vector in load_vectors(strict=False):
+        for step in vector.steps:
+            found += [(vector, e.output) for e in step.expected if e.output["type"] == "response"]
+    return found
+
+
+@pytest.mark.req("C-7", "C-10", "AC-3")
+def test_no_error_response_discloses_device_data(responses) -> None:  # type: ignore[no-untyped-def]
+    # 'a rejected request must return no log entries; an error carries no data of the device'
+    errors = [r for _, r in responses if r["code"] != "I0"]
+    assert errors
+    for response in errors:
+        assert response["entries"] == [] and response["inventory"] is None and not response["device_read"], response
+
+
+@pytest.mark.req("TRT-2")
+def test_every_accepted_mhhs_read_has_a_24h_trt(responses) -> None:  # type: ignore[no-untyped-def]
+    flagged = [r for _, r in responses if r["code"] == "I0" and r["for_settlement"] and SRVS[r["srv"]].device_request]
+    assert flagged
+    assert {r["trt_s"] for r in flagged} == {24 * 3600}
+
+
+@pytest.mark.req("TRT-3")
+def test_read_inventory_has_a_30s_trt(responses) -> None:  # type: ignore[no-untyped-def]
+    inventory = [r for _, r in responses if r["code"] == "I0" and r["srv"] == "8.2"]
+    assert inventory and {r["trt_s"] for r in inventory} == {30}
+
+
+@pytest.mark.req("REG-4", "AC-3")
+def test_outgoing_mdra_never_gets_data_on_or_after_the_efd(responses) -> None:  # type: ignore[no-untyped-def]
+    checked = 0
+    for vector, response in responses:
+        if response["user_id"] != MDR_OUT or not response["entries"]:
+            continue
+        registration = next(r for r in vector.initial_state["registrations"] if any(
+            a["party"] == MDR_OUT for a in r["mdras"]))  # fmt: skip
+        incoming = [a for a in registration["mdras"] if a["party"] != MDR_OUT]
+        tz = vector.initial_state["profile"]["settlement_tz"]
+        efd = day_start(dt.date.fromisoformat(incoming[0]["efd"]), tz)
+        assert all(parse_instant(e["timestamp"]) < efd for e in response["entries"]), vector.id
+        checked += 1
+    assert checked
+
+
+@pytest.mark.req("TRT-1", "AC-1", "AC-2")
+def test_every_cell_has_a_vector_or_a_reason() -> None:
+    document = json.loads((JSON_DIR / "boundary-cells.json").read_text())
+    total = len(ROLES) * len(SRVS) * len(GENERATIONS) * len(MODES) * 3
+    generated = len(document["vectors"])
+    missing = document["coverage"]["cells"]["not_expressible"]
+    assert document["coverage"]["cells"]["total"] == total == generated + len(missing)
+    assert all(reason for reason in missing.values())
+
+
+@pytest.mark.req("REG-5")
+def test_refused_registration_steps_expect_nothing() -> None:
+    refused = [s for v in load_vectors(strict=False) for s in v.steps if s.refused]
+    assert refused and all(not s.expected and s.refused["requirement"] == "REG-5" for s in refused)
+
+
+@pytest.mark.req("AC-3")
+def test_smallest_xml_file_reads_back_and_validates() -> None:
+    from mhhs_sec.vectors.xmlform import read_xml_document, validate_xml
+
+    path = min(XML_DIR.glob("*.xml"), key=lambda p: p.stat().st_size)
+    validate_xml(path.read_text(), path.name)
+    assert read_xml_document(path) == json.loads((JSON_DIR / (path.stem + ".json")).read_text())
+
+
+@pytest.mark.req("FS-1", "REG-1")
+def test_xml_requests_are_valid_duis() -> None:
+    import xml.etree.ElementTree as ET
+
+    from mhhs_sec.vectors import duis
+
+    if duis.duis_schema() is None:
+        pytest.skip("DUIS 5.4 schema not found: set MHHS_SEC_DUIS_DIR or provide ../shared/duis")
+    path = min(XML_DIR.glob("*.xml"), key=lambda p: p.stat().st_size)
+    requests = ET.parse(path).getroot().iter(f"{{{duis.SR_NS}}}Request")
+    count = 0
+    for request in requests:
+        duis.validate_duis(ET.tostring(request, encoding="unicode"))
+        count += 1
+    assert count
