@@ -289,6 +289,11 @@ OBLIGATIONS: Final[tuple[Obligation, ...]] = (
     Obligation("registration-total-non-overlapping", ("REG-5", "REG-2"),
                "after every event exactly one MDRA is appointed on every day; a refused load changes nothing",
                state=_reg5_state, step=_reg5_step, witness=_reg5_witness),
+)  # fmt: skip
+
+# Auxiliary invariants: proved like the others, they strengthen the induction
+# hypothesis (the conjunction of every state part is what is inductive).
+AUXILIARY: Final[tuple[Obligation, ...]] = (
     Obligation("aux.cache-entry-shape", ("C-10",), "a held entry was read from the device, at or before now",
                state=_aux_cache, witness=_held, aux=True),
     Obligation("aux.schedule-ahead", ("SCH-1", "SCH-4"), "a schedule's next run is still to come and its SRV "
@@ -299,4 +304,6 @@ OBLIGATIONS: Final[tuple[Obligation, ...]] = (
                aux=True),
 )  # fmt: skip
 
-__all__ = ["OBLIGATIONS", "Obligation"]
+ALL: Final[tuple[Obligation, ...]] = OBLIGATIONS + AUXILIARY
+
+__all__ = ["ALL", "AUXILIARY", "OBLIGATIONS", "Obligation"]

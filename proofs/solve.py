@@ -19,10 +19,11 @@ from mhhs_sec.model.clock import day_start
 
 from . import encode
 from .inputs import Inputs
-from .obligations import OBLIGATIONS, Obligation
+from .obligations import ALL, Obligation
 from .symbolic import EVENT_KINDS, Ctx, SymEvent, SymOut, SymState
 
 QUERY_TIMEOUT_MS: Final = 2000
+BMC_TIMEOUT_MS: Final = 10000
 BMC_DEPTH: Final = 4
 # BMC runs on the real calendar so that its traces replay: 2025-03-20 .. 2025-04-29
 # covers the spring clock change (30 March 2025).
@@ -108,7 +109,7 @@ def _check(solver: z3.Solver, ctx: Ctx, build: Callable[[], list[z3.BoolRef]]) -
 class Induction:
     """One-step induction over a shared encoding: Inv(s) ∧ T(s, e, s') ⊨ P(s') ∧ Q."""
 
-    def __init__(self, inputs: Inputs, obligations: Sequence[Obligation] = OBLIGATIONS) -> None:
+    def __init__(self, inputs: Inputs, obligations: Sequence[Obligation] = ALL) -> None:
         self.ctx = ctx = Ctx(inputs)
         self.obligations = obligations
         self.s, self.e = SymState.fresh(ctx, "s"), SymEvent.fresh(ctx, "e")
@@ -152,61 +153,89 @@ class Induction:
 
 
 class Unrolling:
-    """BMC: k steps from an initial state, on the real calendar."""
+    """BMC: up to ``depth`` steps from an initial state, on the real calendar,
+    unrolled one step at a time (a step's guard is asserted only once the
+    search reaches it)."""
 
     def __init__(self, inputs: Inputs, depth: int = BMC_DEPTH) -> None:
-        self.ctx = ctx = Ctx(inputs)
+        first = (CALENDAR_FIRST - dt.date(1970, 1, 1)).days
+        self.span = (first, first + CALENDAR_DAYS)
+        self.bst_days = tuple(d for d in range(first - 10, first + CALENDAR_DAYS + 10) if _is_bst(d))
+        self.ctx = ctx = Ctx(inputs, bst_spans=_spans(self.bst_days))
         self.depth = depth
-        self.states = [SymState.fresh(ctx, f"b{i}") for i in range(depth + 1)]
-        self.events = [SymEvent.fresh(ctx, f"be{i}") for i in range(depth)]
+        self.states = [SymState.fresh(ctx, "b0")]
+        self.events: list[SymEvent] = []
         self.outs: list[SymOut] = []
         self.solver = _solver()
-        constraints = [encode.initial(ctx, self.states[0])]
-        for i, ev in enumerate(self.events):
-            guard, post, out = encode.step(ctx, self.states[i], ev)
-            constraints += [guard, self.states[i + 1].eq(post)]
-            self.outs.append(out)
-        first = (CALENDAR_FIRST - dt.date(1970, 1, 1)).days
-        last = first + CALENDAR_DAYS
-        self.bst_days = tuple(d for d in range(first - 1, last + 2) if _is_bst(d))
-        constraints += ctx.calendar_facts(first - 1, last + 1, self.bst_days)
-        constraints += self._window(first, last)
-        self.solver.add(*constraints, *ctx.defs)
+        self.solver.set("timeout", BMC_TIMEOUT_MS)
+        self._marked = 0
+        self._add([
+            encode.initial(ctx, self.states[0]),
+            *self._rigid_window(),
+            self._state_window(self.states[0]),
+        ])  # fmt: skip
 
-    def _window(self, first: int, last: int) -> list[z3.BoolRef]:
-        ctx = self.ctx
+    def _add(self, formulas: list[z3.BoolRef]) -> None:
+        self.solver.add(*formulas, *self.ctx.defs[self._marked :])
+        self._marked = len(self.ctx.defs)
+
+    def _rigid_window(self) -> list[z3.BoolRef]:
+        ctx, (first, last) = self.ctx, self.span
         lo, hi = 86400 * (first + 2), 86400 * (last - 3)
-        days = [ctx.first, ctx.comm]
-        facts = [z3.And(d >= first + 1, d <= last - 3) for d in days]
-        facts += [z3.And(s.now >= lo, s.now <= hi) for s in self.states]
-        facts += [z3.And(s.b_efd >= first + 1, s.b_efd <= last - 3, s.a_etd >= first, s.a_etd <= last - 3)
-                  for s in self.states]  # fmt: skip
-        facts.append(z3.And(ctx.ts_w >= lo - 5 * 86400, ctx.ts_w <= hi))
-        for ev in self.events:
-            facts.append(z3.Or(ev.ps == 0, z3.And(ev.ps >= lo - 5 * 86400, ev.pe <= hi)))
-            facts.append(z3.And(ev.sched_start <= last - 3, ev.to <= hi, ev.new_efd <= last - 3, ev.new_etd >= 0))
-        return facts
+        return [z3.And(d >= first + 1, d <= last - 3) for d in (ctx.first, ctx.comm)] + [
+            z3.And(ctx.ts_w >= lo - 5 * 86400, ctx.ts_w <= hi)
+        ]
 
-    def violation(self, ob: Obligation, upto: int) -> z3.BoolRef:
-        ctx, parts = self.ctx, []
-        for i in range(upto):
-            s, e, o, s2 = self.states[i], self.events[i], self.outs[i], self.states[i + 1]
-            parts.append(z3.Not(ob.holds(ctx, s, e, o, s2)))
-        return z3.Or(*parts)
+    def _state_window(self, s: SymState) -> z3.BoolRef:
+        first, last = self.span
+        lo, hi = 86400 * (first + 2), 86400 * (last - 3)
+        return z3.And(s.now >= lo, s.now <= hi, s.b_efd >= first + 1, s.b_efd <= last - 3, s.a_etd >= first,
+                      s.a_etd <= last - 3)  # fmt: skip
+
+    def _event_window(self, ev: SymEvent) -> z3.BoolRef:
+        first, last = self.span
+        lo, hi = 86400 * (first + 2), 86400 * (last - 3)
+        return z3.And(z3.Or(z3.And(ev.ps == 0, ev.pe == 0), z3.And(ev.ps >= lo - 5 * 86400, ev.pe <= hi)),
+                      ev.sched_start <= last - 3,
+                      ev.to <= hi, ev.new_efd <= last - 3, ev.new_etd >= 0)  # fmt: skip
+
+    def _extend(self) -> None:
+        i = len(self.events)
+        ev, post_state = SymEvent.fresh(self.ctx, f"be{i}"), SymState.fresh(self.ctx, f"b{i + 1}")
+        guard, post, out = encode.step(self.ctx, self.states[i], ev)
+        self.events.append(ev)
+        self.states.append(post_state)
+        self.outs.append(out)
+        self._add([guard, post_state.eq(post), self._event_window(ev), self._state_window(post_state)])
 
     def search(self, ob: Obligation) -> Verdict:
         """The shortest violation of ``ob`` within the depth, if any."""
         for upto in range(1, self.depth + 1):
+            while len(self.events) < upto:
+                self._extend()
             mark = len(self.ctx.defs)
             with scope(self.solver):
                 bad = z3.Not(ob.holds(self.ctx, *self._at(upto - 1)))
                 self.solver.add(bad, *self.ctx.defs[mark:])
                 result = self.solver.check()
                 if result == z3.sat:
-                    return Counterexample(self._trace(self.solver.model(), upto))
+                    return Counterexample(self._trace(self._readable(), upto))
                 if result == z3.unknown:
                     return Unknown(f"BMC step {upto}: {self.solver.reason_unknown()}")
         return Proved()
+
+    def _readable(self) -> z3.ModelRef:
+        """The current model, or one under the default profile where possible
+        (options the violation needs stay on)."""
+        model = self.solver.model()
+        pinned: list[z3.BoolRef] = []
+        for var in [v for v in self.ctx.alt.values() if z3.is_true(model.eval(v, model_completion=True))]:
+            with scope(self.solver):
+                self.solver.add(*pinned, z3.Not(var))
+                if self.solver.check() == z3.sat:
+                    model = self.solver.model()
+                    pinned.append(z3.Not(var))
+        return model
 
     def _at(self, i: int) -> tuple[SymState, SymEvent, SymOut, SymState]:
         return self.states[i], self.events[i], self.outs[i], self.states[i + 1]
@@ -222,6 +251,17 @@ class Unrolling:
             for i in range(upto)
         )
         return Trace(rigid, profile, self.states[0].evaluate(model), steps, self.bst_days)
+
+
+def _spans(days: Sequence[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive day numbers as (first, last) pairs."""
+    spans: list[tuple[int, int]] = []
+    for d in days:
+        if spans and spans[-1][1] == d - 1:
+            spans[-1] = (spans[-1][0], d)
+        else:
+            spans.append((d, d))
+    return spans
 
 
 def _is_bst(day: int) -> bool:

@@ -80,8 +80,9 @@ class Ctx:
     """One encoding: its inputs, profile parameters, rigid constants, calendar
     and the definitional constraints of the auxiliary variables it created."""
 
-    def __init__(self, inputs: Inputs, tag: str = "") -> None:
+    def __init__(self, inputs: Inputs, tag: str = "", bst_spans: Sequence[tuple[int, int]] | None = None) -> None:
         self.inputs = inputs
+        self.bst_spans = bst_spans
         self.tag = tag
         self.defs: list[z3.BoolRef] = []
         self._n = itertools.count()
@@ -94,8 +95,14 @@ class Ctx:
         self.srv_w = self._ranged("watch.srv", len(SRV_IDS))
         self.ts_w = z3.Int(f"{tag}watch.timestamp")
         self.defs.append(self.ts_w >= 0)
-        # REG-8: whether local 00:00 of a day is in BST (UK profile only).
-        self.bst = z3.Function(f"{tag}bst", z3.IntSort(), z3.BoolSort())
+        # REG-8: whether local 00:00 of a day is in BST (UK profile only): any
+        # calendar for proofs, the real one (``bst_spans``) for BMC traces.
+        self._bst = z3.Function(f"{tag}bst", z3.IntSort(), z3.BoolSort())
+
+    def bst(self, day: z3.ArithRef) -> z3.BoolRef:
+        if self.bst_spans is None:
+            return self._bst(day)
+        return z3.Or(*[z3.And(day >= a, day <= b) for a, b in self.bst_spans])
 
     def _ranged(self, name: str, size: int) -> z3.ArithRef:
         var = z3.Int(f"{self.tag}{name}")
@@ -134,11 +141,6 @@ class Ctx:
         day = self.fresh("day")
         self.defs.append(z3.And(self.day_start(day) <= instant, instant < self.day_start(day + 1)))
         return day
-
-    def calendar_facts(self, first_day: int, last_day: int, bst_days: Iterable[int]) -> list[z3.BoolRef]:
-        """Pin the calendar to the real one on [first_day, last_day]."""
-        inside = set(bst_days)
-        return [self.bst(d) == (d in inside) for d in range(first_day, last_day + 1)]
 
 
 def _z3_var(ctx: Ctx, name: str, sort: str) -> z3.ExprRef:
