@@ -75,7 +75,8 @@ def _pair_status(by_id: dict[str, Json], decision: str, condition: str, fact: Js
     if a["conditions"][condition] == b["conditions"][condition] or a["outcome"] == b["outcome"]:
         return "missing: the committed pair does not flip the outcome"
     moved = fact.get("moved") or []
-    return fact["mcdc"] + (f" (also moved: {', '.join(moved)})" if moved else "")
+    kind: str = fact["mcdc"]
+    return kind + (f" (also moved: {', '.join(moved)})" if moved else "")
 
 
 def class_table(documents: list[Json]) -> dict[str, tuple[int, str | None]]:

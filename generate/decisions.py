@@ -71,11 +71,11 @@ class Inputs:
 
     def bool(self, name: str) -> z3.BoolRef:
         self.extra.setdefault(name, z3.Bool(f"{name}_{self.suffix}"))
-        return self.extra[name]  # type: ignore[return-value]
+        return self.extra[name]
 
     def int(self, name: str) -> z3.ArithRef:
         self.extra.setdefault(name, z3.Int(f"{name}_{self.suffix}"))
-        return self.extra[name]  # type: ignore[return-value]
+        return self.extra[name]
 
     def symbols(self) -> dict[str, z3.ExprRef]:
         """Every input, by name (enum inputs first, then named extras)."""
@@ -116,7 +116,7 @@ def trt_available(i: Inputs) -> z3.BoolRef:
         for g in GENERATIONS:
             for m in MODES:
                 for purpose, flag_true in (("mhhs", True), ("existing", False)):
-                    if trt_s(v, g, m, purpose) is not None:  # type: ignore[arg-type]
+                    if trt_s(v, g, m, purpose) is not None:
                         flag_ok = i.flag == s.flags["true"] if flag_true else i.flag != s.flags["true"]
                         cells.append(z3.And(i.srv == s.srvs[v], i.gen == s.gens[g], i.mode == s.modes[m], flag_ok))
     return z3.Or(cells)

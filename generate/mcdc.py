@@ -108,9 +108,9 @@ def _ranks(inputs: Inputs) -> list[z3.ArithRef]:
         if sort == z3.BoolSort():
             terms.append(z3.If(symbol, 1, 0))
         elif sort == z3.IntSort():
-            terms.append(symbol)  # type: ignore[arg-type]
+            terms.append(symbol)
         else:
-            constants = [sort.constructor(k)() for k in range(sort.num_constructors())]  # type: ignore[attr-defined]
+            constants = [sort.constructor(k)() for k in range(sort.num_constructors())]
             rank: z3.ArithRef = z3.IntVal(len(constants))
             for index in reversed(range(len(constants))):
                 rank = z3.If(symbol == constants[index], index, rank)

@@ -12,8 +12,7 @@ from collections.abc import Iterator
 from mhhs_sec.model import Profile, ReadLogPeriod, ServiceRequest, SubmitRequest
 from mhhs_sec.model.clock import day_start
 from mhhs_sec.model.registration import ONE_DAY, last_day
-from mhhs_sec.model.rules import MDR_SRV_IDS
-from mhhs_sec.model.tables import SRVS
+from mhhs_sec.model.tables import MDR_SRV_IDS, SRVS
 from mhhs_sec.model.world import DEVICES_A, MDR_IN, MDR_OUT, registration_a
 
 from .build import Case

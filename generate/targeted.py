@@ -6,13 +6,14 @@ standard world; the expected outputs come from the model."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from mhhs_sec.model import (
     Appointment,
     LoadRegistration,
     Registration,
     RestrictDevice,
+    State,
     SubmitRequest,
 )
 from mhhs_sec.model.registration import ONE_DAY
@@ -35,19 +36,30 @@ def _repeated_reads() -> Case:
                 ("AC-9", "TRT-2"), state, tuple(events), ("response-code", "entries"), ("targeted",))  # fmt: skip
 
 
-def _primed(srv: str = "4.8.1"):  # type: ignore[no-untyped-def]
+def _primed(srv: str = "4.8.1") -> tuple[State, str]:
     state = sit.base()
     device_id = sit.esme_or("SMETS1", "ESME")
     state = sit.with_schedule(state, SUPPLIER, "IS", device_id, srv, state.today + 30 * ONE_DAY, False)
     return state, device_id
 
 
+def _reader(state: State, device_id: str) -> Callable[[int], SubmitRequest]:
+    """Supplier 4.8.1 reads of yesterday, numbered."""
+
+    def read(n: int) -> SubmitRequest:
+        return SubmitRequest(sit.request(state, SUPPLIER, "IS", "4.8.1", device_id, "false", n))
+
+    return read
+
+
 def _cache_keeps() -> Case:
     """C-3: yesterday's entries are cached; older ones already retrieved are not."""
     state, device_id = _primed()
-    read = lambda n, days: SubmitRequest(  # noqa: E731
-        sit.request(state, SUPPLIER, "IS", "4.8.1", device_id, "false", n, day=state.today - days * ONE_DAY)
-    )
+
+    def read(n: int, days: int) -> SubmitRequest:
+        day = state.today - days * ONE_DAY
+        return SubmitRequest(sit.request(state, SUPPLIER, "IS", "4.8.1", device_id, "false", n, day=day))
+
     events = (read(1, 1), read(2, 1), read(3, 3), read(4, 1), read(5, 3))
     return Case("targeted.cache-keeps", "C-3: a previous-day read is cached (second read from cache); "
                 "an older period read later is not re-served from cache", ("C-3", "C-9", "C-4"), state, events,
@@ -57,7 +69,7 @@ def _cache_keeps() -> Case:
 def _cache_dropped() -> Case:
     """C-6: deleting the DSP Schedule removes the cache."""
     state, device_id = _primed()
-    read = lambda n: SubmitRequest(sit.request(state, SUPPLIER, "IS", "4.8.1", device_id, "false", n))  # noqa: E731
+    read = _reader(state, device_id)
     delete = SubmitRequest(sit.request(state, SUPPLIER, "IS", "5.3", device_id, "false", 3))
     events = (read(1), read(2), delete, read(4))
     return Case("targeted.cache-dropped", "C-6: after 5.3 deletes the schedule the next read goes to the device",
@@ -70,7 +82,7 @@ def _restriction(generation: str) -> Case:
     entries after it, except entries held in the cache under a schedule."""
     state, device_id = _primed()
     device_id = sit.esme_or(generation, "ESME")
-    read = lambda n: SubmitRequest(sit.request(state, SUPPLIER, "IS", "4.8.1", device_id, "false", n))  # noqa: E731
+    read = _reader(state, device_id)
     events = (read(1), RestrictDevice(device_id), read(2))
     what = "cached entries still returned" if generation == "SMETS1" else "no entries from before it"
     return Case(f"targeted.restriction.{generation.lower()}", f"C-8 ({generation}): read after restriction: {what}",

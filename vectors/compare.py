@@ -38,7 +38,8 @@ def normalise(item: object) -> Json:
     if isinstance(item, Mapping):
         if "output" in item and "type" not in item:
             item = item["output"]
-        return dict(item)  # type: ignore[arg-type]
+        found: Json = dict(item.items()) if isinstance(item, Mapping) else {}
+        return found
     return encode_output(item)  # type: ignore[arg-type]
 
 
