@@ -147,11 +147,11 @@ def device_rejects(
     ac6 = z3.BoolVal(False) if faults.skip_ac6 else z3.And(is_mdr, srv_x == srv("4.1.1"), ctx.gen != s1)
     kinds = z3.Or(*[z3.And(ctx.kind == k, member(srv_x, srv_where(lambda s, n=n: n in s.device_kinds)))
                     for k, n in enumerate(KINDS)])  # fmt: skip
-    na = z3.And(
-        member(srv_x, [SRV_IDS.index(s) for s in ctx.inputs.trt_srvs]),
-        trt_expr(ctx, srv_x, ctx.gen, scheduled, eff) == NONE_TRT,
-    )
-    return z3.Or(ac7, ac6, z3.Not(kinds), na)
+    in_table3 = member(srv_x, [SRV_IDS.index(s) for s in ctx.inputs.trt_srvs])
+    na = z3.And(in_table3, trt_expr(ctx, srv_x, ctx.gen, scheduled, eff) == NONE_TRT)
+    # TRT-1, TRT-2: an MHHS request for an SRV with no Table 3 row has no MHHS service
+    no_mhhs_row = z3.And(eff, z3.Not(in_table3))
+    return z3.Or(ac7, ac6, z3.Not(kinds), na, no_mhhs_row)
 
 
 def last_outgoing_day(ctx: Ctx, st: SymState) -> z3.ArithRef:
@@ -442,15 +442,20 @@ def _advance(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState
 
 def _load_registration(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, SymOut]:
     """REG-5 (model.registration.check_registration): a load that leaves a gap
-    or an overlap is refused and the previous registration stands."""
+    or an overlap is refused and the previous registration stands; SCH-3
+    (model.machine._load_registration): an MDRA change whose EFD has already
+    begun takes effect at once."""
     last = z3.If(ctx.on("etd"), ev.new_etd - 1, ev.new_etd)
     valid = z3.And(last >= ctx.first, ev.new_efd == last + 1)
     if ctx.inputs.faults.skip_registration_check:
         valid = z3.BoolVal(True)
-    post = st.replace(a_etd=ev.new_etd, b_efd=ev.new_efd).ite(valid, st)
-    # REG-6 (environment): registration data arrive before the EFD they announce.
-    guard = z3.And(ctx.day_start(ev.new_efd) > st.now, ev.new_efd > ctx.first)
-    return guard, post, no_output(st.now).replace(reg_refused=z3.Not(valid))
+    loaded = st.replace(a_etd=ev.new_etd, b_efd=ev.new_efd)
+    changed, alert = mdra_change(ctx, loaded)
+    begun = change_instant(ctx, loaded) <= st.now
+    post = changed.ite(begun, loaded).ite(valid, st)
+    out = no_output(st.now).replace(reg_refused=z3.Not(valid), alert=z3.And(valid, begun, alert))
+    # the abstraction keeps the outgoing MDRA's first EFD (ctx.first) fixed
+    return ev.new_efd > ctx.first, post, out
 
 
 def step(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, SymOut]:

@@ -1,0 +1,94 @@
+"""Agreement of the encoding with the Python model on one concrete step
+(issue 3 item 6).
+
+Forward: (concrete pre-state, event, post-state, outputs) satisfies the Z3
+transition relation.  Reverse: every successor Z3 finds for that concrete
+pre-state and event is the model's (the model's is the only one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import z3
+
+from . import encode
+from .concrete import Frame, Values, alt_of, comparable_output, comparable_state, day_number
+from .inputs import Inputs, reference_inputs
+from .solve import _is_bst, _spans
+from .symbolic import Ctx, SymEvent, SymOut, SymState
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Why a step does not agree: 'forward' (the model's step is not a Z3 step)
+    or 'reverse' (Z3 has another successor), with Z3's values."""
+
+    direction: str
+    z3_state: Values
+    z3_output: Values
+
+
+class StepChecker:
+    """One encoding on the real calendar of [first, last], reused across steps."""
+
+    def __init__(self, first: dt.date, last: dt.date, inputs: Inputs | None = None) -> None:
+        days = [d for d in range(day_number(first) - 2, day_number(last) + 3) if _is_bst(d)]
+        self.ctx = ctx = Ctx(inputs or reference_inputs(), bst_spans=_spans(days))
+        self.s, self.e = SymState.fresh(ctx, "s"), SymEvent.fresh(ctx, "e")
+        self.guard, self.post, self.out = encode.step(ctx, self.s, self.e)
+        self.solver = z3.SolverFor("QF_LIA")
+        self.solver.set("timeout", 10000)
+        self.solver.add(*ctx.defs, self.guard)
+
+    def _fix(self, record: SymState | SymEvent | SymOut, values: Values, skip: Sequence[str] = ()) -> list[z3.BoolRef]:
+        return [getattr(record, k) == v for k, v in values.items() if k not in skip]
+
+    def _same(self, record: SymState | SymOut, values: Values) -> z3.BoolRef:
+        return z3.And(*[getattr(record, k) == v for k, v in values.items()])
+
+    def check(self, frame: Frame, alt: dict[str, bool], pre: Values, event: Values, post: Values,
+              out: Values) -> Disagreement | None:  # fmt: skip
+        """None when the encoding and the model agree on this step."""
+        ctx = self.ctx
+        rigid = frame.rigid()
+        fixed = [ctx.gen == rigid["gen"], ctx.kind == rigid["kind"], ctx.comm == rigid["comm"],
+                 ctx.first == rigid["first"], ctx.srv_w == rigid["srv_w"], ctx.ts_w == rigid["ts_w"],
+                 *[ctx.alt[o] == v for o, v in alt.items()], *self._fix(self.s, pre, skip=("s_created",)),
+                 *self._fix(self.e, event)]  # fmt: skip
+        want_state, want_out = comparable_state(post), comparable_output(out)
+        self.solver.push()
+        try:
+            self.solver.add(*fixed)
+            same = z3.And(self._same(self.post, want_state), self._same(self.out, want_out))
+            self.solver.push()
+            self.solver.add(same)
+            forward = self.solver.check()
+            self.solver.pop()
+            if forward != z3.sat:
+                return self._disagree("forward")
+            self.solver.add(z3.Not(same))
+            if self.solver.check() != z3.unsat:
+                return self._disagree("reverse")
+            return None
+        finally:
+            self.solver.pop()
+
+    def _disagree(self, direction: str) -> Disagreement:
+        if self.solver.check() != z3.sat:
+            return Disagreement(direction, {}, {})
+        model = self.solver.model()
+        return Disagreement(
+            direction, comparable_state(self.post.evaluate(model)), comparable_output(self.out.evaluate(model))
+        )
+
+
+@cache
+def checker(first: dt.date, last: dt.date) -> StepChecker:
+    return StepChecker(first, last)
+
+
+__all__ = ["Disagreement", "StepChecker", "alt_of", "checker"]

@@ -1,0 +1,204 @@
+"""The abstraction function: concrete model states, events and outputs seen as
+the encoding's abstract values (:class:`~.symbolic.SymState`,
+:class:`~.symbolic.SymEvent`, :class:`~.symbolic.SymOut` field names), and the
+way back: abstract values made concrete model events.
+
+Used by the agreement test (issue 3 item 6) and by counterexample replay
+(item 5).  The concrete world is the standard world's MPAN_A, its Supplier,
+outgoing and incoming MDRAs, Network Operator and Other User, and one of its
+devices (``world.DEVICES_A``) chosen by generation and kind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from mhhs_sec.model import world
+from mhhs_sec.model.entities import Appointment, Device, ReadLogPeriod, Registration, ScheduleSpec, ServiceRequest
+from mhhs_sec.model.events import AdvanceClock, Event, LoadDevice, LoadRegistration, SetUser, SubmitRequest
+from mhhs_sec.model.outputs import Acknowledgement, Alert, Output, Response
+from mhhs_sec.model.profile import PROFILE_OPTIONS, Profile
+from mhhs_sec.model.state import State, initial_state
+from mhhs_sec.model.tables import GENERATIONS, SRVS
+
+from .inputs import CODE_IDS, KINDS, PARTIES, ROLES, SRV_IDS
+from .symbolic import ADVANCE, LOADREG, NONE_TRT, PARAM_OPTIONS, SUBMIT
+
+EPOCH: Final = dt.date(1970, 1, 1)
+Values = dict[str, int | bool]
+
+
+def day_number(day: dt.date) -> int:
+    return (day - EPOCH).days
+
+
+def date_of(day: int) -> dt.date:
+    return EPOCH + dt.timedelta(days=day)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The rigid part of a run: device, first appointment day, watched key."""
+
+    generation: str
+    kind: str
+    commissioned: dt.date
+    first: dt.date
+    srv_w: str
+    ts_w: int
+
+    @property
+    def device(self) -> Device:
+        devices = world.DEVICES_A
+        ids = {("SMETS1", "ESME"): devices.s1_esme, ("SMETS2", "ESME"): devices.s2_esme,
+               ("SMETS1", "GSME"): devices.s1_gsme, ("SMETS2", "GSME"): devices.s2_gsme}  # fmt: skip
+        return Device(ids[(self.generation, self.kind)], world.MPAN_A, self.generation, self.kind, self.commissioned)
+
+    def rigid(self) -> Values:
+        return {"gen": GENERATIONS.index(self.generation), "kind": KINDS.index(self.kind),
+                "comm": day_number(self.commissioned), "first": day_number(self.first),
+                "srv_w": SRV_IDS.index(self.srv_w), "ts_w": self.ts_w}  # fmt: skip
+
+    @staticmethod
+    def from_rigid(rigid: Values) -> Frame:
+        return Frame(GENERATIONS[int(rigid["gen"])], KINDS[int(rigid["kind"])], date_of(int(rigid["comm"])),
+                     date_of(int(rigid["first"])), SRV_IDS[int(rigid["srv_w"])], int(rigid["ts_w"]))  # fmt: skip
+
+
+def profile_of(alt: dict[str, bool]) -> Profile:
+    """A concrete profile from the encoding's parameters (True = non-default)."""
+    return Profile().with_options(**{o: PROFILE_OPTIONS[o][1][1 if alt.get(o) else 0] for o in PARAM_OPTIONS})
+
+
+def alt_of(profile: Profile) -> dict[str, bool]:
+    return {o: getattr(profile, o) != PROFILE_OPTIONS[o][1][0] for o in PARAM_OPTIONS}
+
+
+def registration(frame: Frame, a_etd: int, b_efd: int) -> Registration:
+    """MPAN_A: the Supplier from the first day; outgoing then incoming MDRA (REG-2)."""
+    return Registration(
+        world.MPAN_A,
+        (Appointment(world.SUPPLIER, frame.first),),
+        (Appointment(world.MDR_OUT, frame.first, date_of(a_etd)), Appointment(world.MDR_IN, date_of(b_efd))),
+    )
+
+
+def setup(frame: Frame, profile: Profile, now: int, a_etd: int, b_efd: int) -> tuple[State, list[Event]]:
+    """The initial state of a run (built through ``step``) and the events that built it."""
+    from mhhs_sec.model import step
+
+    events: list[Event] = [SetUser(p, world.ROLES_OF[p]) for p in PARTIES]
+    events += [LoadRegistration(registration(frame, a_etd, b_efd)), LoadDevice(frame.device)]
+    state = initial_state(now, profile)
+    for event in events:
+        state, _ = step(state, event)
+    return state, events
+
+
+def concrete_event(frame: Frame, e: Values, n: int) -> Event:
+    """The model event of an abstract event (request ids 'P<n>')."""
+    kind = int(e["kind"])
+    if kind == ADVANCE:
+        return AdvanceClock(int(e["to"]))
+    if kind == LOADREG:
+        return LoadRegistration(registration(frame, int(e["new_etd"]), int(e["new_efd"])))
+    assert kind == SUBMIT
+    srv = SRV_IDS[int(e["srv"])]
+    user = PARTIES[int(e["user"])]
+    spec = SRVS[srv]
+    request = ServiceRequest(
+        request_id=f"P{n}", user_id=user, role=ROLES[int(e["role"])], srv=srv, device_id=frame.device.device_id,
+        for_settlement=bool(e["flag"]),
+        period=ReadLogPeriod(int(e["ps"]), int(e["pe"])) if spec.read_log_period else None,
+        schedule=ScheduleSpec(SRV_IDS[int(e["sched_srv"])], date_of(int(e["sched_start"]))) if srv == "5.1" else None,
+    )  # fmt: skip
+    return SubmitRequest(request)
+
+
+def abstract_event(frame: Frame, event: Event) -> Values:
+    """The abstract event of a model event (the inverse of :func:`concrete_event`)."""
+    e: Values = {k: 0 for k in ("user", "role", "srv", "ps", "pe", "sched_srv", "sched_start", "to",
+                                "new_etd", "new_efd")}  # fmt: skip
+    e["flag"] = False
+    if isinstance(event, AdvanceClock):
+        return {**e, "kind": ADVANCE, "to": event.to}
+    if isinstance(event, LoadRegistration):
+        mdras = event.registration.mdras
+        etd = mdras[0].etd
+        return {**e, "kind": LOADREG, "new_etd": day_number(etd) if etd else 0, "new_efd": day_number(mdras[1].efd)}
+    assert isinstance(event, SubmitRequest)
+    r = event.request
+    e.update(kind=SUBMIT, user=PARTIES.index(r.user_id), role=ROLES.index(r.role), srv=SRV_IDS.index(r.srv),
+             flag=r.for_settlement is True)  # fmt: skip
+    if r.period is not None:
+        e.update(ps=r.period.start, pe=r.period.end)
+    if r.schedule is not None:
+        e.update(sched_srv=SRV_IDS.index(r.schedule.srv), sched_start=day_number(r.schedule.start_day))
+    return e
+
+
+def abstract_state(frame: Frame, state: State) -> Values:
+    """The abstract state of a model state (``s_created`` is a ghost: 0)."""
+    reg = state.registrations[world.MPAN_A]
+    etd = reg.mdras[0].etd
+    s: Values = {"now": state.now, "a_etd": day_number(etd) if etd else 0, "b_efd": day_number(reg.mdras[1].efd)}
+    schedules = sorted(state.schedules.values(), key=lambda x: x.schedule_id)
+    assert len(schedules) <= 1, "the abstraction holds at most one schedule"
+    s.update(s_on=False, s_owner=0, s_role=0, s_srv=0, s_flag=False, s_next=0, s_created=0)
+    for x in schedules:
+        s.update(s_on=True, s_owner=PARTIES.index(x.owner), s_role=ROLES.index(x.role), s_srv=SRV_IDS.index(x.srv),
+                 s_flag=x.for_settlement, s_next=day_number(x.next_run))  # fmt: skip
+    slot = state.cache.get((frame.device.device_id, frame.srv_w))
+    held = None if slot is None else slot.entries.get(frame.ts_w)
+    s.update(c_on=held is not None, c_at=held.retrieved_at if held else 0, hw=slot.high_water if slot else -1)
+    return s
+
+
+def abstract_output(frame: Frame, before: State, outputs: Sequence[Output], refused: bool) -> Values:
+    """What the encoding's output records of a model step."""
+    responses = [o for o in outputs if isinstance(o, Response)]
+    assert len(responses) <= 1 and not any(isinstance(o, Acknowledgement) for o in outputs), outputs
+    o: Values = {"on": False, "code": -1, "trt": NONE_TRT, "eff_flag": False, "user": 0, "role": 0, "srv": 0,
+                 "scheduled": False, "sched_owner_role": -1, "sched_created": 0, "has_ts": False,
+                 "ts_cached": False, "at": before.now, "alert": any(isinstance(x, Alert) for x in outputs),
+                 "reg_refused": refused}  # fmt: skip
+    for r in responses:
+        has = any(e.timestamp == frame.ts_w for e in r.entries)
+        o.update(on=True, code=CODE_IDS.index(r.code), trt=NONE_TRT if r.trt_s is None else r.trt_s,
+                 eff_flag=r.for_settlement, user=PARTIES.index(r.user_id), role=ROLES.index(r.role),
+                 srv=SRV_IDS.index(r.srv), scheduled=r.mode == "scheduled", has_ts=has, at=r.responded_at,
+                 ts_cached=has and r.srv == frame.srv_w and _held_fresh(frame, before, r.responded_at))  # fmt: skip
+        if r.mode == "scheduled":
+            o["sched_owner_role"] = ROLES.index(r.role)
+    return o
+
+
+def _held_fresh(frame: Frame, before: State, at: int) -> bool:
+    from mhhs_sec.model.cache import is_fresh
+
+    slot = before.cache.get((frame.device.device_id, frame.srv_w))
+    held = None if slot is None else slot.entries.get(frame.ts_w)
+    return held is not None and is_fresh(held.retrieved_at, at, before.profile)
+
+
+# Fields compared between the encoding and the model: ghosts are not, and a
+# field is compared only where it means something (a schedule's fields only
+# when there is one, and so on).
+def comparable_state(s: Values) -> Values:
+    keep = {k: s[k] for k in ("now", "a_etd", "b_efd", "s_on", "c_on", "hw")}
+    if s["s_on"]:
+        keep.update({k: s[k] for k in ("s_owner", "s_role", "s_srv", "s_flag", "s_next")})
+    if s["c_on"]:
+        keep["c_at"] = s["c_at"]
+    return keep
+
+
+def comparable_output(o: Values) -> Values:
+    keep = {k: o[k] for k in ("on", "alert", "reg_refused")}
+    if o["on"]:
+        keep.update({k: o[k] for k in ("code", "trt", "user", "role", "srv", "scheduled", "has_ts", "ts_cached",
+                                       "at", "eff_flag")})  # fmt: skip
+    return keep
