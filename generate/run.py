@@ -11,8 +11,9 @@ from typing import Any
 
 from mhhs_sec.vectors.format import JSON_DIR, XML_DIR
 
-from . import boundary, cells, classes, negative, registration_edges, targeted, walks
+from . import boundary, cells, classes, negative, registration_edges, siblings, targeted, walks
 from .build import Case, build_vector
+from .siblings import signature
 from .writer import document, dumps, write_atomic
 
 Json = dict[str, Any]
@@ -67,6 +68,12 @@ def groups() -> list[Group]:
             lambda _: targeted.cases(),
         ),
         Group(
+            "siblings", "siblings",
+            "the same stories under the other value of each interpretation option their outcome depends on "
+            "(REG-11, REG-12, AC-4, FS-5, SCH-3, SCH-6, C-11)",
+            siblings.cases,
+        ),
+        Group(
             "walks", "walks",
             f"Hypothesis random walks from fixed seeds {list(walks.SEEDS)}: shrunk walks reaching coverage atoms "
             "no other group reaches, and the longest walk of each seed",
@@ -76,7 +83,7 @@ def groups() -> list[Group]:
 
 
 def build_all() -> list[tuple[Group, Json]]:
-    """Every group's document, in order."""
+    """Every group's document, in order (alternatives linked to their siblings)."""
     built: list[tuple[Group, Json]] = []
     previous: list[Json] = []
     for group in groups():
@@ -86,7 +93,31 @@ def build_all() -> list[tuple[Group, Json]]:
             data["coverage"] = group.coverage()
         built.append((group, data))
         previous.extend(vectors)
+    link_siblings(previous)
     return built
+
+
+def _signature(vector: Json, profile: Json) -> str:
+    return signature({**vector["initial_state"], "profile": profile}, vector["steps"])
+
+
+def link_siblings(vectors: list[Json]) -> None:
+    """Fill ``profile.alternatives[].vector`` with the id of the vector that has
+    the same initial state and events under the alternative option value, so a
+    reader sees which outcome goes with which option (REG-8, REG-11, REG-12,
+    AC-4, FS-5, SCH-3, SCH-6, C-11)."""
+    index = {_signature(v, v["initial_state"]["profile"]): v["id"] for v in vectors}
+    explicit: dict[tuple[str, str], str] = {}  # (vector, option) -> sibling (REG-12 siblings shift ETDs)
+    for vector in vectors:
+        origin = vector.get("coverage", {}).get("sibling_of")
+        if origin is not None:
+            option = vector["coverage"]["option"]
+            explicit[(origin, option)], explicit[(vector["id"], option)] = vector["id"], origin
+    for vector in vectors:
+        for alternative in vector["profile"]["alternatives"]:
+            profile = {**vector["initial_state"]["profile"], alternative["option"]: alternative["value"]}
+            found = index.get(_signature(vector, profile)) or explicit.get((vector["id"], alternative["option"]))
+            alternative["vector"] = found
 
 
 def rendered(*, xml: bool = True, validate: bool = True) -> dict[Path, str]:

@@ -1,0 +1,90 @@
+"""Sibling vectors: the same story under the other value of an interpretation
+option the outcome depends on, so that an implementation running a
+non-default profile has vectors too, and each vector's ``alternatives`` can
+point at the vector holding the other outcome (REG-11, REG-12, AC-4, FS-5,
+SCH-3, SCH-6, C-11).
+
+REG-12 needs care: under the other ETD reading the same registration JSON
+would leave a gap or an overlap (REG-5), so the sibling carries the same
+appointments expressed in the other convention (every ETD moved by one day),
+i.e. the same settlement days."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
+from copy import deepcopy
+from typing import Any, Final
+
+from mhhs_sec.model.codec import decode_event, decode_state
+from mhhs_sec.model.profile import PROFILE_OPTIONS
+
+from .build import Case
+
+Json = dict[str, Any]
+# Options whose siblings are generated (settlement_tz shifts every instant of
+# a story, so a UTC sibling is a different story: REG-8 has its own edges).
+OPTIONS: Final = ("supplier_mhhs_via_mdr", "etd", "partial_period", "flag_violation", "schedules_on_mdra_change",
+                  "on_demand_first", "cache_boundary")  # fmt: skip
+GROUPS: Final = ("boundary.mcdc", "boundary.registration", "class.", "negative.", "targeted.")
+
+
+def _text(value: Any) -> str:
+    return ("on" if value else "off") if isinstance(value, bool) else str(value)
+
+
+def _shift_etds(initial_state: Json, days: int) -> Json:
+    state = deepcopy(initial_state)
+    for registration in state["registrations"]:
+        for chain in ("suppliers", "mdras"):
+            for appointment in registration[chain]:
+                if appointment["etd"] is not None:
+                    etd = dt.date.fromisoformat(appointment["etd"]) + dt.timedelta(days=days)
+                    appointment["etd"] = etd.isoformat()
+    return state
+
+
+def signature(initial_state: Json, steps: list[Json]) -> str:
+    """Identity of a story: initial state (with its profile) and events."""
+    return json.dumps([initial_state, [s["event"] for s in steps]], sort_keys=True)
+
+
+def sibling_state(vector: Json, option: str, value: Any) -> Json:
+    """The initial-state JSON of the sibling under ``option=value``."""
+    state = deepcopy(vector["initial_state"])
+    if option == "etd":
+        current = state["profile"]["etd"]
+        state = _shift_etds(state, 1 if value == "exclusive" and current == "inclusive" else -1)
+    state["profile"][option] = value
+    return state
+
+
+def cases(vectors: Iterable[Json]) -> Iterator[Case]:
+    """One sibling per (vector, required option) with no sibling yet."""
+    vectors = list(vectors)
+    existing = {v["id"] for v in vectors} | {signature(v["initial_state"], v["steps"]) for v in vectors}
+    for vector in vectors:
+        if not vector["id"].startswith(GROUPS):
+            continue
+        for alternative in vector["profile"]["alternatives"]:
+            option, value = alternative["option"], alternative["value"]
+            if option not in OPTIONS or alternative["vector"]:
+                continue
+            case_id = f"{vector['id']}.{option.replace('_', '-')}-{_text(value)}".lower()
+            state_json = sibling_state(vector, option, value)
+            if case_id in existing or signature(state_json, vector["steps"]) in existing:
+                continue
+            existing.add(case_id)
+            state = decode_state(state_json)
+            requirement = PROFILE_OPTIONS[option][0]
+            yield Case(
+                id=case_id,
+                comment=f"{vector['comment']} [under {option}={_text(value)}]",
+                requirements=tuple(sorted({*vector["requirements"], requirement})),
+                state=state,
+                events=tuple(decode_event(s["event"]) for s in vector["steps"]),
+                observables=tuple(vector["observables"]),
+                tags=(*vector["tags"], "sibling"),
+                coverage={"sibling_of": vector["id"], "option": option},
+            )
