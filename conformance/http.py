@@ -16,8 +16,8 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import socketserver
 import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -124,58 +124,102 @@ def _json_body(data: Json) -> bytes:
 # ---- server -------------------------------------------------------------------
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+_REASONS: Final = {200: "OK", 400: "Bad Request", 404: "Not Found", 411: "Length Required", 422: "Unprocessable Entity",
+                   500: "Internal Server Error"}  # fmt: skip
+_MAX_HEADER_LINE: Final = 65536
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    """A lean HTTP/1.1 handler: keep-alive, Content-Length bodies, one write
+    per answer (the stdlib handler's header parsing would dominate a step)."""
+
     disable_nagle_algorithm = True
+    timeout = 120  # an idle keep-alive connection is closed after this many seconds
     server: ImplementationServer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        return  # quiet: one line per step would drown the runner's output
-
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
-        if self.path.rstrip("/") != HELLO_PATH:
-            return self._send(404, {"error": {"kind": "protocol", "message": f"no such path {self.path}"}})
-        self._answer({"method": "hello", "params": {}})
-
-    def do_POST(self) -> None:  # noqa: N802 - stdlib name
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length)
+    def handle(self) -> None:
         try:
-            message = self._message(self.path.rstrip("/"), body)
+            while self._one_request():
+                pass
+        except (OSError, ValueError):
+            return  # the client went away or timed out: just close
+
+    def _one_request(self) -> bool:
+        line = self.rfile.readline(_MAX_HEADER_LINE + 1)
+        if not line.strip():
+            return False
+        parts = line.decode("latin-1").split()
+        headers = self._headers()
+        if len(parts) != 3 or headers is None:
+            self._send(400, {"error": {"kind": "protocol", "message": "malformed HTTP request"}}, close=True)
+            return False
+        verb, target, version = parts
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            self._send(411, {"error": {"kind": "protocol", "message": "send a Content-Length body"}}, close=True)
+            return False
+        body = self.rfile.read(int(headers.get("content-length") or 0))
+        connection = headers.get("connection", "").lower()
+        keep = connection != "close" if version == "HTTP/1.1" else connection == "keep-alive"
+        status, answer = self._route(verb, target.split("?")[0].rstrip("/"), body)
+        self._send(status, answer, close=not keep)
+        return keep
+
+    def _headers(self) -> dict[str, str] | None:
+        headers: dict[str, str] = {}
+        while True:
+            line = self.rfile.readline(_MAX_HEADER_LINE + 1)
+            if line in (b"\r\n", b"\n"):
+                return headers
+            if not line or len(line) > _MAX_HEADER_LINE:
+                return None
+            name, sep, value = line.decode("latin-1").partition(":")
+            if not sep:
+                return None
+            headers[name.strip().lower()] = value.strip()
+
+    def _route(self, verb: str, path: str, body: bytes) -> tuple[int, object]:
+        if verb == "GET" and path == HELLO_PATH:
+            return self._answer({"method": "hello", "params": {}})
+        if verb != "POST" or path not in (SERVICE_REQUEST_PATH, RESET_PATH, EVENT_PATH):
+            return 404, {"error": {"kind": "protocol", "message": f"no such call: {verb} {path}"}}
+        try:
+            message = self._message(path, body)
         except (ValueError, KeyError, TypeError) as error:
-            return self._send(400, {"error": {"kind": "protocol", "message": str(error)}})
-        self._answer(message)
+            return 400, {"error": {"kind": "protocol", "message": str(error)}}
+        return self._answer(message)
 
     def _message(self, path: str, body: bytes) -> Json:
         if path == SERVICE_REQUEST_PATH:
             request = duis_bridge.xml_to_request(body.decode(), validate=self.server.validate_duis)
             return {"method": "step", "params": {"event": {"event": "submit", "request": request}}}
-        if path == RESET_PATH:
-            return {"method": "reset", "params": json.loads(body)}
-        if path == EVENT_PATH:
-            return {"method": "step", "params": json.loads(body)}
-        raise ValueError(f"no such path {path}")
+        return {"method": "reset" if path == RESET_PATH else "step", "params": json.loads(body)}
 
-    def _answer(self, message: Json) -> None:
+    def _answer(self, message: Json) -> tuple[int, object]:
         with self.server.lock:
             answer = dispatch(self.server.implementation, {"id": 0, **message})
         if "error" in answer:
             error = answer["error"]
-            return self._send(_STATUS.get(error.get("kind"), 500), {"error": error})
-        result = answer["result"]
-        self._send(200, result)
+            return _STATUS.get(error.get("kind"), 500), {"error": error}
+        return 200, answer["result"]
 
-    def _send(self, status: int, data: object) -> None:
+    def _send(self, status: int, data: object, *, close: bool = False) -> None:
         body = _json_body(data)  # type: ignore[arg-type]
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        head = (
+            f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n{'Connection: close' + chr(13) + chr(10) if close else ''}\r\n"
+        )
+        self.wfile.write(head.encode("latin-1") + body)
 
 
-class ImplementationServer(HTTPServer):
-    """An HTTP server in front of one implementation (one runner at a time)."""
+class ImplementationServer(socketserver.ThreadingTCPServer):
+    """An HTTP server in front of one implementation (one runner at a time:
+    calls are serialised by a lock, since the implementation holds one state).
+    Connection threads are daemons, so ``shutdown`` never waits for an idle
+    keep-alive connection."""
+
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
 
     def __init__(
         self, implementation: Implementation, host: str = "127.0.0.1", port: int = 0, *, validate_duis: bool = False

@@ -9,7 +9,8 @@ profile option value of the catalogue (``interp`` rows) and every observable.
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, Final
 
 from mhhs_sec.model import InvalidEvent, step
 from mhhs_sec.model.codec import decode_event, decode_state, encode_output
@@ -17,6 +18,8 @@ from mhhs_sec.model.profile import PROFILE_OPTIONS
 from mhhs_sec.model.state import State
 
 from .protocol import ANY_VALUE, EVENT_KINDS, Capabilities, EventRejected, Json
+
+_MEMO_LIMIT: Final = 1024
 
 
 def known_observables() -> tuple[str, ...]:
@@ -42,13 +45,29 @@ class ReferenceImplementation:
 
     def __init__(self) -> None:
         self._state: State | None = None
+        self._decoded: dict[str, State] = {}
+
+    def _initial(self, initial_state: Json) -> State:
+        """The decoded initial state, memoised by its canonical JSON: states are
+        immutable, and many vectors start from the same one."""
+        try:
+            key = json.dumps(initial_state, sort_keys=True, separators=(",", ":"))
+        except (TypeError, ValueError):
+            return decode_state(initial_state)  # not JSON: the codec names the bad field
+        state = self._decoded.get(key)
+        if state is None:
+            state = decode_state(initial_state)
+            if len(self._decoded) >= _MEMO_LIMIT:
+                self._decoded.clear()
+            self._decoded[key] = state
+        return state
 
     def hello(self) -> Json:
         return full_capabilities(self.name).as_json()
 
     def reset(self, initial_state: Json) -> None:
         try:
-            self._state = decode_state(initial_state)
+            self._state = self._initial(initial_state)
         except InvalidEvent as error:
             raise EventRejected(error.field, error.requirement, error.message) from None
 
