@@ -11,12 +11,15 @@ from collections.abc import Callable, Iterator
 from mhhs_sec.model import (
     Appointment,
     LoadRegistration,
+    ReadAuditTrail,
     Registration,
     RestrictDevice,
     State,
     SubmitRequest,
 )
 from mhhs_sec.model.registration import ONE_DAY
+from mhhs_sec.model.rules import SUPPLIER_ROLES, role_may_send
+from mhhs_sec.model.tables import SRVS
 from mhhs_sec.model.world import MPAN_A, SUPPLIER
 
 from . import situations as sit
@@ -107,7 +110,41 @@ def _refused_registration(kind: str) -> Case:
                 ("response-code", "refusal"), ("targeted",))  # fmt: skip
 
 
+def _cache_per_srv() -> Iterator[Case]:
+    """C-1, C-2: for every schedulable data-log SRV, a SMETS1 ESME with an active
+    schedule, read twice: only 4.6.1 / 4.8.1 / 4.8.3 are answered from the cache."""
+    for srv in sorted(SRVS):
+        spec = SRVS[srv]
+        roles = [r for r in sorted(SUPPLIER_ROLES) if role_may_send(r, srv)]
+        if not (spec.schedulable and spec.read_log_period and roles):
+            continue
+        state = sit.base()
+        device_id = sit.esme_or("SMETS1", "ESME")
+        state = sit.with_schedule(state, SUPPLIER, roles[0], device_id, srv, state.today + 30 * ONE_DAY, False)
+        reads = tuple(SubmitRequest(sit.request(state, SUPPLIER, roles[0], srv, device_id, "false", n)) for n in (1, 2))
+        yield Case(f"targeted.cache-srv.{srv}", f"C-1: {srv} read twice under an active schedule: second read "
+                   "from the cache only for the SRVs the S1SP caches", ("C-1", "C-2", "C-9"), state, reads,
+                   ("response-code", "entries", "device-read"), ("targeted", "cache"))  # fmt: skip
+
+
+def _audit() -> Case:
+    """AUD-1, AUD-2: each user's audit extract holds its own requests only."""
+    state = sit.base()
+    device_id = sit.esme_or("SMETS2", "ESME")
+    mdra = sit.sender(state, "MDR", device_id, state.today - ONE_DAY)
+    events = (
+        SubmitRequest(sit.request(state, mdra, "MDR", "4.8.1", device_id, "true", 1)),
+        SubmitRequest(sit.request(state, SUPPLIER, "IS", "4.8.1", device_id, "false", 2)),
+        SubmitRequest(sit.request(state, SUPPLIER, "MDR", "4.8.1", device_id, "true", 3)),
+        ReadAuditTrail(mdra), ReadAuditTrail(SUPPLIER),
+    )  # fmt: skip
+    return Case("targeted.audit-own-records", "AUD-2: two users' audit extracts each hold only their own records",
+                ("AUD-1", "AUD-2"), state, events, ("response-code", "audit"), ("targeted",))  # fmt: skip
+
+
 def cases() -> Iterator[Case]:
+    yield from _cache_per_srv()
+    yield _audit()
     yield _repeated_reads()
     yield _cache_keeps()
     yield _cache_dropped()

@@ -237,16 +237,20 @@ def _case(case_id: str, comment: str, walk: Walk, tags: tuple[str, ...]) -> Case
         requirements=walk_requirements(walk),
         state=sit.base(now=START),
         events=walk.events,
-        observables=("response-code", "entries", "alerts"),
+        observables=("response-code", "entries", "alerts", *(("audit",) if _has_audit(walk) else ())),
         tags=tags,
         coverage={"decision": "walk", "edge": ",".join(sorted(atoms(walk.outputs)))},
     )
+
+
+def _has_audit(walk: Walk) -> bool:
+    return any(isinstance(o, AuditExtract) for produced in walk.outputs for o in produced)
 
 
 def walk_requirements(walk: Walk) -> tuple[str, ...]:
     """The catalogue IDs the walk's outputs cite (the model's own requirement
     lists), else the rows a walk always exercises."""
     found = {r for produced in walk.outputs for o in produced for r in getattr(o, "requirements", ())}
-    if any(isinstance(o, AuditExtract) for produced in walk.outputs for o in produced):
+    if _has_audit(walk):
         found |= {"AUD-1", "AUD-2"}
     return tuple(sorted(found or {"AC-3", "AUD-1"}))
