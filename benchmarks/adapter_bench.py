@@ -111,7 +111,7 @@ def main() -> int:
     parser.add_argument("--vectors", help="vector file or folder (default: committed vectors)")
     parser.add_argument("--only", default="inprocess,stdio,http")
     args = parser.parse_args()
-    vectors = sorted(load_vectors(args.vectors), key=lambda v: v.id)
+    vectors = sorted(load_vectors(args.vectors, strict=False), key=lambda v: v.id)
     steps = sum(len(v.steps) for v in vectors)
     print(f"{len(vectors)} vectors, {steps} steps per pass, {args.passes} passes")
     elapsed, count = _model_only(vectors, args.passes)

@@ -1,9 +1,12 @@
 """Reports of a conformance run: JUnit XML (CI), HTML (assessors), the text
 summary and the progress line.
 
-Both files group verdicts by requirement ID; each failure shows the expected
-and the actual outputs of the failing step, the differences, the vector's
-comment and the one-line command that reruns just that vector.  Reports hold
+Both files group verdicts by requirement ID: the HTML lists a vector under
+every requirement it cites (with its failure details once, linked), JUnit puts
+each vector once, in the suite of the first requirement it cites, so CI counts
+stay exact.  Each failure shows the expected and the actual outputs of the
+failing step, the differences, the vector's comment and the one-line command
+that reruns just that vector.  Reports hold
 no timings or host names, so the same run gives byte-identical files; they are
 written to a temporary file and renamed (nothing half-written).
 """
@@ -55,6 +58,9 @@ def write_atomic(path: str | Path, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)  # mkstemp's 0600 would hide the report from others
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -65,14 +71,18 @@ def write_atomic(path: str | Path, text: str) -> None:
 
 
 def junit(run: Run) -> str:
-    """JUnit XML: one ``testsuite`` per requirement, one ``testcase`` per vector
-    under each of its requirements; skips and errors carry their reason."""
+    """JUnit XML: one ``testsuite`` per requirement, each vector once (under the
+    first requirement it cites; all of them in its properties); skips and
+    errors carry their reason."""
     counts = run.counts()
     root = ET.Element(
         "testsuites", name=f"mhhs-sec conform {run.adapter}", tests=str(len(run.verdicts)),
         failures=str(counts["fail"]), errors=str(counts["error"]), skipped=str(counts["skip"]),
     )  # fmt: skip
     for requirement, verdicts in by_requirement(run.verdicts).items():
+        verdicts = [v for v in verdicts if (v.requirements or ("(none)",))[0] == requirement]
+        if not verdicts:
+            continue
         suite = ET.SubElement(root, "testsuite", name=requirement, tests=str(len(verdicts)))
         for status, attribute in (("fail", "failures"), ("error", "errors"), ("skip", "skipped")):
             suite.set(attribute, str(sum(v.status == status for v in verdicts)))
@@ -120,8 +130,9 @@ def html(run: Run) -> str:
         {"requirement": key, **{status: sum(v.status == status for v in group) for status in run.counts()}}
         for key, group in groups.items()
     ]
+    problems = [v for v in run.verdicts if v.status in ("fail", "error")]
     return environment.get_template("report.html.j2").render(
-        run=run, counts=run.counts(), groups=groups, summary=summary, pretty=pretty
+        run=run, counts=run.counts(), groups=groups, summary=summary, problems=problems, pretty=pretty
     )
 
 

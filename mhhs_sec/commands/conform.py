@@ -42,7 +42,7 @@ def prepare(args: argparse.Namespace) -> tuple[Any, list[Any], int, dict[str, An
         tuple(args.requirement), tuple(args.tag), tuple(args.vector), profile,
         parse_shard(args.shard) if args.shard else None,
     )  # fmt: skip
-    vectors = list(load_vectors(args.vectors))
+    vectors = list(load_vectors(args.vectors, strict=args.strict))
     chosen = selection.select(vectors)
     unknown = sorted(set(args.vector) - {v.id for v in vectors})
     if unknown:
@@ -87,4 +87,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                         help=f"per-call timeout (default {DEFAULT_TIMEOUT_S:g})")  # fmt: skip
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--strict", action="store_true",
+        help="also decode every vector with the model codec when loading (slow; the schema is always checked)",
+    )  # fmt: skip
     parser.set_defaults(func=run)
