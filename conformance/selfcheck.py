@@ -7,7 +7,9 @@ A fault no vector catches means the vectors do not pin down the rule it breaks;
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+from collections.abc import Sequence
 from typing import Any
 
 from .adapters import open_adapter
@@ -23,26 +25,43 @@ def _verdicts(spec: str, vectors: Sequence[Any]) -> list[Verdict]:
         adapter.close()
 
 
-def selfcheck(
-    vectors: Sequence[Any], faults: Sequence[Fault] = FAULTS, on_fault: Callable[[str], None] | None = None
-) -> dict[str, Any]:
+_SHARED: list[Any] = []  # the vectors, inherited by forked workers
+
+
+def _statuses(spec: str) -> list[tuple[str, str]]:
+    return [(v.vector_id, v.status) for v in _verdicts(spec, _SHARED)]
+
+
+def _run_specs(specs: list[str], jobs: int) -> list[list[tuple[str, str]]]:
+    """Each spec's (vector id, status) list; in parallel worker processes when
+    ``jobs`` > 1 and fork is available (results keep the order of ``specs``)."""
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_statuses(spec) for spec in specs]
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(specs))) as pool:
+        return pool.map(_statuses, specs, chunksize=1)
+
+
+def selfcheck(vectors: Sequence[Any], faults: Sequence[Fault] = FAULTS, jobs: int | None = None) -> dict[str, Any]:
     """``{"reference": {"passed", "failed", "errors"}, "faulty": [{"name",
     "requirements", "caught_by"}]}``: a fault is caught by a vector on which
-    it fails or errors."""
-    reference = _verdicts("reference", vectors)
+    it fails or errors.  ``jobs``: worker processes (default: one per core)."""
+    _SHARED[:] = list(vectors)
+    try:
+        specs = ["reference", *(f"fault:{fault.name}" for fault in faults)]
+        reference, *faulty = _run_specs(specs, jobs if jobs is not None else os.cpu_count() or 1)
+    finally:
+        _SHARED.clear()
+    statuses = [status for _, status in reference]
     document: dict[str, Any] = {
         "reference": {
-            "passed": sum(v.status == "pass" for v in reference),
-            "failed": sum(v.status == "fail" for v in reference),
-            "errors": sum(v.status == "error" for v in reference),
+            "passed": statuses.count("pass"),
+            "failed": statuses.count("fail"),
+            "errors": statuses.count("error"),
         },
         "faulty": [],
     }
-    for fault in faults:
-        if on_fault:
-            on_fault(fault.name)
-        verdicts = _verdicts(f"fault:{fault.name}", vectors)
-        caught = sorted(v.vector_id for v in verdicts if v.status in ("fail", "error"))
+    for fault, verdicts in zip(faults, faulty, strict=True):
+        caught = sorted(vector_id for vector_id, status in verdicts if status in ("fail", "error"))
         document["faulty"].append({"name": fault.name, "requirements": list(fault.requirements), "caught_by": caught})
     return document
 

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     if not vectors:
         print("mhhs-sec selfcheck: no vectors found", file=sys.stderr)
         return 2
-    document = selfcheck(vectors, faults)
+    document = selfcheck(vectors, faults, jobs=args.jobs)
     print(json.dumps(document, indent=2) if args.json else _text(document))
     return 0 if healthy(document) else 1
 
@@ -47,5 +47,6 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--vectors", metavar="PATH", help="vector file or folder (default: the committed vectors)")
+    parser.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
     parser.add_argument("--fault", action="append", default=[], metavar="NAME", help="only this fault (repeatable)")
     parser.set_defaults(func=run)

@@ -162,7 +162,7 @@ def test_conform_summary_for_check(few_vectors: list[Any]) -> None:
 def test_selfcheck_document_shape_and_verdict(all_vectors: list[Any]) -> None:
     faults = [FAULTS_BY_NAME["efd-compared-inclusive"], FAULTS_BY_NAME["cache-kept-26h"]]
     vectors = all_vectors[:: max(1, len(all_vectors) // 40)]
-    document = selfcheck(vectors, faults)
+    document = selfcheck(vectors, faults, jobs=2)
     assert document["reference"] == {"passed": len(vectors), "failed": 0, "errors": 0}
     assert [entry["name"] for entry in document["faulty"]] == [f.name for f in faults]
     assert all(set(entry) == {"name", "requirements", "caught_by"} for entry in document["faulty"])
