@@ -415,14 +415,15 @@ def _chains(registration: Registration) -> dict[str, tuple[Appointment, ...]]:
     return {"suppliers": registration.suppliers, "mdras": registration.mdras}
 
 
-ModelMachine.TestCase.settings = settings(
-    max_examples=1000 if LONG else 100,
-    stateful_step_count=120 if LONG else 40,
-    deadline=None,
-    derandomize=not LONG,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
-TestModelMachine = pytest.mark.req(
-    "REG-3", "REG-4", "AC-3", "C-1", "C-2", "C-5", "C-7", "C-11", "TRT-2", "TRT-3", "TRT-4"
-)(ModelMachine.TestCase)
+@pytest.mark.req("REG-3", "REG-4", "AC-3", "C-1", "C-2", "C-5", "C-7", "C-11", "TRT-2", "TRT-3", "TRT-4")
+class TestModelMachine(ModelMachine.TestCase):  # type: ignore[misc,name-defined]
+    """The random runs: CI-sized and derandomised by default, long with MHHS_SEC_LONG=1."""
+
+    settings = settings(
+        max_examples=1000 if LONG else 100,
+        stateful_step_count=120 if LONG else 40,
+        deadline=None,
+        derandomize=not LONG,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
