@@ -7,16 +7,20 @@ standard world; the expected outputs come from the model."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from mhhs_sec.model import (
     Appointment,
     LoadRegistration,
+    Profile,
     ReadAuditTrail,
+    ReadLogPeriod,
     Registration,
     RestrictDevice,
     State,
     SubmitRequest,
 )
+from mhhs_sec.model.clock import day_start
 from mhhs_sec.model.registration import ONE_DAY
 from mhhs_sec.model.rules import SUPPLIER_ROLES, role_may_send
 from mhhs_sec.model.tables import SRVS
@@ -24,6 +28,7 @@ from mhhs_sec.model.world import MPAN_A, SUPPLIER
 
 from . import situations as sit
 from .build import Case
+from .world import AUTUMN_CHANGE, SPRING_CHANGE, at
 
 
 def _repeated_reads() -> Case:
@@ -142,7 +147,24 @@ def _audit() -> Case:
                 ("AUD-1", "AUD-2"), state, events, ("response-code", "audit"), ("targeted",))  # fmt: skip
 
 
+def _clock_change_days() -> Iterator[Case]:
+    """REG-8, CON-5: a whole settlement day of half-hourly data on each UK
+    clock-change day (46 and 50 periods), and the same days under UTC (48)."""
+    for name, day in (("spring", SPRING_CHANGE), ("autumn", AUTUMN_CHANGE)):
+        for tz in ("uk", "utc"):
+            profile = Profile(settlement_tz=tz)
+            state = sit.base(profile, now=at(day + 2 * ONE_DAY, 9 * sit.HOUR, tz))
+            device_id = sit.esme_or("SMETS2", "ESME")
+            whole = ReadLogPeriod(day_start(day, tz), day_start(day + ONE_DAY, tz) - 1)
+            read = replace(sit.request(state, SUPPLIER, "IS", "4.8.1", device_id, "false", 1), period=whole)
+            comment = f"REG-8: the whole {name} clock-change day ({day}) read in {tz} settlement time"
+            tags = ("targeted", f"clock-change-{name}")
+            yield Case(f"targeted.clock-change.{name}.{tz}", comment, ("REG-8", "REG-3", "CON-5"), state,
+                       (SubmitRequest(read),), ("response-code", "entries"), tags)  # fmt: skip
+
+
 def cases() -> Iterator[Case]:
+    yield from _clock_change_days()
     yield from _cache_per_srv()
     yield _audit()
     yield _repeated_reads()

@@ -63,6 +63,17 @@ def test_outgoing_mdra_never_gets_data_on_or_after_the_efd(responses) -> None:  
     assert checked
 
 
+@pytest.mark.req("REG-8", "CON-5")
+def test_clock_change_days_have_46_and_50_periods() -> None:
+    counts = {}
+    for vector in load_vectors(tag="clock-change-spring", strict=False) + load_vectors(tag="clock-change-autumn",
+                                                                                        strict=False):  # fmt: skip
+        if vector.initial_state["profile"]["settlement_tz"] == "uk" and vector.id.startswith("targeted.clock-change"):
+            tag = next(t for t in vector.tags if t.startswith("clock-change-"))
+            counts[tag] = len(vector.steps[0].expected[0].output["entries"])
+    assert counts == {"clock-change-spring": 46, "clock-change-autumn": 50}
+
+
 @pytest.mark.req("TRT-1", "AC-1", "AC-2")
 def test_every_cell_has_a_vector_or_a_reason() -> None:
     document = json.loads((JSON_DIR / "boundary-cells.json").read_text())
