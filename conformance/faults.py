@@ -29,7 +29,7 @@ from mhhs_sec.model.tables import CACHE, TRT_TABLE
 from .protocol import Json
 from .reference import ReferenceImplementation
 
-Patch = tuple[Any, str, Any]  # (module or dict, attribute or key, replacement)
+Patch = tuple[Any, Any, Any]  # (module or dict, attribute name or key, replacement)
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ _check_flag = access.check_flag
 _check_registration = access.check_registration
 _check_srv_allowed = access.check_srv_allowed
 _trt = access._trt
-_cacheable = cache.cacheable
+_cacheable = rules.cacheable  # cache.py imports it by name; patched there
 _decode_profile = codec.decode_profile
 _retry_cutoff = execution.retry_cutoff
 _window_for = schedules.window_for
@@ -215,7 +215,8 @@ def _retry_past_midnight() -> list[Patch]:
     # SCH-5: retries run on until the DSP window closes instead of stopping before it opens.
     def retry_cutoff(state: Any, at: int) -> int:
         window = state.config.dsp_window
-        return _retry_cutoff(state, at) + window.close_s - window.open_s
+        cutoff: int = _retry_cutoff(state, at)
+        return cutoff + int(window.close_s - window.open_s)
 
     return [(execution, "retry_cutoff", retry_cutoff)]
 

@@ -43,7 +43,7 @@ class HttpAdapter:
         self.host, self.port = parts.hostname, parts.port or 80
         self.base = parts.path.rstrip("/")
         self.timeout_s = timeout_s
-        self._connection: http.client.HTTPConnection | None = None
+        self._socket: socket.socket | None = None
 
     def hello(self) -> Capabilities:
         return Capabilities.from_json(self._call("GET", HELLO_PATH, None, "application/json", "hello"))
@@ -73,11 +73,19 @@ class HttpAdapter:
             return None
 
     def _call(self, verb: str, path: str, body: bytes | None, kind: str, method: str) -> Any:
-        connection = self._connect(method)
+        sock = self._connect(method)
+        payload = body or b""
+        head = (
+            f"{verb} {self.base}{path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Content-Type: {kind}\r\nContent-Length: {len(payload)}\r\n\r\n"
+        )
         try:
-            connection.request(verb, self.base + path, body=body, headers={"Content-Type": kind})
-            response = connection.getresponse()
+            sock.sendall(head.encode("latin-1") + payload)  # one segment: no Nagle / delayed-ACK stall
+            response = http.client.HTTPResponse(sock, method=verb)
+            response.begin()
             status, data = response.status, response.read()
+            if response.will_close:
+                self.restart()
         except TimeoutError:
             self.restart()
             raise AdapterFault("timeout", f"{method}: no answer within {self.timeout_s:g} s") from None
@@ -92,26 +100,25 @@ class HttpAdapter:
             return answer
         return check_answer({"id": 0, **(answer if isinstance(answer, dict) else {"junk": answer})}, 0, method)
 
-    def _connect(self, method: str) -> http.client.HTTPConnection:
-        if self._connection is not None:
-            return self._connection
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout_s)
+    def _connect(self, method: str) -> socket.socket:
+        if self._socket is not None:
+            return self._socket
         try:
-            connection.connect()
+            sock = socket.create_connection((self.host, self.port), timeout=self.timeout_s)
         except ConnectionRefusedError:
             raise AdapterFault("refused", f"{method}: connection to {self.host}:{self.port} refused") from None
-        except (TimeoutError, OSError) as error:
+        except OSError as error:
             raise AdapterFault("refused", f"{method}: cannot connect to {self.host}:{self.port}: {error}") from None
-        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._connection = connection
-        return connection
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._socket = sock
+        return sock
 
     def restart(self) -> None:
         """Drop the connection; the next call opens a new one (a server that
         went away cannot be restarted from here)."""
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            connection.close()
+        sock, self._socket = self._socket, None
+        if sock is not None:
+            sock.close()
 
     def close(self) -> None:
         self.restart()
@@ -232,7 +239,7 @@ class ImplementationServer(socketserver.ThreadingTCPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
 
 def start_background(

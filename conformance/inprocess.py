@@ -50,7 +50,7 @@ class InProcessAdapter:
         outputs = self._guarded("step", lambda impl: impl.step(event))
         if self.check:
             return check_outputs({"outputs": outputs})
-        return outputs  # type: ignore[no-any-return]
+        return outputs  # type: ignore[return-value]
 
     def _guarded(self, method: str, call: Callable[[Implementation], object]) -> object:
         implementation = self._impl()

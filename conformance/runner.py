@@ -277,8 +277,10 @@ def run_all(
     verdicts = []
     for vector in vectors:
         reason = skip_reason(vector, capabilities, profile)
-        verdict = Verdict(**_base(vector), status="skip", reason=reason) if reason else None
-        verdict = verdict or run_vector(adapter, vector, compare)
+        if reason:
+            verdict = Verdict(**_base(vector), status="skip", reason=reason)
+        else:
+            verdict = run_vector(adapter, vector, compare)
         verdicts.append(verdict)
         if on_verdict:
             on_verdict(verdict)
