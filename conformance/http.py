@@ -14,10 +14,12 @@ invalid event, 400 for a malformed call, 500 for an internal failure.
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import socket
 import socketserver
 import threading
+import time
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -79,9 +81,11 @@ class HttpAdapter:
             f"{verb} {self.base}{path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
             f"Content-Type: {kind}\r\nContent-Length: {len(payload)}\r\n\r\n"
         )
+        deadline = time.monotonic() + self.timeout_s
         try:
+            sock.settimeout(self.timeout_s)
             sock.sendall(head.encode("latin-1") + payload)  # one segment: no Nagle / delayed-ACK stall
-            response = http.client.HTTPResponse(sock, method=verb)
+            response = http.client.HTTPResponse(_Deadline(sock, deadline), method=verb)  # type: ignore[arg-type]
             response.begin()
             status, data = response.status, response.read()
             if response.will_close:
@@ -122,6 +126,34 @@ class HttpAdapter:
 
     def close(self) -> None:
         self.restart()
+
+
+class _DeadlineReader(io.RawIOBase):
+    """Socket reads that together never take longer than the deadline (a
+    server trickling bytes cannot keep the runner waiting)."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self.sock, self.deadline = sock, deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("deadline passed")
+        self.sock.settimeout(remaining)
+        return self.sock.recv_into(buffer)
+
+
+class _Deadline:
+    """What :class:`http.client.HTTPResponse` needs of a socket: ``makefile``."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self.sock, self.deadline = sock, deadline
+
+    def makefile(self, mode: str, *args: Any, **kwargs: Any) -> io.BufferedReader:
+        return io.BufferedReader(_DeadlineReader(self.sock, self.deadline))
 
 
 def _json_body(data: Json) -> bytes:

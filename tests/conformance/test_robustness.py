@@ -110,12 +110,23 @@ class _BadHandler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.mode == "trickle":  # each byte in time, the whole answer far too late
+            return self._trickle(b'{"outputs": []}')
         if self.mode == "slow":
             time.sleep(TIMEOUT_S * 3)
         self._reply(b"<html>not json</html>")
 
+    def _trickle(self, body: bytes) -> None:
+        try:
+            self.wfile.write(f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode())
+            for byte in body:
+                self.wfile.write(bytes([byte]))
+                time.sleep(TIMEOUT_S / 4)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
-@pytest.fixture(params=["garbage", "slow"])
+
+@pytest.fixture(params=["garbage", "slow", "trickle"])
 def bad_server(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
     handler = type("Handler", (_BadHandler,), {"mode": request.param})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -134,8 +145,10 @@ def bad_server(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
 def test_http_garbage_and_slow_answers_are_errors(bad_server: tuple[str, str], few_vectors: list[Any]) -> None:
     url, mode = bad_server
     verdicts = _run(url, few_vectors[:1])
-    expected = {"garbage": "garbage", "slow": "timeout"}[mode]
+    started = time.monotonic()
+    expected = {"garbage": "garbage", "slow": "timeout", "trickle": "timeout"}[mode]
     assert verdicts[0].status == "error" and verdicts[0].reason.startswith(expected), verdicts[0].reason
+    assert time.monotonic() - started < TIMEOUT_S * 4  # a trickling server cannot stretch the deadline
 
 
 @pytest.mark.req("AUD-1")
