@@ -196,3 +196,14 @@ def test_fault_patch_is_removed_after_each_call() -> None:
     for event in scenario.events:  # the model itself still expires at 25 h (C-5)
         state, outputs = step(state, event)
     assert [o.device_read for o in outputs] == [True]
+
+
+@pytest.mark.req("C-5")
+def test_protocol_document_lists_every_fault() -> None:
+    from pathlib import Path
+
+    document = Path(__file__).resolve().parents[2] / "docs" / "adapter-protocol.md"
+    if not document.is_file():
+        pytest.skip("docs/adapter-protocol.md not in this checkout")
+    text = document.read_text(encoding="utf-8")
+    assert all(f"`{fault.name}`" in text for fault in FAULTS)
