@@ -24,16 +24,21 @@ from .protocol import AdapterFault, Capabilities, Implementation, Json
 from .wire import check_answer, dispatch
 
 MAX_LINE: Final = 64 * 1024 * 1024
+STARTUP_S: Final = 30.0  # extra time for the first answer of a freshly started process
 STDERR_TAIL: Final = 400
 
 
 class StdioAdapter:
     """Drive an implementation run as ``COMMAND`` (a shell-style word list)."""
 
-    def __init__(self, command: str, *, timeout_s: float = 10.0, spec: str | None = None) -> None:
+    def __init__(
+        self, command: str, *, timeout_s: float = 10.0, spec: str | None = None, startup_s: float = STARTUP_S
+    ) -> None:
         self.spec = spec or f"cmd:{command}"
         self.argv = shlex.split(command)
         self.timeout_s = timeout_s
+        self.startup_s = startup_s
+        self._fresh = False
         self._process: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
         self._selector: selectors.BaseSelector | None = None
@@ -56,7 +61,7 @@ class StdioAdapter:
         os.set_blocking(process.stdin.fileno(), False)
         self._selector = selectors.DefaultSelector()
         self._selector.register(process.stdout, selectors.EVENT_READ)
-        self._process, self._buffer = process, b""
+        self._process, self._buffer, self._fresh = process, b"", True
         return process
 
     def restart(self) -> None:
@@ -99,7 +104,10 @@ class StdioAdapter:
         process = self._process or self._start()
         ident = self._new_id()
         self._send(process, {"id": ident, "method": method, "params": params})
-        line = self._read_line(process, time.monotonic() + self.timeout_s, method)
+        # The first answer of a new process may also include its start-up.
+        allowance = self.timeout_s + (self.startup_s if self._fresh else 0.0)
+        self._fresh = False
+        line = self._read_line(process, time.monotonic() + allowance, method)
         try:
             answer = json.loads(line)
         except ValueError:
@@ -133,7 +141,7 @@ class StdioAdapter:
                 raise AdapterFault("garbage", f"{method}: answer longer than {MAX_LINE} bytes with no newline")
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not self._selector.select(remaining):
-                raise AdapterFault("timeout", f"{method}: no answer within {self.timeout_s:g} s")
+                raise AdapterFault("timeout", f"{method}: no answer within {self.timeout_s:g} s (per-call timeout)")
             chunk = os.read(process.stdout.fileno(), 1 << 16)
             if not chunk:
                 note = self._exit_note(process)
