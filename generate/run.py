@@ -76,7 +76,7 @@ def groups() -> list[Group]:
         Group(
             "walks", "walks",
             f"Hypothesis random walks from fixed seeds {list(walks.SEEDS)}: shrunk walks reaching coverage atoms "
-            "no other group reaches, and the longest walk of each seed",
+            "no other group reaches, and one long walk (80-120 actions) per seed",
             lambda previous: walks.cases(walks.vector_atoms(previous)), seed=walks.SEEDS[0],
         ),
     ]  # fmt: skip

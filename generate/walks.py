@@ -49,6 +49,8 @@ SEEDS: Final = (20250610, 20251026, 20250330, 7)
 EXAMPLES_PER_SEED: Final = 40
 MIN_ACTIONS: Final = 12
 MAX_ACTIONS: Final = 30
+LONG_MIN: Final = 80
+LONG_MAX: Final = 120
 START: Final = at(CHANGE_DAY - 2 * ONE_DAY, 6 * 3600)
 DEVICE_IDS: Final = DEVICES_A.all() + DEVICES_B.all()
 SENDERS: Final = {
@@ -74,6 +76,7 @@ ACTIONS = st.one_of(
     st.tuples(st.just("audit"), _sender),
 )
 WALKS = st.lists(ACTIONS, min_size=MIN_ACTIONS, max_size=MAX_ACTIONS)
+LONG_WALKS = st.lists(ACTIONS, min_size=LONG_MIN, max_size=LONG_MAX)
 
 
 @dataclass(frozen=True)
@@ -165,22 +168,31 @@ def vector_atoms(vectors: Iterable[dict[str, Any]]) -> set[str]:
     return found
 
 
+def _generated(strategy: st.SearchStrategy[list[Action]], value: int, examples: int) -> list[Walk]:
+    """The walks Hypothesis generates from one fixed seed, in order."""
+    found: list[Walk] = []
+
+    @seed(value)
+    @settings(
+        max_examples=examples, database=None, deadline=None, phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck), derandomize=False,
+    )  # fmt: skip
+    @given(strategy)
+    def run(actions: list[Action]) -> None:
+        found.append(interpret(actions))
+
+    run()
+    return found
+
+
 def explore() -> list[Walk]:
     """Every walk Hypothesis generates from the fixed seeds, in order."""
-    pool: list[Walk] = []
-    for value in SEEDS:
+    return [walk for value in SEEDS for walk in _generated(WALKS, value, EXAMPLES_PER_SEED)]
 
-        @seed(value)
-        @settings(
-            max_examples=EXAMPLES_PER_SEED, database=None, deadline=None, phases=[Phase.generate],
-            suppress_health_check=list(HealthCheck), derandomize=False,
-        )  # fmt: skip
-        @given(WALKS)
-        def run(actions: list[Action]) -> None:
-            pool.append(interpret(actions))
 
-        run()
-    return pool
+def soak(value: int) -> Walk:
+    """One long walk (LONG_MIN..LONG_MAX actions) from a seed."""
+    return max(_generated(LONG_WALKS, value, 3), key=lambda w: (len(w.events), w.actions))
 
 
 def shrink(actions: tuple[Action, ...], atom: str) -> Walk:
@@ -216,16 +228,14 @@ def _slug(atom: str) -> str:
 
 
 def cases(known: set[str] | None = None) -> list[Case]:
-    """Shrunk walks that add coverage, and the longest walk of each seed."""
+    """Shrunk walks that add coverage, and one long walk per seed."""
     pool = explore()
     found = [
         _case(f"walk.atom.{_slug(atom)}", f"random walk (shrunk) reaching '{atom}'", walk, ("walk", "shrunk"))
         for atom, walk in select(pool, known or set())
     ]
-    per_seed = len(pool) // len(SEEDS)
-    for n, value in enumerate(SEEDS):
-        longest = max(pool[n * per_seed : (n + 1) * per_seed], key=lambda w: (len(w.events), w.actions))
-        found.append(_case(f"walk.soak.seed-{value}", f"random walk, seed {value}: the longest of the seed", longest,
+    for value in SEEDS:
+        found.append(_case(f"walk.soak.seed-{value}", f"long random walk from seed {value}", soak(value),
                            ("walk", "soak")))  # fmt: skip
     return found
 
