@@ -26,18 +26,19 @@ __all__ = [
 ]
 
 
-def conform_summary(adapter: str = "reference") -> dict[str, Any]:
+def conform_summary(adapter: str = "reference", *, vectors: str | None = None) -> dict[str, Any]:
     """Run every committed vector against ``adapter`` (a ``--adapter`` spec;
-    vectors schema-checked, not re-decoded: ``generate --check`` does that);
+    vectors schema-checked, not re-decoded: ``generate --check`` does that;
+    ``vectors``: another vector file or folder);
     ``{"passed", "failed", "errors", "skipped"}`` counts (for ``mhhs-sec check``)."""
     from mhhs_sec.vectors import load_vectors
 
     from .runner import run_all
 
-    vectors = sorted(load_vectors(strict=False), key=lambda v: v.id)
+    chosen = sorted(load_vectors(vectors, strict=False), key=lambda v: v.id)
     opened = open_adapter(adapter)
     try:
-        _name, verdicts = run_all(opened, vectors)
+        _name, verdicts = run_all(opened, chosen)
     finally:
         opened.close()
     counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0}

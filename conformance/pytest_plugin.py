@@ -33,6 +33,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--mhhs-timeout", type=float, default=10.0, metavar="SECONDS", help="per-call timeout")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if _active(config):  # vector items carry the project's 'req' marker, also outside the project
+        config.addinivalue_line("markers", "req(*ids): catalogue requirement IDs this test checks")
+
+
 def _active(config: pytest.Config) -> bool:
     return bool(config.getoption("--mhhs-adapter", default=None))
 

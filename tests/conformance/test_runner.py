@@ -152,10 +152,12 @@ def test_progress_is_plain_lines_off_a_terminal(few_vectors: list[Any]) -> None:
 
 
 @pytest.mark.req("AC-3", "REG-4")
-def test_conform_summary_for_check(few_vectors: list[Any]) -> None:
-    summary = conform_summary("reference")
+def test_conform_summary_for_check(few_vectors: list[Any], tmp_path: Path) -> None:
+    summary = conform_summary("reference", vectors=str(subset_folder(few_vectors, tmp_path)))
     assert set(summary) == {"passed", "failed", "errors", "skipped"}
-    assert summary["passed"] > 0 and summary["failed"] == summary["errors"] == 0
+    assert summary == {"passed": len(few_vectors), "failed": 0, "errors": 0, "skipped": 0}
+    faulty = conform_summary("fault:efd-compared-inclusive", vectors=str(subset_folder(few_vectors, tmp_path)))
+    assert sum(faulty.values()) == len(few_vectors)
 
 
 @pytest.mark.req("REG-4", "AC-3")
