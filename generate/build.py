@@ -152,7 +152,7 @@ def _summary(results: Sequence[tuple[Output, ...] | InvalidEvent]) -> str:
         if isinstance(result, InvalidEvent):
             parts.append(f"refused({result.requirement})")
         else:
-            parts.append(",".join(getattr(o, "code", o.__class__.__name__) for o in result) or "-")
+            parts.append(",".join(getattr(o, "code", None) or "audit_extract" for o in result) or "-")
     return " | ".join(parts)
 
 

@@ -13,7 +13,7 @@ from mhhs_sec.vectors.format import JSON_DIR, XML_DIR
 
 from . import boundary, cells, classes, negative, registration_edges, siblings, targeted, walks
 from .build import Case, build_vector
-from .siblings import signature
+from .siblings import outcome_summary, signature
 from .writer import document, dumps, write_atomic
 
 Json = dict[str, Any]
@@ -113,10 +113,16 @@ def link_siblings(vectors: list[Json]) -> None:
         if origin is not None:
             option = vector["coverage"]["option"]
             explicit[(origin, option)], explicit[(vector["id"], option)] = vector["id"], origin
+    by_id = {v["id"]: v for v in vectors}
     for vector in vectors:
         for alternative in vector["profile"]["alternatives"]:
             profile = {**vector["initial_state"]["profile"], alternative["option"]: alternative["value"]}
-            found = index.get(_signature(vector, profile)) or explicit.get((vector["id"], alternative["option"]))
+            found = index.get(_signature(vector, profile))
+            if found is None and (vector["id"], alternative["option"]) in explicit:
+                # REG-12: the sibling holds the same appointments in the other
+                # ETD convention; its outcome is the one that goes with the option.
+                found = explicit[(vector["id"], alternative["option"])]
+                alternative["outcome"] = outcome_summary(by_id[found])
             alternative["vector"] = found
 
 

@@ -45,6 +45,18 @@ def _shift_etds(initial_state: Json, days: int) -> Json:
     return state
 
 
+def outcome_summary(vector: Json) -> str:
+    """The codes of a vector's expected outputs, step by step (the form of
+    ``profile.alternatives[].outcome``)."""
+    parts = []
+    for step in vector["steps"]:
+        if "refused" in step:
+            parts.append(f"refused({step['refused']['requirement']})")
+        else:
+            parts.append(",".join(e["output"].get("code", e["output"]["type"]) for e in step["expected"]) or "-")
+    return " | ".join(parts)
+
+
 def signature(initial_state: Json, steps: list[Json]) -> str:
     """Identity of a story: initial state (with its profile) and events."""
     return json.dumps([initial_state, [s["event"] for s in steps]], sort_keys=True)

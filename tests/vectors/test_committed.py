@@ -114,3 +114,24 @@ def test_xml_requests_are_valid_duis() -> None:
         duis.validate_duis(ET.tostring(request, encoding="unicode"))
         count += 1
     assert count
+
+
+@pytest.mark.req("AC-4", "FS-5", "REG-12", "SCH-6")
+def test_alternatives_point_at_vectors_run_under_the_other_value() -> None:
+    vectors = {v.id: v for v in load_vectors(strict=False)}
+    linked = 0
+    for vector in vectors.values():
+        for alternative in vector.profile.alternatives:
+            if alternative.vector is None:
+                continue
+            other = vectors[alternative.vector]
+            assert other.initial_state["profile"][alternative.option] == alternative.value, vector.id
+            assert other.profile.requires.get(alternative.option) == alternative.value, vector.id
+            codes = " | ".join(
+                f"refused({s.refused['requirement']})" if s.refused
+                else ",".join(e.output.get("code", e.output["type"]) for e in s.expected) or "-"
+                for s in other.steps
+            )  # fmt: skip
+            assert codes == alternative.outcome, (vector.id, alternative)
+            linked += 1
+    assert linked
