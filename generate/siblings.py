@@ -64,7 +64,7 @@ def signature(initial_state: Json, steps: list[Json]) -> str:
 
 def sibling_state(vector: Json, option: str, value: Any) -> Json:
     """The initial-state JSON of the sibling under ``option=value``."""
-    state = deepcopy(vector["initial_state"])
+    state: Json = deepcopy(vector["initial_state"])
     if option == "etd":
         current = state["profile"]["etd"]
         state = _shift_etds(state, 1 if value == "exclusive" and current == "inclusive" else -1)
