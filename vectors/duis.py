@@ -287,7 +287,12 @@ def _from_sr(root: ET.Element, role: str, flag: bool | None, extra: dict[str, st
     body = root.find(f"{_q(SR_NS, 'Body')}/{_q(SR_NS, spec.body_element)}")
     if body is None:
         raise DuisError(f"sr:Body/sr:{spec.body_element}", f"SRV {srv} needs this body element")
-    fields = _body_fields(body, spec.srv, spec.body_element, match.group(2))
+    try:
+        fields = _body_fields(body, spec.srv, spec.body_element, match.group(2))
+    except DuisError:
+        raise
+    except ValueError as error:  # a date or an id that is not one (unvalidated input)
+        raise DuisError(f"sr:Body/sr:{spec.body_element}", str(error)) from None
     if extra["device"]:
         fields["device_id"] = extra["device"]
     return ServiceRequest(

@@ -86,3 +86,11 @@ def test_non_duis_request_ids_survive_in_the_envelope() -> None:
     assert duis.parse_request(duis.render_envelope(request)) == request
     bare = duis.parse_request(duis.render_request(request), "MDR", True)
     assert bare.request_id == duis.duis_request_id(request) != request.request_id
+
+
+@pytest.mark.req("SCH-1")
+def test_unvalidated_bad_values_are_duis_errors_naming_the_body() -> None:
+    request = next(r for r in _requests() if r.srv == "5.2" and r.schedule_id is not None)
+    text = duis.render_envelope(request).replace("<sr:DSPScheduleID>7<", "<sr:DSPScheduleID>seven<")
+    with pytest.raises(duis.DuisError, match="sr:Body/sr:ReadSchedule"):
+        duis.parse_request(text, validate=False)
