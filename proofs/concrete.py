@@ -159,13 +159,17 @@ def abstract_state(frame: Frame, state: State) -> Values:
 
 def abstract_output(frame: Frame, before: State, outputs: Sequence[Output], refused: bool) -> Values:
     """What the encoding's output records of a model step."""
-    responses = [o for o in outputs if isinstance(o, Response)]
-    assert len(responses) <= 1 and not any(isinstance(o, Acknowledgement) for o in outputs), outputs
+    responses: list[Response | Acknowledgement] = [o for o in outputs if isinstance(o, Response)]
+    assert len(responses) <= 1, outputs
+    acks = [o for o in outputs if isinstance(o, Acknowledgement)]
     o: Values = {"on": False, "code": -1, "trt": NONE_TRT, "eff_flag": False, "user": 0, "role": 0, "srv": 0,
                  "scheduled": False, "sched_owner_role": -1, "sched_created": 0, "has_ts": False,
                  "ts_cached": False, "at": before.now, "alert": any(isinstance(x, Alert) for x in outputs),
                  "reg_refused": refused}  # fmt: skip
+    for a in acks:  # outside the abstraction ('executed now'): shows as code I99
+        o.update(on=True, code=CODE_IDS.index(a.code), user=PARTIES.index(a.user_id), at=a.at)
     for r in responses:
+        assert isinstance(r, Response)
         has = any(e.timestamp == frame.ts_w for e in r.entries)
         o.update(on=True, code=CODE_IDS.index(r.code), trt=NONE_TRT if r.trt_s is None else r.trt_s,
                  eff_flag=r.for_settlement, user=PARTIES.index(r.user_id), role=ROLES.index(r.role),

@@ -451,7 +451,7 @@ def _load_registration(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef
         valid = z3.BoolVal(True)
     loaded = st.replace(a_etd=ev.new_etd, b_efd=ev.new_efd)
     changed, alert = mdra_change(ctx, loaded)
-    begun = change_instant(ctx, loaded) <= st.now
+    begun = ctx.day_start(loaded.b_efd) <= st.now
     post = changed.ite(begun, loaded).ite(valid, st)
     out = no_output(st.now).replace(reg_refused=z3.Not(valid), alert=z3.And(valid, begun, alert))
     # the abstraction keeps the outgoing MDRA's first EFD (ctx.first) fixed

@@ -68,8 +68,6 @@ MUTANTS: Final[tuple[Mutant, ...]] = (
     Mutant("flag-unchecked", ("FS-2", "FS-4"), "the ForSettlement flag is not checked", _fault(flag_unchecked=True)),
     Mutant("mdr-4.1.1-smets2", ("AC-6",), "MDR 4.1.1 allowed on SMETS2", _fault(skip_ac6=True)),
     Mutant("mdr-gsme", ("AC-7",), "MDR requests to a GSME allowed", _fault(skip_ac7=True)),
-    Mutant("mdr-may-send-4.8.2", ("AC-1",), "4.8.2 added to the MDR SRVs of Table 2",
-           lambda i: replace(i, mdr_srvs=i.mdr_srvs | {"4.8.2"})),
     Mutant("4.6.2-available-smets1", ("AC-8", "TRT-1"), "Table 3 gives 4.6.2 a 24 h TRT on SMETS1",
            _cells("4.6.2", "SMETS1", ("existing", "mhhs"), 24 * HOUR)),
     Mutant("supplier-mhhs-trt-30s", ("TRT-2",), "a Supplier's MHHS request gets the existing-service TRT",

@@ -16,11 +16,12 @@ from typing import Final
 
 import z3
 from mhhs_sec.model.clock import day_start
+from mhhs_sec.model.tables import SRVS
 
 from . import encode
-from .inputs import Inputs
+from .inputs import ROLES, SRV_IDS, Inputs
 from .obligations import ALL, Obligation
-from .symbolic import EVENT_KINDS, Ctx, SymEvent, SymOut, SymState
+from .symbolic import EVENT_KINDS, SUBMIT, Ctx, SymEvent, SymOut, SymState, member
 
 QUERY_TIMEOUT_MS: Final = 2000
 BMC_TIMEOUT_MS: Final = 10000
@@ -206,7 +207,17 @@ class Unrolling:
         self.events.append(ev)
         self.states.append(post_state)
         self.outs.append(out)
-        self._add([guard, post_state.eq(post), self._event_window(ev), self._state_window(post_state)])
+        self._add([guard, post_state.eq(post), self._event_window(ev), self._state_window(post_state),
+                   self._executes_now(self.states[i], ev)])  # fmt: skip
+
+    def _executes_now(self, s: SymState, ev: SymEvent) -> z3.BoolRef:
+        """Replayable traces: an MDR device read is sent inside the MDR window,
+        where the model executes it at once (SCH-4) rather than holding it."""
+        ctx, window = self.ctx, self.ctx.inputs.config.mdr_window
+        day = ctx.day_of(s.now)
+        inside = z3.And(ctx.wall(day, window.open_s) <= s.now, s.now < ctx.wall(day, window.close_s))
+        reads = member(ev.srv, [i for i, n in enumerate(SRV_IDS) if SRVS[n].device_request])
+        return z3.Implies(z3.And(ev.kind == SUBMIT, ev.role == ROLES.index("MDR"), reads), inside)
 
     def search(self, ob: Obligation) -> Verdict:
         """The shortest violation of ``ob`` within the depth, if any."""

@@ -1,0 +1,161 @@
+"""Each seeded fault (:data:`.mutants.MUTANTS`) applied to the Python model, so
+that a counterexample found on the faulty encoding replays on a faulty model
+(and, replayed on the reference model, shows the invariant holding there).
+
+A fault is a context manager patching the model's module attributes; nothing
+in ``model/`` changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any, Final
+from unittest import mock
+
+from mhhs_sec.model import access, cache, clock, execution, machine, schedules, validate
+from mhhs_sec.model.entities import ServiceRequest
+from mhhs_sec.model.events import SubmitRequest
+from mhhs_sec.model.outputs import Response
+from mhhs_sec.model.registration import ONE_DAY, last_day, mdra_changes
+from mhhs_sec.model.state import State
+from mhhs_sec.model.tables import CACHE, SRVS, TRT_TABLE
+
+Patch = Callable[[], contextlib.AbstractContextManager[Any]]
+
+
+def _trt_override(cells: Callable[[str, str, str, str], int | None | bool]) -> Patch:
+    original = access.trt_s
+
+    def trt(srv: str, generation: str, mode: str, purpose: str) -> int | None:
+        value = cells(srv, generation, mode, purpose)
+        return original(srv, generation, mode, purpose) if value is False else value  # type: ignore[arg-type,return-value]
+
+    return lambda: mock.patch.object(access, "trt_s", trt)
+
+
+def _printed(srv: str, generation: str, mode: str, purpose: str) -> int | None | bool:
+    if (srv, generation, mode) != ("8.2", "SMETS1", "on-demand"):
+        return False
+    row = next(r for r in TRT_TABLE if r.srv == srv)
+    value: int | None = getattr(row, f"{purpose}_s1_od")
+    return value
+
+
+def _party_on_keeps_efd(appointments: Any, day: Any, etd_mode: str) -> str | None:
+    # '<=' for '<' at the EFD: each appointment lasts one day longer
+    for appointment in appointments:
+        if appointment.efd > day:
+            return None
+        end = last_day(appointment, etd_mode)
+        if end is None or day <= end + ONE_DAY:
+            return str(appointment.party)
+    return None
+
+
+@contextlib.contextmanager
+def _utc_access() -> Iterator[None]:
+    def days(start: int, end: int, tz: str = "uk") -> Any:
+        return clock.days_touched(start, end, "utc")
+
+    def day(instant: int, tz: str = "uk") -> Any:
+        return clock.settlement_day(instant, "utc")
+
+    with mock.patch.multiple(access, days_touched=days, settlement_day=day), \
+            mock.patch.multiple(execution, days_touched=days, settlement_day=day):  # fmt: skip
+        yield
+
+
+def _changes_at_utc_midnight(state: State, limit: int) -> list[Any]:
+    found = []
+    for registration in state.registrations.values():
+        for efd, outgoing, _incoming in mdra_changes(registration):
+            at = clock.day_start(efd, "utc")
+            if state.now < at <= limit:
+                found.append(machine._Due(at, 0, 0, partial(machine._run_mdra_change, registration.mpan, outgoing, at)))
+    return found
+
+
+def _cache_first() -> contextlib.AbstractContextManager[Any]:
+    original = machine._HANDLERS[SubmitRequest]
+
+    def submit(state: State, event: SubmitRequest) -> Any:
+        r: ServiceRequest = event.request
+        spec = SRVS.get(r.srv)
+        slot = state.cache.get((r.device_id, r.srv))
+        if spec is not None and spec.device_request and slot is not None:
+            start, end = (r.period.start, r.period.end) if r.period else (state.now, state.now)
+            held = cache.reader(state, r.device_id, r.srv)
+            hits = [held(t) for t in sorted(slot.entries) if start <= t <= min(end, state.now) and held(t)]
+            if hits:
+                response = Response(r.request_id, r.user_id, r.role, r.srv, r.device_id, "I0", ("C-4",),
+                                    "answered from the cache", state.now, state.now, "on-demand",
+                                    r.for_settlement is True, None, entries=tuple(h for h in hits if h))  # fmt: skip
+                return state, (response,)
+        return original(state, event)
+
+    return mock.patch.dict(machine._HANDLERS, {SubmitRequest: submit})
+
+
+def _check_device_without(requirement: str) -> Patch:
+    original = access.check_device
+
+    def check(role: str, srv: str, device: Any, mode: str, flag: bool) -> Any:
+        if role == "MDR" and requirement == "AC-7" and device.kind != "ESME":
+            if srv == "4.1.1" and device.generation != "SMETS1":
+                return access.Rejected("E11", ("AC-6",), "MDR 4.1.1 to a SMETS2 device")
+            return original("IS", srv, device, mode, flag)
+        if role == "MDR" and requirement == "AC-6" and srv == "4.1.1" and device.kind == "ESME":
+            return original("IS", srv, device, mode, flag)
+        return original(role, srv, device, mode, flag)
+
+    return lambda: mock.patch.object(access, "check_device", check)
+
+
+def _supplier_fast() -> contextlib.AbstractContextManager[Any]:
+    original = access._authorise_read
+
+    def authorise_read(state: State, request: ServiceRequest, device: Any, mode: str, at: int, flag: Any) -> Any:
+        decision = original(state, request, device, mode, at, flag)
+        if isinstance(decision, access.Accepted) and request.role in ("IS", "ES") and decision.for_settlement:
+            fast = access.trt_s(request.srv, device.generation, mode, "existing")
+            return dataclasses.replace(decision, trt_s=fast)
+        return decision
+
+    return mock.patch.object(access, "_authorise_read", authorise_read)
+
+
+def _cacheable(srvs: tuple[str, ...], any_generation: bool) -> Patch:
+    def check(srv: str, generation: str, device_kind: str) -> bool:
+        return srv in srvs and (any_generation or generation == CACHE.generation) and device_kind == CACHE.device_kind
+
+    return lambda: mock.patch.object(cache, "cacheable", check)
+
+
+def _flag_unchecked(state: State, request: ServiceRequest) -> Any:
+    return access._Flag(request.for_settlement is True, ())
+
+
+PATCHES: Final[dict[str, Patch]] = {
+    "cache-ttl-26h": lambda: mock.patch.object(cache, "CACHE", dataclasses.replace(CACHE, max_age_s=26 * 3600)),
+    "efd-le": lambda: mock.patch.object(access, "party_on", _party_on_keeps_efd),
+    "access-utc-midnight": _utc_access,
+    "change-utc-midnight": lambda: mock.patch.object(machine, "_mdra_changes_due", _changes_at_utc_midnight),
+    "cache-before-access": _cache_first,
+    "flag-unchecked": lambda: mock.patch.object(access, "check_flag", _flag_unchecked),
+    "mdr-4.1.1-smets2": _check_device_without("AC-6"),
+    "mdr-gsme": _check_device_without("AC-7"),
+    "4.6.2-available-smets1": _trt_override(lambda s, g, m, p: 86400 if (s, g) == ("4.6.2", "SMETS1") else False),
+    "supplier-mhhs-trt-30s": _supplier_fast,
+    "4.8.1-mhhs-5600s": _trt_override(lambda s, g, m, p: 5600 if (s, g, p) == ("4.8.1", "SMETS2", "mhhs") else False),
+    "8.2-smets1-16s": _trt_override(_printed),
+    "4.8.2-cacheable": _cacheable((*CACHE.srvs, "4.8.2"), False),
+    "smets2-cacheable": _cacheable(CACHE.srvs, True),
+    "cache-kept-on-schedule-delete": lambda: mock.patch.object(cache, "drop", lambda state, device_id, srv: state),
+    "schedules-kept-after-efd": lambda: mock.patch.object(schedules, "on_mdra_change",
+                                                          lambda state, mpan, outgoing, at: (state, ())),
+    "registration-gap-accepted": lambda: mock.patch.object(validate, "check_load_registration",
+                                                           lambda state, event: None),
+}  # fmt: skip

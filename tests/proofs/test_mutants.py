@@ -1,0 +1,74 @@
+"""Proofs that can fail (issue 3 items 4, 5): every invariant is falsified by a
+seeded fault aimed at one of its requirements, with a short counterexample
+that replays on the Python model carrying the same fault, and not on the
+reference model."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from mhhs_sec.model import Profile, step, world
+from mhhs_sec.model.clock import day_start
+from mhhs_sec.model.entities import ReadLogPeriod, ServiceRequest
+from mhhs_sec.model.events import SubmitRequest
+from mhhs_sec.proofs import OBLIGATIONS
+from mhhs_sec.proofs.agreement import StepChecker
+from mhhs_sec.proofs.concrete import Frame, abstract_event, abstract_output, abstract_state, alt_of, day_number, setup
+from mhhs_sec.proofs.faulty import PATCHES
+from mhhs_sec.proofs.mutants import MUTANTS, Mutant
+from mhhs_sec.proofs.obligations import Obligation
+from mhhs_sec.proofs.replay import replay
+from mhhs_sec.proofs.solve import Counterexample, Unrolling
+
+
+def _aimed_at(ob: Obligation) -> Mutant:
+    """The first seeded fault that breaks one of the obligation's requirements."""
+    return next(m for m in MUTANTS if set(m.breaks) & set(ob.requirements) and _falsifies(m, ob))
+
+
+def _falsifies(m: Mutant, ob: Obligation) -> bool:
+    return isinstance(Unrolling(m.inputs()).search(ob), Counterexample)
+
+
+@pytest.mark.req("REG-4", "REG-5", "AC-6", "AC-7", "AC-8", "FS-2", "FS-4", "TRT-2", "TRT-3", "C-1", "C-2",
+                 "C-5", "C-6", "C-7", "SCH-3")  # fmt: skip
+@pytest.mark.parametrize("ob", OBLIGATIONS, ids=lambda ob: ob.name)
+def test_each_invariant_is_falsified_and_the_counterexample_replays(ob: Obligation) -> None:
+    mutant = next((m for m in MUTANTS if set(m.breaks) & set(ob.requirements)), None)
+    assert mutant is not None, f"no seeded fault aims at {ob.requirements}"
+    verdict = Unrolling(mutant.inputs()).search(ob)
+    if not isinstance(verdict, Counterexample):
+        mutant = _aimed_at(ob)
+        verdict = Unrolling(mutant.inputs()).search(ob)
+    assert isinstance(verdict, Counterexample)
+    assert 1 <= len(verdict.trace.steps) <= 4
+    faulty = replay(verdict.trace, ob, mutant.name)
+    assert faulty.agrees, faulty.mismatches
+    assert faulty.violated, "the faulty model should show the violation"
+    reference = replay(verdict.trace, ob, None)
+    assert not reference.violated, "the reference model should not violate the invariant"
+
+
+@pytest.mark.req("C-5", "REG-4", "C-2")
+def test_every_seeded_fault_has_a_model_patch() -> None:
+    assert set(PATCHES) == {m.name for m in MUTANTS}
+
+
+@pytest.mark.req("FS-2", "C-5")
+def test_the_agreement_check_catches_a_faulty_encoding() -> None:
+    # an MDR read without ForSettlement: the model rejects it (FS-2), the faulty
+    # encoding (flag not checked) accepts it, so the step checker must disagree
+    frame = Frame("SMETS1", "ESME", dt.date(2025, 3, 1), dt.date(2025, 3, 1), "4.8.1",
+                  day_start(dt.date(2025, 4, 3), "utc"))  # fmt: skip
+    state, _ = setup(frame, Profile(), day_start(dt.date(2025, 4, 4), "uk") + 9 * 3600,
+                     day_number(dt.date(2025, 4, 9)), day_number(dt.date(2025, 4, 10)))  # fmt: skip
+    period = ReadLogPeriod(day_start(dt.date(2025, 4, 3), "uk"), day_start(dt.date(2025, 4, 4), "uk") - 1)
+    event = SubmitRequest(ServiceRequest("P1", world.MDR_OUT, "MDR", "4.8.1", frame.device.device_id, False, period))
+    post, outputs = step(state, event)
+    values = (abstract_state(frame, state), abstract_event(frame, event), abstract_state(frame, post),
+              abstract_output(frame, state, outputs, False))  # fmt: skip
+    first, last = dt.date(2025, 3, 1), dt.date(2025, 5, 1)
+    assert StepChecker(first, last).check(frame, alt_of(state.profile), *values) is None
+    faulty = next(m for m in MUTANTS if m.name == "flag-unchecked")
+    assert StepChecker(first, last, faulty.inputs()).check(frame, alt_of(state.profile), *values) is not None
