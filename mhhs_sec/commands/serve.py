@@ -10,6 +10,13 @@ import sys
 from typing import Any
 
 
+def _port(text: str) -> int:
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535, got {port}")
+    return port
+
+
 def _implementation(args: argparse.Namespace) -> Any:
     if args.fault:
         from mhhs_sec.conformance.faults import faulty_factory
@@ -34,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         server = ImplementationServer(implementation, args.host, args.http, validate_duis=args.validate_duis)
-    except OSError as error:
+    except (OSError, OverflowError) as error:
         print(f"mhhs-sec serve: cannot listen on {args.host}:{args.http}: {error}", file=sys.stderr)
         return 2
     # The URL on stdout (first line) lets a caller that asked for port 0 find the port.
@@ -54,7 +61,7 @@ def register(subparsers: Any) -> None:
     )
     transport = parser.add_mutually_exclusive_group(required=True)
     transport.add_argument("--stdio", action="store_true", help="JSON lines on stdin / stdout")
-    transport.add_argument("--http", type=int, metavar="PORT", help="HTTP on PORT (0: any free port, printed)")
+    transport.add_argument("--http", type=_port, metavar="PORT", help="HTTP on PORT (0: any free port, printed)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on with --http (default loopback)")
     parser.add_argument(
         "--validate-duis", action="store_true", help="with --http: validate each sr:Request against the DUIS 5.4 schema"
