@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from mhhs_sec.model import (
+    AdvanceClock,
     Appointment,
     LoadRegistration,
     Profile,
@@ -23,11 +24,13 @@ from mhhs_sec.model import (
 from mhhs_sec.model.clock import day_start
 from mhhs_sec.model.registration import ONE_DAY
 from mhhs_sec.model.rules import SUPPLIER_ROLES, role_may_send
+from mhhs_sec.model.schedules import window_bounds
 from mhhs_sec.model.tables import SRVS
 from mhhs_sec.model.world import MPAN_A, SUPPLIER
 
 from . import situations as sit
 from .build import Case
+from .edges import around
 from .world import AUTUMN_CHANGE, SPRING_CHANGE, at
 
 
@@ -163,7 +166,24 @@ def _clock_change_days() -> Iterator[Case]:
                        (SubmitRequest(read),), ("response-code", "entries"), tags)  # fmt: skip
 
 
+def _window_on_clock_change_days() -> Iterator[Case]:
+    """SCH-4, REG-8: an MDR read one second before, at and after the MDR window
+    opens on each UK clock-change day (the window is local wall-clock time)."""
+    for name, day in (("spring", SPRING_CHANGE), ("autumn", AUTUMN_CHANGE)):
+        state = sit.base(now=at(day, 0))
+        device_id = sit.esme_or("SMETS2", "ESME")
+        opens = window_bounds(day, state.config.mdr_window, state.profile.settlement_tz)[0]
+        mdra = sit.sender(state, "MDR", device_id, day - ONE_DAY)
+        read = sit.request(state, mdra, "MDR", "4.8.1", device_id, "true", 1, day=day - ONE_DAY)
+        for label, instant in zip(("before", "at", "after"), around(opens), strict=True):
+            events = (AdvanceClock(instant), SubmitRequest(read), AdvanceClock(opens + 3600))
+            yield Case(f"targeted.mdr-window.{name}.{label}-open", f"SCH-4 on the {name} clock change ({day}): MDR "
+                       f"read {label} the MDR window opens (local time)", ("SCH-4", "REG-8", "TRT-4"), state, events,
+                       ("response-code", "timing"), ("targeted", f"clock-change-{name}", "window"))  # fmt: skip
+
+
 def cases() -> Iterator[Case]:
+    yield from _window_on_clock_change_days()
     yield from _clock_change_days()
     yield from _cache_per_srv()
     yield _audit()
