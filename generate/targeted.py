@@ -18,6 +18,7 @@ from mhhs_sec.model import (
     ReadLogPeriod,
     Registration,
     RestrictDevice,
+    SetDeviceComms,
     State,
     SubmitRequest,
 )
@@ -182,7 +183,26 @@ def _window_on_clock_change_days() -> Iterator[Case]:
                        ("response-code", "timing"), ("targeted", f"clock-change-{name}", "window"))  # fmt: skip
 
 
+def _retry_cutoff_on_clock_change_days() -> Iterator[Case]:
+    """SCH-5, REG-8: a Supplier MHHS read of an unreachable device submitted so
+    that its first retry falls one second before, at or after the cut-off
+    (the next day's DSP window, local midnight) on each clock-change day."""
+    for name, day in (("spring", SPRING_CHANGE), ("autumn", AUTUMN_CHANGE)):
+        state = sit.base(now=at(day, 0))
+        device_id = sit.esme_or("SMETS2", "ESME")
+        cutoff = window_bounds(day + ONE_DAY, state.config.dsp_window, state.profile.settlement_tz)[0]
+        read = sit.request(state, SUPPLIER, "IS", "4.8.1", device_id, "true", 1, day=day - ONE_DAY)
+        for label, instant in zip(("before", "at", "after"), around(cutoff - state.config.retry_interval_s),
+                                  strict=True):  # fmt: skip
+            events = (SetDeviceComms(device_id, False), AdvanceClock(instant), SubmitRequest(read),
+                      AdvanceClock(cutoff + 3600))  # fmt: skip
+            yield Case(f"targeted.retry-cutoff.{name}.{label}", f"SCH-5 on the {name} clock change ({day}): first "
+                       f"retry {label} the cut-off (next local midnight)", ("SCH-5", "REG-8"), state, events,
+                       ("response-code", "timing"), ("targeted", f"clock-change-{name}", "retry"))  # fmt: skip
+
+
 def cases() -> Iterator[Case]:
+    yield from _retry_cutoff_on_clock_change_days()
     yield from _window_on_clock_change_days()
     yield from _clock_change_days()
     yield from _cache_per_srv()
