@@ -249,6 +249,9 @@ def _profile_text(value: Any) -> str:
     return str(value)
 
 
+DEFAULT_GIVE_UP = 25
+
+
 def run_all(
     adapter: Adapter,
     vectors: Sequence[Any],
@@ -256,32 +259,44 @@ def run_all(
     profile: dict[str, Any] | None = None,
     compare: Callable[..., list[str]] | None = None,
     on_verdict: Callable[[Verdict], None] | None = None,
+    give_up_after: int = DEFAULT_GIVE_UP,
 ) -> tuple[str, list[Verdict]]:
     """Run every vector (already selected); returns the implementation's name
     and the verdicts in the same order.  Never raises for an implementation's
-    fault: a failed handshake gives every vector an ``error`` verdict."""
+    fault: a failed handshake gives every vector an ``error`` verdict, and
+    after ``give_up_after`` errors in a row (0: never) the remaining vectors
+    get an ``error`` verdict without being run, so a hanging implementation
+    costs minutes, not hours."""
     if compare is None:
         from mhhs_sec.vectors import compare as compare_outputs
 
         compare = compare_outputs
-    profile = profile or {}
     try:
         capabilities = adapter.hello()
     except (AdapterFault, EventRejected) as fault:
         adapter.restart()
-        verdicts = [Verdict(**_base(v), status="error", reason=f"handshake failed: {fault}") for v in vectors]
-        for verdict in verdicts:
-            if on_verdict:
-                on_verdict(verdict)
-        return "(no answer)", verdicts
-    verdicts = []
-    for vector in vectors:
-        reason = skip_reason(vector, capabilities, profile)
+        return "(no answer)", _not_run(vectors, f"handshake failed: {fault}", on_verdict)
+    verdicts: list[Verdict] = []
+    in_a_row = 0
+    for index, vector in enumerate(vectors):
+        if give_up_after and in_a_row >= give_up_after:
+            cause = f"not run: {in_a_row} errors in a row, last: {verdicts[-1].reason}"
+            return capabilities.implementation, verdicts + _not_run(vectors[index:], cause, on_verdict)
+        reason = skip_reason(vector, capabilities, profile or {})
         if reason:
             verdict = Verdict(**_base(vector), status="skip", reason=reason)
         else:
             verdict = run_vector(adapter, vector, compare)
+        in_a_row = in_a_row + 1 if verdict.status == "error" else 0
         verdicts.append(verdict)
         if on_verdict:
             on_verdict(verdict)
     return capabilities.implementation, verdicts
+
+
+def _not_run(vectors: Sequence[Any], cause: str, on_verdict: Callable[[Verdict], None] | None) -> list[Verdict]:
+    verdicts = [Verdict(**_base(v), status="error", reason=cause) for v in vectors]
+    for verdict in verdicts:
+        if on_verdict:
+            on_verdict(verdict)
+    return verdicts

@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from mhhs_sec.conformance.adapters import DEFAULT_TIMEOUT_S, SPEC_HELP
+from mhhs_sec.conformance.runner import DEFAULT_GIVE_UP
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -66,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     progress = Progress(len(chosen), enabled=not args.quiet)
     try:
-        implementation, verdicts = run_all(adapter, chosen, profile=profile, on_verdict=progress)
+        implementation, verdicts = run_all(
+            adapter, chosen, profile=profile, on_verdict=progress, give_up_after=args.give_up_after
+        )
     finally:
         adapter.close()
     result = Run(args.adapter, implementation, verdicts, total, rerun_prefix(args.adapter, args.vectors, profile))
@@ -87,6 +90,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                         help=f"per-call timeout (default {DEFAULT_TIMEOUT_S:g})")  # fmt: skip
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument(
+        "--give-up-after", type=int, default=DEFAULT_GIVE_UP, metavar="N",
+        help=f"after N errors in a row, report the rest as errors without running them (0: never; "
+        f"default {DEFAULT_GIVE_UP})",
+    )  # fmt: skip
     parser.add_argument(
         "--strict", action="store_true",
         help="also decode every vector with the model codec when loading (slow; the schema is always checked)",

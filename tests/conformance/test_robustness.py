@@ -159,3 +159,18 @@ def test_inprocess_exceptions_and_bad_outputs_are_errors(few_vectors: list[Any])
     assert verdicts[0].status == "error" and verdicts[0].reason.startswith("internal")
     verdicts = _run("python:conform_kit:BadOutputs", few_vectors[:1])
     assert verdicts[0].status == "error" and verdicts[0].reason.startswith("schema")
+
+
+@pytest.mark.req("REG-4", "AC-3")
+def test_runner_gives_up_after_errors_in_a_row(all_vectors: list[Any]) -> None:
+    """A hanging implementation costs a few timeouts, not one per vector."""
+    vectors = [v for v in all_vectors if v.steps][:6]
+    adapter = open_adapter(fake_command("hang"), timeout_s=TIMEOUT_S)
+    started = time.monotonic()
+    try:
+        verdicts = run_all(adapter, vectors, give_up_after=2)[1]
+    finally:
+        adapter.close()
+    assert [v.status for v in verdicts] == ["error"] * len(vectors)
+    assert all(v.reason.startswith("not run: 2 errors in a row") for v in verdicts[2:])
+    assert time.monotonic() - started < 2 * (TIMEOUT_S + 3)
