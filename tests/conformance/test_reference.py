@@ -166,3 +166,15 @@ def test_serve_http_command_prints_its_url_and_serves(few_vectors: list[Any]) ->
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.mark.req("FS-1", "REG-1")
+def test_every_committed_service_request_travels_as_duis_xml(all_vectors: list[Any]) -> None:
+    """Item 2: over HTTP each submit of the committed vectors is a DUIS envelope
+    (the JSON fallback is only for requests DUIS 5.4 cannot carry)."""
+    from mhhs_sec.conformance.http import HttpAdapter
+
+    submits = [s.event for v in all_vectors for s in v.steps if s.event["event"] == "submit"]
+    assert submits
+    as_json = [e["request"]["request_id"] for e in submits if HttpAdapter._duis_body(e) is None]
+    assert not as_json, as_json[:5]
