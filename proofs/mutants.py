@@ -5,13 +5,20 @@ counterexample (proofs that can fail, issue 3 item 4)."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from mhhs_sec.model.tables import TRT_AMENDMENTS, TRT_TABLE
 
 from .inputs import Faults, Inputs, reference_inputs
+
+if TYPE_CHECKING:
+    from .run import Result
+    from .solve import Trace
 
 HOUR: Final = 3600
 
@@ -87,26 +94,39 @@ MUTANTS: Final[tuple[Mutant, ...]] = (
 )  # fmt: skip
 
 
-def falsify_all(results: list, depth: int) -> None:  # type: ignore[type-arg]
-    """Fill ``falsified_by`` / ``mutant_traces`` of each result: the faults under
-    which BMC finds a violation of that invariant within ``depth`` steps.
+def falsify(name: str, depth: int) -> list[tuple[str, Trace]]:
+    """The invariants one seeded fault breaks, each with its BMC trace.
 
-    An invariant still inductive under a fault (with the other invariants as
+    An invariant still inductive under the fault (with the other invariants as
     hypotheses) is not searched: the fault cannot break it without first
     breaking one of those, which is then the one listed."""
     from .obligations import OBLIGATIONS
     from .solve import Counterexample, Induction, Unrolling, prove
 
+    inputs = next(m for m in MUTANTS if m.name == name).inputs()
+    induction = Induction(inputs)
+    found = []
+    for ob in OBLIGATIONS:
+        if prove(ob, induction, None).verdict.status == "proved":
+            continue
+        verdict = Unrolling(inputs, depth).search(ob)  # a fresh unrolling: no state from other searches
+        if isinstance(verdict, Counterexample):
+            found.append((ob.name, verdict.trace))
+    return found
+
+
+def falsify_all(results: list[Result], depth: int) -> None:
+    """Fill ``falsified_by`` / ``mutant_traces`` of each result, the seeded
+    faults running in parallel processes (results in the order of MUTANTS)."""
     by_name = {r.name: r for r in results}
-    for mutant in MUTANTS:
-        inputs = mutant.inputs()
-        induction = Induction(inputs)
-        bmc: Unrolling | None = None
-        for ob in OBLIGATIONS:
-            if prove(ob, induction, None).verdict.status == "proved":
-                continue
-            bmc = bmc or Unrolling(inputs, depth)
-            verdict = bmc.search(ob)
-            if isinstance(verdict, Counterexample):
-                by_name[ob.name].falsified_by.append(mutant.name)
-                by_name[ob.name].mutant_traces[mutant.name] = verdict.trace
+    names = [m.name for m in MUTANTS]
+    workers = min(len(names), os.cpu_count() or 1)
+    if workers > 1:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            found = list(pool.map(falsify, names, [depth] * len(names)))
+    else:
+        found = [falsify(name, depth) for name in names]
+    for name, broken in zip(names, found, strict=True):
+        for ob_name, trace in broken:
+            by_name[ob_name].falsified_by.append(name)
+            by_name[ob_name].mutant_traces[name] = trace

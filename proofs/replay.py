@@ -43,8 +43,10 @@ class Replay:
     setup_events: list[Event]
     events: list[Event]
     outputs: list[tuple[Output, ...]] = field(default_factory=list)
+    refusals: list[tuple[str, str] | None] = field(default_factory=list)  # (field, requirement) of a refused event
     mismatches: list[str] = field(default_factory=list)
     violated: bool = False
+    final: State | None = None
 
     @property
     def agrees(self) -> bool:
@@ -65,8 +67,10 @@ def replay(trace: Trace, obligation: Obligation, fault: str | None = None) -> Re
             try:
                 post, outputs = step(state, event)
                 refused = False
-            except InvalidEvent:
+                result.refusals.append(None)
+            except InvalidEvent as error:
                 post, outputs, refused = state, (), True
+                result.refusals.append((error.field, error.requirement))
             result.outputs.append(outputs)
             got_state = abstract_state(frame, post)
             got_out = abstract_output(frame, state, outputs, refused)
@@ -78,6 +82,7 @@ def replay(trace: Trace, obligation: Obligation, fault: str | None = None) -> Re
             if _violates(trace, obligation, pre_values, expected.event, got_out, got_state):
                 result.violated = True
             pre_values, state = got_state, post
+    result.final = state
     return result
 
 

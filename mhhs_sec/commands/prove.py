@@ -1,15 +1,19 @@
 """``mhhs-sec prove [--json] [--mutants]``: prove the invariants with Z3 for
 every reachable state (issue 3; requirement IDs per invariant).
 
+``--mutants --vectors PATH`` also writes every counterexample as a
+conformance vector file (docs/vector-format.md).
+
 Exit codes: 0 all proved (and, with ``--mutants``, every invariant falsified
 by at least one seeded fault); 1 an invariant violated or unknown, or an
-invariant no seeded fault breaks.
+invariant no seeded fault breaks; 2 bad arguments.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 
@@ -17,7 +21,14 @@ def run(args: argparse.Namespace) -> int:
     from mhhs_sec.proofs import prove_all
     from mhhs_sec.proofs.report import as_json, describe_trace, table
 
+    if args.vectors and not args.mutants:
+        print("mhhs-sec prove: --vectors needs --mutants (the counterexamples come from the seeded faults)")
+        return 2
     results = prove_all(mutants=args.mutants)
+    if args.vectors:
+        from mhhs_sec.proofs.vectors_out import document, write
+
+        write(Path(args.vectors), document(results))
     if args.json:
         print(json.dumps(as_json(results, args.mutants), indent=2, sort_keys=False))
     else:
@@ -41,4 +52,5 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--mutants", action="store_true", help="also run the seeded faults (falsified_by)")
     parser.add_argument("--traces", action="store_true", help="with --mutants: print each fault's counterexample")
+    parser.add_argument("--vectors", metavar="PATH", help="with --mutants: write the counterexamples as a vector file")
     parser.set_defaults(func=run)

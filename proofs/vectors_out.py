@@ -1,0 +1,174 @@
+"""Counterexamples as conformance vectors (``docs/vector-format.md``): for each
+invariant and each seeded fault that breaks it, the trace BMC found, with the
+outputs the *reference* model gives.  An implementation carrying that fault
+fails the vector; the reference passes it (issue 3 item 5)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from mhhs_sec.model import InvalidEvent, step, world
+from mhhs_sec.model.codec import encode_event, encode_output, encode_state
+from mhhs_sec.model.entities import ReadLogPeriod, ServiceRequest
+from mhhs_sec.model.events import SubmitRequest
+from mhhs_sec.model.outputs import Response
+from mhhs_sec.model.profile import PROFILE_OPTIONS
+from mhhs_sec.model.rules import role_may_send
+from mhhs_sec.model.tables import SRVS
+from mhhs_sec.vectors.format import model_revision
+
+from .concrete import Frame, concrete_event, profile_of, setup
+from .obligations import OBLIGATIONS, Obligation
+from .replay import Replay, replay
+from .run import Result
+from .solve import Trace
+from .symbolic import LOADREG, PARAM_OPTIONS
+
+OBSERVABLES = ["response-code", "entries", "trt", "alerts"]
+
+
+def vector_id(ob: Obligation, fault: str) -> str:
+    text = re.sub(r"[^a-z0-9._-]+", ".", f"proofs.{ob.name}.{fault}".lower())
+    return re.sub(r"\.{2,}", ".", text).strip(".")
+
+
+def _outcome(outputs: list[tuple[Any, ...]], refusals: list[tuple[str, str] | None]) -> str:
+    parts = []
+    for produced, refused in zip(outputs, refusals, strict=True):
+        codes = [o.code if hasattr(o, "code") else type(o).__name__ for o in produced]
+        parts.append("refused" if refused else (",".join(codes) or "-"))
+    return " | ".join(parts)
+
+
+def _run(trace: Trace, alt: dict[str, bool]) -> tuple[list[tuple[Any, ...]], list[tuple[str, str] | None]]:
+    """The trace on the reference model under profile ``alt``; an ETD flip keeps
+    the same appointment days (REG-12)."""
+    frame = Frame.from_rigid(trace.rigid)
+    init = trace.initial
+    shift = 0 if alt["etd"] == trace.profile["etd"] else (1 if alt["etd"] else -1)
+    state, _ = setup(frame, profile_of(alt), int(init["now"]), int(init["a_etd"]) + shift, int(init["b_efd"]))
+    outputs, refusals = [], []
+    for n, s in enumerate(trace.steps, 1):
+        event = dict(s.event)
+        if event["kind"] == LOADREG:
+            event["new_etd"] = int(event["new_etd"]) + shift
+        try:
+            state, produced = step(state, concrete_event(frame, event, n))
+            outputs.append(produced)
+            refusals.append(None)
+        except InvalidEvent as error:
+            outputs.append(())
+            refusals.append((error.field, error.requirement))
+    return outputs, refusals
+
+
+def _profile(trace: Trace, reference: Replay) -> dict[str, Any]:
+    """Options whose other value changes the outcome (re-run on the model)."""
+    base = _outcome(reference.outputs, reference.refusals)
+    requires: dict[str, Any] = {}
+    alternatives = []
+    for option in PARAM_OPTIONS:
+        flipped = {**trace.profile, option: not trace.profile[option]}
+        outcome = _outcome(*_run(trace, flipped))
+        if outcome != base:
+            values = PROFILE_OPTIONS[option][1]
+            requires[option] = values[1 if trace.profile[option] else 0]
+            other = values[1 if flipped[option] else 0]
+            alternatives.append({"option": option, "requirement": PROFILE_OPTIONS[option][0], "value": other,
+                                 "outcome": outcome, "vector": None})  # fmt: skip
+    return {"requires": requires, "alternatives": alternatives}
+
+
+def _probe(reference: Replay, n: int) -> dict[str, Any] | None:
+    """C-9: the Supplier reads just the watched entry; whether the device is
+    asked shows what the cache holds."""
+    frame, state = reference.frame, reference.final
+    assert state is not None
+    roles = [r for r in sorted(world.ROLES_OF[world.SUPPLIER]) if role_may_send(r, frame.srv_w)]
+    if not roles or not SRVS[frame.srv_w].read_log_period:
+        return None
+    request = ServiceRequest(f"P{n}", world.SUPPLIER, roles[0], frame.srv_w, frame.device.device_id, False,
+                             ReadLogPeriod(frame.ts_w, frame.ts_w))  # fmt: skip
+    event = SubmitRequest(request)
+    try:
+        _, produced = step(state, event)
+    except InvalidEvent:
+        return None
+    expected = [{"output": encode_output(o), "requirements": ["C-9", "C-4"],
+                 "why": "probe: a read of the watched entry alone (device asked unless it is cached)"}
+                for o in produced]  # fmt: skip
+    return {"event": encode_event(event), "expected": expected, "comment": "probe of the cache (C-9)"}
+
+
+def counterexample_vector(ob: Obligation, fault: str, trace: Trace) -> dict[str, Any]:
+    reference = replay(trace, ob, None)
+    steps = []
+    tags = {"proofs", "counterexample", f"fault:{fault}"}
+    for event, produced, refused in zip(reference.events, reference.outputs, reference.refusals, strict=True):
+        entry: dict[str, Any] = {"event": encode_event(event), "expected": []}
+        if refused:
+            entry["refused"] = {"field": refused[0], "requirement": refused[1]}
+        for output in produced:
+            if isinstance(output, Response):
+                tags.update(output.interp)
+            entry["expected"].append({"output": encode_output(output), "requirements": list(ob.requirements),
+                                      "why": f"reference model; the '{fault}' fault answers otherwise"})  # fmt: skip
+        steps.append(entry)
+    observables = OBSERVABLES + (["refusal"] if any(reference.refusals) else [])
+    if any(req.startswith("C-") for req in ob.requirements):
+        probe = _probe(reference, len(steps) + 1)
+        if probe is not None:
+            steps.append(probe)
+            observables.append("device-read")
+    return {
+        "id": vector_id(ob, fault),
+        "requirements": list(ob.requirements),
+        "profile": _profile(trace, reference),
+        "observables": observables,
+        "comment": f"{ob.name}: counterexample trace of seeded fault {fault}; the reference answers shown",
+        "tags": sorted(tags),
+        "initial_state": encode_state(reference.initial),
+        "steps": steps,
+    }
+
+
+def document(results: list[Result]) -> dict[str, Any]:
+    """The vector file of every (invariant, fault) counterexample found."""
+    order = {ob.name: ob for ob in OBLIGATIONS}
+    vectors = [
+        counterexample_vector(order[r.name], fault, r.mutant_traces[fault]) for r in results for fault in r.falsified_by
+    ]
+    return {
+        "format": "mhhs-sec-vectors",
+        "format_version": 1,
+        "generator": {"name": "mhhs_sec.proofs", "version": "1.0.0"},
+        "model_revision": model_revision(),
+        "provenance": {
+            "generator": "targeted",
+            "group": "proofs.counterexamples",
+            "description": "BMC counterexamples of the Z3 invariants under seeded faults (mhhs-sec prove "
+            "--mutants); expected outputs are the reference model's",
+            "seed": None,
+            "source": "mhhs_sec.proofs",
+        },  # fmt: skip
+        "vectors": sorted(vectors, key=lambda v: v["id"]),
+    }
+
+
+def write(path: Path, data: dict[str, Any]) -> None:
+    """Write canonical JSON atomically (temp file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
