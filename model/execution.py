@@ -3,6 +3,7 @@ cache, and retrying an unreachable device (C-4, C-8, C-9, C-10, SCH-5)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from . import cache, meter, schedules
@@ -60,17 +61,17 @@ def execute(state: State, work: Pending) -> tuple[State, tuple[Response, ...]]:
     return state, (response,)
 
 
-def _timestamps(state: State, request: ServiceRequest, decision: Accepted) -> list[int]:
+def _timestamps(state: State, request: ServiceRequest, decision: Accepted) -> Sequence[int]:
     device = state.devices[request.device_id]
     period = request.period
     start, end = (state.now, state.now) if period is None else (period.start, period.end)
     stamps = meter.timestamps(device, request.srv, start, end, state.now)
     if period is None:
-        return list(stamps)
+        return stamps
     # AC-4 (option 'authorised-days'): only entries of the authorised days.
     tz = state.profile.settlement_tz
     if decision.days == days_touched(period.start, period.end, tz):
-        return list(stamps)  # every day the period touches is authorised
+        return stamps  # every day the period touches is authorised
     days = set(decision.days)
     return [t for t in stamps if settlement_day(t, tz) in days]
 
@@ -88,12 +89,17 @@ def _read(
     Returns the answer, what the device gave, and whether the device was asked
     at all (C-9: not when every covered timestamp was held in the cache)."""
     device = state.devices[request.device_id]
+    stamps = _timestamps(state, request, decision)
+    restricted_at = _restriction(state, request)
+    slot = state.cache.get((request.device_id, request.srv))
+    if restricted_at is None and (slot is None or not slot.entries):
+        # nothing held and nothing deleted: the device answers for every timestamp
+        read = meter.entries(device, request.srv, stamps)
+        return read, list(read), True
     answer: list[LogEntry] = []
     from_device: list[LogEntry] = []
     device_asked = SRVS[request.srv].cadence == "instant"
-    stamps = _timestamps(state, request, decision)
     held_at = cache.reader(state, request.device_id, request.srv)
-    restricted_at = _restriction(state, request)
     for timestamp in stamps:
         held = held_at(timestamp)
         if held is not None:

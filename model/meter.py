@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Final
 
@@ -78,3 +79,24 @@ def _entry_at(device_id: str, commissioned: dt.date, srv: str, timestamp: int) -
     if SRVS[srv].cadence == "half-hour":
         return LogEntry(timestamp, interval_value(device_id, srv, timestamp))
     return LogEntry(timestamp, _register(device_id, commissioned, srv, timestamp))
+
+
+def entries(device: Device, srv: str, stamps: Sequence[int]) -> tuple[LogEntry, ...]:
+    """The entries at ``stamps`` (from :func:`timestamps`), in order: the same as
+    ``entry_at`` for each timestamp, assembled from memoised whole UTC days."""
+    if not isinstance(stamps, range) or len(stamps) <= 2 or stamps.step != HALF_HOUR:
+        return tuple(entry_at(device, srv, t) for t in stamps)
+    found: list[LogEntry] = []
+    last = stamps[-1]
+    at = stamps.start
+    while at <= last:
+        midnight = at - at % DAY
+        block = _day_block(device.device_id, device.commissioned, srv, midnight)
+        found.extend(block[(at - midnight) // HALF_HOUR : (min(last, midnight + DAY - 1) - midnight) // HALF_HOUR + 1])
+        at = midnight + DAY
+    return tuple(found)
+
+
+@lru_cache(maxsize=1 << 12)
+def _day_block(device_id: str, commissioned: dt.date, srv: str, midnight: int) -> tuple[LogEntry, ...]:
+    return tuple(_entry_at(device_id, commissioned, srv, t) for t in range(midnight, midnight + DAY, HALF_HOUR))
