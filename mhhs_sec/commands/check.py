@@ -1,16 +1,20 @@
-"""``mhhs-sec check``: the main job on the bundled default.  Runs the model's
-self-check on its bundled scenarios, then every later stage that is present
-(prove, generate --check, conform against the reference), and prints one
-summary.  Exit code 0 only when every stage passed."""
+"""``mhhs-sec check``: the main job on the bundled default.
+
+Runs, in order, the model's self-check on its bundled scenarios, the Z3 proofs
+of every invariant, ``generate --check`` on the committed vectors, and every
+vector against the reference implementation; prints one summary.  Exit code
+0 only when every stage passed."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mhhs_sec.model.profile import Profile
 from mhhs_sec.model.scenarios import SCENARIOS
 from mhhs_sec.model.scenarios import run as run_scenario
 
@@ -25,29 +29,76 @@ class Stage:
 
 def self_check() -> tuple[bool, str]:
     """The model's bundled scenarios (expectations written from the catalogue)."""
-    failures = []
+    failed = 0
     for scenario in SCENARIOS:
-        for problem in run_scenario(scenario):
-            failures.append(f"{scenario.name}: {problem}")
-    for failure in failures:
-        print(f"  FAIL {failure}")
-    return not failures, f"{len(SCENARIOS) - len({f.split(':')[0] for f in failures})}/{len(SCENARIOS)} scenarios pass"
+        problems = run_scenario(scenario)
+        failed += bool(problems)
+        for problem in problems:
+            print(f"  FAIL {scenario.name}: {problem}")
+    return not failed, f"{len(SCENARIOS) - failed}/{len(SCENARIOS)} scenarios pass"
 
 
-STAGES: list[tuple[str, Callable[[], tuple[bool, str]]]] = [("model self-check", self_check)]
+def prove() -> tuple[bool, str]:
+    """Every invariant proved for all reachable states (issue 3)."""
+    from mhhs_sec.proofs import prove_all
+
+    results = prove_all()
+    bad = [r for r in results if r.status != "proved"]
+    for result in bad:
+        print(f"  {result.status.upper()} {result.name} ({', '.join(result.requirements)})")
+    return not bad, f"{len(results) - len(bad)}/{len(results)} invariants proved"
+
+
+def vectors_current() -> tuple[bool, str]:
+    """The committed vectors are valid and what the model generates now."""
+    from mhhs_sec.generate.check import check
+    from mhhs_sec.vectors.format import JSON_DIR
+
+    problems, notes = check()
+    for note in notes:
+        print(f"  note: {note}")
+    for problem in problems[:20]:
+        print(f"  FAIL {problem}")
+    files = len(list(JSON_DIR.glob("*.json")))
+    return not problems, f"{files} vector files current" if not problems else f"{len(problems)} problem(s)"
+
+
+def conform() -> tuple[bool, str]:
+    """Every committed vector against the reference implementation."""
+    from mhhs_sec.conformance import conform_summary
+
+    counts = conform_summary("reference")
+    ok = counts["failed"] == 0 and counts["errors"] == 0 and counts["passed"] > 0
+    return ok, ", ".join(f"{counts[k]} {k}" for k in ("passed", "failed", "errors", "skipped"))
+
+
+STAGES: tuple[tuple[str, Callable[[], tuple[bool, str]]], ...] = (
+    ("model self-check", self_check),
+    ("prove", prove),
+    ("generate --check", vectors_current),
+    ("conform reference", conform),
+)
 
 
 def run(args: argparse.Namespace) -> int:
+    profile = Profile().non_default() or "catalogue defaults"
+    print(f"profile: {profile}")
     results = []
     for name, stage in STAGES:
         print(f"== {name}", flush=True)
         started = time.perf_counter()
-        ok, summary = stage()
+        try:
+            ok, summary = stage()
+        except Exception as error:  # a stage that cannot run has failed, visibly
+            ok, summary = False, f"could not run: {type(error).__name__}: {error}"
         results.append(Stage(name, ok, summary, time.perf_counter() - started))
+        print(f"   {'PASS' if ok else 'FAIL'}: {summary}", flush=True)
     print("\nsummary")
     for result in results:
-        print(f"  {'PASS' if result.ok else 'FAIL'}  {result.name:<24} {result.summary}  ({result.seconds:.1f} s)")
-    return 0 if all(r.ok for r in results) else 1
+        print(f"  {'PASS' if result.ok else 'FAIL'}  {result.name:<20} {result.summary}  ({result.seconds:.1f} s)")
+    failed = [r.name for r in results if not r.ok]
+    print("check: all stages passed" if not failed else f"check: FAILED: {', '.join(failed)}", file=sys.stderr)
+    return 0 if not failed else 1
 
 
 def register(subparsers: Any) -> None:
