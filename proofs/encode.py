@@ -278,7 +278,8 @@ def drop_slot(ctx: Ctx, st: SymState, srv_x: z3.ArithRef) -> SymState:
     if ctx.inputs.faults.keep_cache_on_delete:
         return st
     hit = srv_x == ctx.srv_w
-    return st.replace(c_on=z3.And(st.c_on, z3.Not(hit)), hw=z3.If(hit, -1, st.hw))
+    dropped: SymState = st.replace(c_on=z3.And(st.c_on, z3.Not(hit)), hw=z3.If(hit, -1, st.hw))
+    return dropped
 
 
 @dataclass(frozen=True)
@@ -322,10 +323,11 @@ def _response(req: Request, d: Decision, at: z3.ArithRef, scheduled: bool, read:
     out = no_output(at)
     has = z3.And(d.ok, read.covered) if read else z3.BoolVal(False)
     cached = z3.And(d.ok, read.served) if read else z3.BoolVal(False)
-    return out.replace(
+    response: SymOut = out.replace(
         on=z3.BoolVal(True), code=d.code, trt=d.trt, eff_flag=z3.If(d.ok, d.eff_flag, req.flag),
         user=req.user, role=req.role, srv=req.srv, scheduled=z3.BoolVal(scheduled), has_ts=has, ts_cached=cached,
     )  # fmt: skip
+    return response
 
 
 # ---- events (model.machine) ------------------------------------------------------

@@ -31,7 +31,7 @@ def _trt_override(cells: Callable[[str, str, str, str], int | None | bool]) -> P
 
     def trt(srv: str, generation: str, mode: str, purpose: str) -> int | None:
         value = cells(srv, generation, mode, purpose)
-        return original(srv, generation, mode, purpose) if value is False else value  # type: ignore[arg-type,return-value]
+        return original(srv, generation, mode, purpose) if value is False else value
 
     return lambda: mock.patch.object(access, "trt_s", trt)
 

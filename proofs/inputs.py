@@ -101,7 +101,8 @@ def reference_inputs() -> Inputs:
 
 def role_of_party(party: int) -> frozenset[str]:
     """The roles the standard world gives a party (REG-7)."""
-    return world.ROLES_OF[PARTIES[party]]
+    roles: frozenset[str] = world.ROLES_OF[PARTIES[party]]
+    return roles
 
 
 __all__ = [

@@ -10,7 +10,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from mhhs_sec.model.tables import TRT_AMENDMENTS, TRT_TABLE
 
@@ -36,7 +36,7 @@ class Mutant:
         return self.make(reference_inputs())
 
 
-def _fault(**flags: object) -> Callable[[Inputs], Inputs]:
+def _fault(**flags: Any) -> Callable[[Inputs], Inputs]:
     return lambda i: replace(i, faults=replace(Faults(), **flags))
 
 

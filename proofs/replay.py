@@ -106,4 +106,4 @@ def _violates(trace: Trace, ob: Obligation, pre: Values, event: Values, out: Val
               ctx.first == rigid["first"], ctx.srv_w == rigid["srv_w"], ctx.ts_w == rigid["ts_w"]]  # fmt: skip
     fixed += [ctx.alt[k] == v for k, v in trace.profile.items()]
     solver.add(*ctx.defs, *fixed, bad)
-    return solver.check() == z3.sat
+    return bool(solver.check() == z3.sat)

@@ -62,7 +62,7 @@ def describe_trace(trace: Trace) -> str:
 
 
 def _day(day: int) -> str:
-    return format_instant(day * 86400)[:10]
+    return str(format_instant(day * 86400))[:10]
 
 
 def _event(e: dict[str, int | bool]) -> str:

@@ -253,7 +253,7 @@ class Unrolling:
 
     def _trace(self, model: z3.ModelRef, upto: int) -> Trace:
         ctx = self.ctx
-        rigid = {name: model.eval(v, model_completion=True).as_long()  # type: ignore[attr-defined]
+        rigid = {name: int(str(model.eval(v, model_completion=True)))
                  for name, v in (("gen", ctx.gen), ("kind", ctx.kind), ("comm", ctx.comm), ("first", ctx.first),
                                  ("srv_w", ctx.srv_w), ("ts_w", ctx.ts_w))}  # fmt: skip
         profile = {o: z3.is_true(model.eval(v, model_completion=True)) for o, v in ctx.alt.items()}
@@ -277,7 +277,7 @@ def _spans(days: Sequence[int]) -> list[tuple[int, int]]:
 
 def _is_bst(day: int) -> bool:
     date = dt.date(1970, 1, 1) + dt.timedelta(days=day)
-    return day_start(date, "uk") != day * 86400
+    return bool(day_start(date, "uk") != day * 86400)
 
 
 def prove(ob: Obligation, induction: Induction, bmc: Unrolling | None) -> Outcome:

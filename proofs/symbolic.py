@@ -39,7 +39,7 @@ def srv(name: str) -> int:
 
 
 def role(name: str) -> int:
-    return ROLES.index(name)
+    return list(ROLES).index(name)
 
 
 def code(name: str) -> int:
@@ -47,11 +47,11 @@ def code(name: str) -> int:
 
 
 def gen(name: str) -> int:
-    return GENERATIONS.index(name)
+    return list(GENERATIONS).index(name)
 
 
 def kind(name: str) -> int:
-    return KINDS.index(name)
+    return list(KINDS).index(name)
 
 
 def member(x: z3.ArithRef, indices: Iterable[int]) -> z3.BoolRef:
@@ -155,7 +155,8 @@ class _Record:
 
     @classmethod
     def fresh(cls, ctx: Ctx, prefix: str) -> Any:
-        return cls(**{f.name: _z3_var(ctx, f"{prefix}.{f.name}", cls.SORTS[f.name]) for f in fields(cls)})  # type: ignore[call-overload]
+        names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+        return cls(**{n: _z3_var(ctx, f"{prefix}.{n}", cls.SORTS[n]) for n in names})
 
     def values(self) -> list[z3.ExprRef]:
         return [getattr(self, f.name) for f in fields(self)]  # type: ignore[arg-type]
@@ -181,7 +182,7 @@ class _Record:
         out: dict[str, int | bool] = {}
         for name, value in zip(self.names(), self.values(), strict=True):
             v = model.eval(value, model_completion=True)
-            out[name] = z3.is_true(v) if z3.is_bool(v) else v.as_long()  # type: ignore[attr-defined]
+            out[name] = z3.is_true(v) if z3.is_bool(v) else int(str(v))
         return out
 
 

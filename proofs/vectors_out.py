@@ -52,7 +52,8 @@ def _run(trace: Trace, alt: dict[str, bool]) -> tuple[list[tuple[Any, ...]], lis
     init = trace.initial
     shift = 0 if alt["etd"] == trace.profile["etd"] else (1 if alt["etd"] else -1)
     state, _ = setup(frame, profile_of(alt), int(init["now"]), int(init["a_etd"]) + shift, int(init["b_efd"]))
-    outputs, refusals = [], []
+    outputs: list[tuple[Any, ...]] = []
+    refusals: list[tuple[str, str] | None] = []
     for n, s in enumerate(trace.steps, 1):
         event = dict(s.event)
         if event["kind"] == LOADREG:
