@@ -56,9 +56,11 @@ _OLDEST: Final[dict[int, tuple[Mapping[int, CachedEntry], int | None]]] = {}
 _OLDEST_SIZE: Final = 4096
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class AuditNode:
-    """AUD-1: the Service Audit Trail, a persistent list (newest first)."""
+    """AUD-1: the Service Audit Trail, a persistent list (newest first).
+    Compared and printed by walking the list, never by recursion, so a long
+    trail neither overflows the stack nor costs more than its length."""
 
     record: AuditRecord
     previous: AuditNode | None
@@ -68,6 +70,18 @@ class AuditNode:
         while node is not None:
             yield node.record
             node = node.previous
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AuditNode):
+            return NotImplemented
+        return self is other or tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        records = tuple(self)
+        return f"AuditNode({len(records)} records, newest {records[0]!r})"
 
 
 @dataclass(frozen=True, slots=True)
