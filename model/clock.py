@@ -30,6 +30,7 @@ def _zone(settlement_tz: str) -> dt.tzinfo:
     return ZoneInfo(_TZ_NAMES[settlement_tz])
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_instant(text: str) -> int:
     """An ISO 8601 date-time with an offset (e.g. '2025-03-30T00:00:00Z')."""
     value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -38,6 +39,7 @@ def parse_instant(text: str) -> int:
     return int(value.timestamp())
 
 
+@lru_cache(maxsize=1 << 16)
 def format_instant(instant: int) -> str:
     """The canonical text of an instant: UTC with a 'Z' suffix."""
     return dt.datetime.fromtimestamp(instant, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
