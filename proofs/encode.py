@@ -110,7 +110,7 @@ def may_send(ctx: Ctx, role_x: z3.ArithRef, srv_x: z3.ArithRef) -> z3.BoolRef:
 
 def holds_role(user: z3.ArithRef, role_x: z3.ArithRef) -> z3.BoolRef:
     """E1 (REG-7): the user holds the role it sent in (standard world roles)."""
-    pairs = [(p, ROLES.index(r)) for p in range(len(PARTIES)) for r in role_of_party(p)]
+    pairs = [(p, ROLES.index(r)) for p in range(len(PARTIES)) for r in sorted(role_of_party(p))]
     return z3.Or(*[z3.And(user == p, role_x == r) for p, r in pairs])
 
 
