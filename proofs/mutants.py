@@ -120,12 +120,13 @@ def falsify_all(results: list[Result], depth: int) -> None:
     faults running in parallel processes (results in the order of MUTANTS)."""
     by_name = {r.name: r for r in results}
     names = [m.name for m in MUTANTS]
-    workers = min(len(names), os.cpu_count() or 1)
-    if workers > 1:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            found = list(pool.map(falsify, names, [depth] * len(names)))
-    else:
-        found = [falsify(name, depth) for name in names]
+    workers = max(1, min(len(names), os.cpu_count() or 1))
+    # one fresh process per fault: Z3's term table starts empty, so a fault's
+    # counterexample does not depend on which faults ran before it (byte-identical
+    # vector files whatever the number of cores or the scheduling)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, max_tasks_per_child=1) as pool:
+        found = list(pool.map(falsify, names, [depth] * len(names)))
     for name, broken in zip(names, found, strict=True):
         for ob_name, trace in broken:
             by_name[ob_name].falsified_by.append(name)
