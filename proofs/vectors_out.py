@@ -85,25 +85,33 @@ def _profile(trace: Trace, reference: Replay) -> dict[str, Any]:
     return {"requires": requires, "alternatives": alternatives}
 
 
+PROBES = ((world.NETWORK_OPERATOR, "ED"), (world.OTHER_USER, "OU"), (world.SUPPLIER, "IS"), (world.SUPPLIER, "ES"))
+
+
 def _probe(reference: Replay, n: int) -> dict[str, Any] | None:
-    """C-9: the Supplier reads just the watched entry; whether the device is
-    asked shows what the cache holds."""
+    """C-9: a party the reference answers reads just the watched entry; whether
+    the device is asked shows what the cache holds."""
     frame, state = reference.frame, reference.final
     assert state is not None
-    roles = [r for r in sorted(world.ROLES_OF[world.SUPPLIER]) if role_may_send(r, frame.srv_w)]
-    if not roles or not SRVS[frame.srv_w].read_log_period:
+    if not SRVS[frame.srv_w].read_log_period:
         return None
-    request = ServiceRequest(f"P{n}", world.SUPPLIER, roles[0], frame.srv_w, frame.device.device_id, False,
-                             ReadLogPeriod(frame.ts_w, frame.ts_w))  # fmt: skip
-    event = SubmitRequest(request)
-    try:
-        _, produced = step(state, event)
-    except InvalidEvent:
-        return None
-    expected = [{"output": encode_output(o), "requirements": ["C-9", "C-4"],
-                 "why": "probe: a read of the watched entry alone (device asked unless it is cached)"}
-                for o in produced]  # fmt: skip
-    return {"event": encode_event(event), "expected": expected, "comment": "probe of the cache (C-9)"}
+    for user, role in PROBES:
+        if not role_may_send(role, frame.srv_w):
+            continue
+        request = ServiceRequest(f"P{n}", user, role, frame.srv_w, frame.device.device_id, False,
+                                 ReadLogPeriod(frame.ts_w, frame.ts_w))  # fmt: skip
+        event = SubmitRequest(request)
+        try:
+            _, produced = step(state, event)
+        except InvalidEvent:
+            continue
+        if not any(isinstance(o, Response) and o.code == "I0" for o in produced):
+            continue
+        expected = [{"output": encode_output(o), "requirements": ["C-9", "C-4"],
+                     "why": "probe: a read of the watched entry alone (device asked unless it is cached)"}
+                    for o in produced]  # fmt: skip
+        return {"event": encode_event(event), "expected": expected, "comment": "probe of the cache (C-9)"}
+    return None
 
 
 def counterexample_vector(ob: Obligation, fault: str, trace: Trace) -> dict[str, Any]:
