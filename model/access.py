@@ -10,7 +10,7 @@ the strength of a registration that no longer stands.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 from .clock import days_touched, settlement_day
@@ -96,9 +96,10 @@ def _authorise_read(state: State, request: ServiceRequest, device: Device, mode:
     if rejected:
         return rejected
     days = target_days(state, request, at)
-    decision = check_registration(state, request, device, days)
+    decision = check_registration(state, request, device, _with_run_day(state, days, mode, at))
     if isinstance(decision, Rejected):
         return decision
+    decision = replace(decision, days=tuple(d for d in decision.days if d in days))
     rejected = check_schedule_first(state, request, mode, flag.value)
     if rejected:
         return rejected
@@ -194,6 +195,13 @@ def target_days(state: State, request: ServiceRequest, at: int) -> tuple[dt.date
     if request.period is not None:
         return days_touched(request.period.start, request.period.end, tz)
     return (settlement_day(at, tz),)
+
+
+def _with_run_day(state: State, days: tuple[dt.date, ...], mode: str, at: int) -> tuple[dt.date, ...]:
+    """AC-3, SCH-3: a DSP Schedule run acts for its owner on the day it runs as
+    well as the day it reads, so an appointment that has ended refuses it."""
+    run_day = settlement_day(at, state.profile.settlement_tz)
+    return days if mode != "scheduled" or run_day in days else (*days, run_day)
 
 
 def schedule_read_days(request: ServiceRequest) -> tuple[dt.date, ...]:
