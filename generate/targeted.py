@@ -32,7 +32,7 @@ from mhhs_sec.model.world import MPAN_A, SUPPLIER
 from . import situations as sit
 from .build import Case
 from .edges import around
-from .world import AUTUMN_CHANGE, SPRING_CHANGE, at
+from .world import AUTUMN_CHANGE, CHANGE_DAY, SPRING_CHANGE, at
 
 
 def _repeated_reads() -> Case:
@@ -201,7 +201,23 @@ def _retry_cutoff_on_clock_change_days() -> Iterator[Case]:
                        ("response-code", "timing"), ("targeted", f"clock-change-{name}", "retry"))  # fmt: skip
 
 
+def _outgoing_schedule_runs() -> Iterator[Case]:
+    """SCH-3 both options: the outgoing MDRA's DSP Schedule on MPAN_A, the clock
+    run over the EFD and two more days: deleted with an alert, or kept and every
+    run from the EFD on refused by AC-3."""
+    for option in ("delete", "keep"):
+        state = sit.base(Profile(schedules_on_mdra_change=option), now=at(CHANGE_DAY - 2 * ONE_DAY, 12 * sit.HOUR))
+        efd, outgoing, _ = sit.mpan_a_registration(state)
+        device_id = sit.esme_or("SMETS1", "ESME")
+        state = sit.with_schedule(state, outgoing, "MDR", device_id, "4.8.1", state.today + ONE_DAY, True)
+        events = tuple(AdvanceClock(at(efd + n * ONE_DAY, 21 * sit.HOUR)) for n in (-1, 0, 1, 2))
+        yield Case(f"targeted.outgoing-schedule.{option}", f"SCH-3 ({option}): the outgoing MDRA's schedule over "
+                   "the MDRA change", ("SCH-3", "AC-3", "REG-4"), state, events,
+                   ("response-code", "alerts", "entries"), ("targeted", "schedules"))  # fmt: skip
+
+
 def cases() -> Iterator[Case]:
+    yield from _outgoing_schedule_runs()
     yield from _retry_cutoff_on_clock_change_days()
     yield from _window_on_clock_change_days()
     yield from _clock_change_days()
