@@ -27,7 +27,7 @@ Patch = Callable[[], contextlib.AbstractContextManager[Any]]
 
 
 def _trt_override(cells: Callable[[str, str, str, str], int | None | bool]) -> Patch:
-    original = access.trt_s
+    original = vars(access)["trt_s"]
 
     def trt(srv: str, generation: str, mode: str, purpose: str) -> int | None:
         value = cells(srv, generation, mode, purpose)
@@ -120,7 +120,7 @@ def _supplier_fast() -> contextlib.AbstractContextManager[Any]:
     def authorise_read(state: State, request: ServiceRequest, device: Any, mode: str, at: int, flag: Any) -> Any:
         decision = original(state, request, device, mode, at, flag)
         if isinstance(decision, access.Accepted) and request.role in ("IS", "ES") and decision.for_settlement:
-            fast = access.trt_s(request.srv, device.generation, mode, "existing")
+            fast = vars(access)["trt_s"](request.srv, device.generation, mode, "existing")
             return dataclasses.replace(decision, trt_s=fast)
         return decision
 

@@ -85,7 +85,9 @@ class Inputs:
 @cache
 def reference_inputs() -> Inputs:
     """The inputs read from the model's tables (no fault)."""
-    trt = {(s, g, m, p): trt_s(s, g, m, p) for s in SRV_IDS for g in GENERATIONS for m in MODES for p in PURPOSES}
+    trt: dict[tuple[str, str, str, str], int | None] = {
+        (s, g, m, p): trt_s(s, g, m, p) for s in SRV_IDS for g in GENERATIONS for m in MODES for p in PURPOSES
+    }
     return Inputs(
         mdr_srvs=frozenset(MDR_SRV_IDS),
         eligibility={(r, s): role_may_send(r, s) for r in ROLES for s in SRV_IDS if r != "MDR"},

@@ -47,7 +47,7 @@ def code(name: str) -> int:
 
 
 def gen(name: str) -> int:
-    return list(GENERATIONS).index(name)
+    return [str(g) for g in GENERATIONS].index(name)
 
 
 def kind(name: str) -> int:
