@@ -14,13 +14,14 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 from mhhs_sec.model import Event, Profile, State
 from mhhs_sec.model.codec import decode_event, decode_output, decode_state
 from mhhs_sec.model.errors import InvalidEvent
 from mhhs_sec.model.outputs import Output
 from mhhs_sec.model.profile import PROFILE_OPTIONS
 
-from .format import FORMAT_NAME, FORMAT_VERSION, JSON_DIR, SCHEMA_FILE
+from .format import FORMAT_VERSION, JSON_DIR, SCHEMA_FILE
 
 Json = dict[str, Any]
 
@@ -126,11 +127,7 @@ def decode_state_profile(initial_state: Json) -> Profile:
 
 
 @cache
-def _validator() -> Any | None:
-    try:
-        import jsonschema
-    except ImportError:  # pragma: no cover - the codec checks still run
-        return None
+def _validator() -> Any:
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
 
@@ -145,14 +142,8 @@ def _path_text(parts: Iterable[Any]) -> str:
 def validate_document(document: object, path: Path | str) -> None:
     """Check one parsed vector file against the JSON Schema (first error)."""
     validator = _validator()
-    if validator is None:
-        if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
-            raise VectorFormatError(path, "format", f"not a {FORMAT_NAME} file")
-        return
     error = next(iter(validator.iter_errors(document)), None)
     if error is not None:
-        import jsonschema
-
         best = jsonschema.exceptions.best_match([error, *validator.iter_errors(document)]) or error
         raise VectorFormatError(path, _path_text(best.absolute_path), best.message)
 
