@@ -14,9 +14,7 @@ written to a temporary file and renamed (nothing half-written).
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
@@ -48,23 +46,6 @@ def _requirement_key(requirement: str) -> tuple[str, int, str]:
 def pretty(data: Any) -> str:
     """Expected / actual outputs as indented JSON (stable key order)."""
     return json.dumps(data, indent=2, sort_keys=True)
-
-
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)  # mkstemp's 0600 would hide the report from others
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 # ---- JUnit --------------------------------------------------------------------

@@ -11,10 +11,12 @@ from typing import Any
 
 from mhhs_sec.vectors.format import JSON_DIR, XML_DIR
 
+from mhhs_sec.files import write_atomic
+
 from . import boundary, cells, classes, negative, registration_edges, siblings, targeted, walks
 from .build import Case, build_vector
 from .siblings import outcome_summary, signature
-from .writer import document, dumps, write_atomic
+from .writer import document, dumps
 
 Json = dict[str, Any]
 

@@ -4,9 +4,6 @@ timestamps) written atomically (temp file + rename)."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from mhhs_sec.vectors.format import FORMAT_NAME, FORMAT_VERSION, GENERATOR_NAME, GENERATOR_VERSION, model_revision
@@ -41,18 +38,3 @@ def dumps(data: Json) -> str:
     body = ",\n".join(lines)
     # "vectors" sorts last among the header keys, so appending keeps key order.
     return f'{head[:-2]},\n "vectors": [\n{body}\n ]\n}}\n' if lines else f'{head[:-2]},\n "vectors": []\n}}\n'
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file and a rename, so a failed
-    run never leaves a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

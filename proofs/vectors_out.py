@@ -6,9 +6,7 @@ fails the vector; the reference passes it (issue 3 item 5)."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,8 @@ from mhhs_sec.model.profile import PROFILE_OPTIONS
 from mhhs_sec.model.rules import role_may_send
 from mhhs_sec.model.tables import SRVS
 from mhhs_sec.vectors.format import model_revision
+
+from mhhs_sec.files import write_atomic
 
 from .concrete import Frame, concrete_event, profile_of, setup
 from .obligations import OBLIGATIONS, Obligation
@@ -171,14 +171,4 @@ def document(results: list[Result]) -> dict[str, Any]:
 
 def write(path: Path, data: dict[str, Any]) -> None:
     """Write canonical JSON atomically (temp file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(data, indent=1, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, json.dumps(data, indent=1, sort_keys=True) + "\n")

@@ -53,8 +53,9 @@ def prepare(args: argparse.Namespace) -> tuple[Any, list[Any], int, dict[str, An
 
 def run(args: argparse.Namespace) -> int:
     from mhhs_sec.conformance.adapters import open_adapter
-    from mhhs_sec.conformance.reports import Progress, html, junit, text_summary, write_atomic
+    from mhhs_sec.conformance.reports import Progress, html, junit, text_summary
     from mhhs_sec.conformance.runner import Run, rerun_prefix, run_all
+    from mhhs_sec.files import write_atomic
 
     try:
         _selection, chosen, total, profile = prepare(args)

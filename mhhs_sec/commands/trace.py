@@ -5,13 +5,11 @@ catalogue ID has a row."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from mhhs_sec import trace
+from mhhs_sec.files import write_atomic
 from mhhs_sec.requirements import REQUIREMENTS
 from mhhs_sec.settings import PROJECT_ROOT, catalogue_path
 
@@ -27,14 +25,6 @@ def _catalogue_problems() -> list[str]:
     known = set(trace.catalogue_ids(path))
     problems += [f"registry ID {i} is not in the catalogue" for i in REQUIREMENTS if i not in known]
     return problems
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
-        handle.write(text)
-    os.replace(handle.name, path)
 
 
 def run(args: argparse.Namespace) -> int:
