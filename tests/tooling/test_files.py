@@ -9,7 +9,6 @@ import pytest
 from mhhs_sec.files import write_atomic
 
 
-@pytest.mark.req("AUD-1")
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
     target = tmp_path / "vectors.json"
     target.write_text("old", encoding="utf-8")
@@ -19,7 +18,6 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> 
     assert [p.name for p in tmp_path.iterdir()] == ["vectors.json"]
 
 
-@pytest.mark.req("AUD-1")
 def test_a_write_replaces_the_file_and_creates_folders(tmp_path: Path) -> None:
     target = tmp_path / "reports" / "junit.xml"
     write_atomic(target, "a\nb\n")
