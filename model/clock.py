@@ -70,11 +70,6 @@ def day_start(day: dt.date, settlement_tz: str = "uk") -> int:
     return int(local.timestamp())
 
 
-def local_time(instant: int, settlement_tz: str = "uk") -> int:
-    """Seconds since the start of the instant's settlement day."""
-    return instant - day_start(settlement_day(instant, settlement_tz), settlement_tz)
-
-
 def half_hours(day: dt.date, settlement_tz: str = "uk") -> int:
     """REG-8, CON-5: half-hour settlement periods in a day (48; 46 or 50 on the
     UK clock-change days)."""
@@ -90,9 +85,3 @@ def days_touched(start: int, end: int, settlement_tz: str = "uk") -> tuple[dt.da
     first = settlement_day(start, settlement_tz)
     last = settlement_day(end, settlement_tz)
     return tuple(first + dt.timedelta(days=n) for n in range((last - first).days + 1))
-
-
-def next_day_start(instant: int, settlement_tz: str = "uk") -> int:
-    """The start of the settlement day after the one the instant is in."""
-    day = settlement_day(instant, settlement_tz)
-    return day_start(day + dt.timedelta(days=1), settlement_tz)

@@ -15,7 +15,6 @@ from .tables import (
     MDR_SRV_IDS,
     MODES,
     PURPOSES,
-    SRVS,
     TRT_AMENDMENTS,
     TRT_TABLE,
     Generation,
@@ -42,12 +41,6 @@ def role_may_send(role: str, srv: str) -> bool:
     if role == "MDR":
         return srv in MDR_SRV_IDS
     return role in PRE_MHHS_ELIGIBILITY.get(srv, frozenset())
-
-
-def schedulable(srv: str) -> bool:
-    """AC-2: may the SRV be DCC Scheduled (002 Table 2, DUIS matrix)?"""
-    spec = SRVS.get(srv)
-    return spec is not None and spec.schedulable
 
 
 def _printed_cell(row: TrtRow, generation: Generation, mode: Mode, purpose: Purpose) -> int | None:
