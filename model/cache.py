@@ -10,7 +10,9 @@ at most 25 hours.  C-6: removed with the schedule.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
+from typing import Final
 
 from .clock import day_start, settlement_day
 from .entities import CachedEntry, LogEntry
@@ -52,24 +54,19 @@ def cached(state: State, device_id: str, srv: str, timestamp: int) -> LogEntry |
     return held.entry
 
 
-def reader(state: State, device_id: str, srv: str) -> Callable[[int], LogEntry | None]:
-    """``cached`` for one device and SRV, with the slot looked up once (C-4, C-5)."""
+def fresh(state: State, device_id: str, srv: str) -> Mapping[int, CachedEntry]:
+    """C-4, C-5: the entries of one device and SRV still fresh now, by timestamp
+    (the slot itself when its oldest entry is fresh: then every entry is)."""
     slot = state.cache.get((device_id, srv))
     if slot is None or not slot.entries:
-        return _nothing
-    entries, now, profile = slot.entries, state.now, state.profile
-
-    def held(timestamp: int) -> LogEntry | None:
-        entry = entries.get(timestamp)
-        if entry is None or not is_fresh(entry.retrieved_at, now, profile):
-            return None
-        return entry.entry
-
-    return held
+        return _EMPTY
+    oldest = slot.oldest()
+    if oldest is not None and is_fresh(oldest, state.now, state.profile):
+        return slot.entries
+    return {t: c for t, c in slot.entries.items() if is_fresh(c.retrieved_at, state.now, state.profile)}
 
 
-def _nothing(timestamp: int) -> LogEntry | None:
-    return None
+_EMPTY: Final[Mapping[int, CachedEntry]] = MappingProxyType({})
 
 
 def store(state: State, device_id: str, srv: str, read: Iterable[LogEntry]) -> State:

@@ -91,24 +91,22 @@ def _read(
     device = state.devices[request.device_id]
     stamps = _timestamps(state, request, decision)
     restricted_at = _restriction(state, request)
-    slot = state.cache.get((request.device_id, request.srv))
-    if restricted_at is None and (slot is None or not slot.entries):
+    logged = meter.entries(device, request.srv, stamps)
+    held = cache.fresh(state, request.device_id, request.srv)
+    if restricted_at is None and not held:
         # nothing held and nothing deleted: the device answers for every timestamp
-        read = meter.entries(device, request.srv, stamps)
-        return read, list(read), True
+        return logged, list(logged), True
     answer: list[LogEntry] = []
     from_device: list[LogEntry] = []
     device_asked = SRVS[request.srv].cadence == "instant"
-    held_at = cache.reader(state, request.device_id, request.srv)
-    for timestamp in stamps:
-        held = held_at(timestamp)
-        if held is not None:
-            answer.append(held)  # C-8: cached data may be returned despite a restriction
+    for entry in logged:
+        cached = held.get(entry.timestamp)
+        if cached is not None:
+            answer.append(cached.entry)  # C-8: cached data may be returned despite a restriction
             continue
         device_asked = True
         # C-8: a restricted device holds only entries from the restriction on.
-        if restricted_at is None or timestamp >= restricted_at:
-            entry = meter.entry_at(device, request.srv, timestamp)
+        if restricted_at is None or entry.timestamp >= restricted_at:
             answer.append(entry)
             from_device.append(entry)
     return tuple(answer), from_device, device_asked or not stamps

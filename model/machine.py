@@ -7,6 +7,7 @@ before anything is built.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -180,10 +181,12 @@ def _advance(state: State, event: AdvanceClock) -> tuple[State, Outputs]:
     """Run everything that falls due up to ``event.to``, in time order."""
     validate.check_advance(state, event)
     outputs: list[Output] = []
-    while (due := _next_due(state, event.to)) is not None:
+    agenda = _Agenda(state, event.to)
+    while (due := agenda.pop(state)) is not None:
         state = cache.expire(evolve(state, now=due.at))
         state, produced = due.run(state)
         outputs.extend(produced)
+        agenda.ran(due, state)
     return cache.expire(evolve(state, now=event.to)), tuple(outputs)
 
 
@@ -205,14 +208,54 @@ class _Due:
         return (self.at, self.kind, self.seq)
 
 
-def _next_due(state: State, limit: int) -> _Due | None:
-    """The earliest work due no later than ``limit``."""
-    candidates = [
-        *_mdra_changes_due(state, limit),
-        *_pending_due(state, limit),
-        *_schedules_due(state, limit),
-    ]
-    return min(candidates, key=lambda d: d.key, default=None)
+_PENDING, _SCHEDULE = 1, 2
+
+
+class _Agenda:
+    """The work of one clock advance up to ``limit``, taken in :class:`_Due`
+    order.  MDRA changes are listed once (registration does not change while
+    the clock moves); queued work is scanned afresh (a retry joins it); schedule
+    runs come from a heap, each run putting its schedule's next run back, and an
+    entry whose schedule has since changed or gone is skipped (no schedule is
+    created while the clock moves: only a 5.1 creates one)."""
+
+    def __init__(self, state: State, limit: int) -> None:
+        self.limit = limit
+        self.changes = sorted(_mdra_changes_due(state, limit), key=lambda d: d.key)
+        self.changes.reverse()  # taken from the end; equal keys keep their order
+        self.runs: list[tuple[int, int, Schedule]] = []
+        for schedule in state.schedules.values():
+            self._push(state, schedule)
+
+    def _push(self, state: State, schedule: Schedule) -> None:
+        at = schedules.due(schedule, state)
+        if at <= self.limit:
+            heapq.heappush(self.runs, (at, schedule.schedule_id, schedule))
+
+    def pop(self, state: State) -> _Due | None:
+        """The earliest work due no later than ``limit``."""
+        runs = self.runs
+        while runs and state.schedules.get(runs[0][1]) is not runs[0][2]:
+            heapq.heappop(runs)  # the schedule ran, moved on or was removed since
+        best = self.changes[-1].key if self.changes else None
+        pending = min(((w.due, _PENDING, w.seq) for w in state.pending if w.due <= self.limit), default=None)
+        run = (runs[0][0], _SCHEDULE, runs[0][1]) if runs else None
+        best = min((k for k in (best, pending, run) if k is not None), default=None)
+        if best is None:
+            return None
+        if best[1] == _SCHEDULE:
+            return _Due(*best, partial(_run_schedule, heapq.heappop(runs)[2]))
+        if best[1] == _PENDING:
+            work = next(w for w in state.pending if w.seq == best[2])
+            return _Due(*best, partial(_run_pending, work))
+        return self.changes.pop()
+
+    def ran(self, due: _Due, state: State) -> None:
+        """After a schedule run: its next run, if it is still there."""
+        if due.kind == _SCHEDULE:
+            schedule = state.schedules.get(due.seq)
+            if schedule is not None:
+                self._push(state, schedule)
 
 
 def _mdra_changes_due(state: State, limit: int) -> list[_Due]:
@@ -223,23 +266,6 @@ def _mdra_changes_due(state: State, limit: int) -> list[_Due]:
             at = day_start(efd, tz)
             if state.now < at <= limit:
                 found.append(_Due(at, 0, 0, partial(_run_mdra_change, registration.mpan, outgoing, at)))
-    return found
-
-
-def _pending_due(state: State, limit: int) -> list[_Due]:
-    return [_Due(w.due, 1, w.seq, partial(_run_pending, w)) for w in state.pending if w.due <= limit]
-
-
-def _schedules_due(state: State, limit: int) -> list[_Due]:
-    found = []
-    opens: dict[tuple[object, str], int] = {}  # (run day, role) -> window opening: shared by most schedules
-    for schedule in state.schedules.values():
-        key = (schedule.next_run, schedule.role)
-        at = opens.get(key)
-        if at is None:
-            at = opens[key] = schedules.due(schedule, state)
-        if at <= limit:
-            found.append(_Due(at, 2, schedule.schedule_id, partial(_run_schedule, schedule)))
     return found
 
 

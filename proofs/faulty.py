@@ -87,12 +87,12 @@ def _cache_first() -> contextlib.AbstractContextManager[Any]:
         slot = state.cache.get((r.device_id, r.srv))
         if spec is not None and spec.device_request and slot is not None:
             start, end = (r.period.start, r.period.end) if r.period else (state.now, state.now)
-            held = cache.reader(state, r.device_id, r.srv)
-            hits = [held(t) for t in sorted(slot.entries) if start <= t <= min(end, state.now) and held(t)]
+            held = cache.fresh(state, r.device_id, r.srv)
+            hits = [held[t].entry for t in sorted(held) if start <= t <= min(end, state.now)]
             if hits:
                 response = Response(r.request_id, r.user_id, r.role, r.srv, r.device_id, "I0", ("C-4",),
                                     "answered from the cache", state.now, state.now, "on-demand",
-                                    r.for_settlement is True, None, entries=tuple(h for h in hits if h))  # fmt: skip
+                                    r.for_settlement is True, None, entries=tuple(hits))  # fmt: skip
                 return state, (response,)
         return original(state, event)
 

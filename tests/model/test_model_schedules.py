@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from mhhs_sec.model import Acknowledgement, Response, SetDeviceComms
+from mhhs_sec.model import Acknowledgement, Appointment, LoadRegistration, Registration, Response, SetDeviceComms
 from model_kit import (
     CHANGE,
     DEVICES_A,
+    DEVICES_B,
     HOUR,
     MDR_IN,
     MDR_OUT,
+    MPAN_B,
     ONE_DAY,
     SPRING,
     SUPPLIER,
@@ -99,6 +101,22 @@ def test_outgoing_mdra_schedules_at_the_efd(option: str) -> None:
         late = [r for r in runs if min(entry_days(r) or {CHANGE}) >= CHANGE or r.code != "I0"]
         assert late and all(r.code == "E4" and "AC-3" in r.requirements and not r.entries for r in late)
         assert all(day_of(r.responded_at) >= CHANGE for r in late)  # SCH-3 keep: every run from the EFD on
+
+
+@pytest.mark.req("SCH-3", "REG-3")
+def test_mdra_changes_of_two_mpans_on_the_same_efd() -> None:
+    # Both MPANs pass from MDR_OUT to MDR_IN on the same EFD: each MPAN's outgoing
+    # schedules go at its own 00:00 EFD (one change must not hide the other).
+    run = Run(world(at(CHANGE - 3 * ONE_DAY, 10)))
+    b = run.state.registrations[MPAN_B]
+    etd = CHANGE - ONE_DAY
+    run.do(LoadRegistration(Registration(MPAN_B, b.suppliers, (Appointment(MDR_OUT, b.mdras[0].efd, etd),
+                                                               Appointment(MDR_IN, CHANGE)))))  # fmt: skip
+    ids = [_create(run, MDR_OUT, "MDR", "4.8.1", device, CHANGE - ONE_DAY) for device in (S1, DEVICES_B.s1_esme)]
+    run.advance(at(CHANGE + 2 * ONE_DAY, 12))
+    assert sorted((a.recipient, a.at, a.schedule_id) for a in run.alerts()) == [(MDR_OUT, at(CHANGE), i) for i in ids]
+    assert not set(ids) & set(run.state.schedules)
+    assert all(d < CHANGE for i in ids for r in run.scheduled(i) for d in entry_days(r))
 
 
 @pytest.mark.req("SCH-4", "REG-8")
