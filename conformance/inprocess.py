@@ -47,10 +47,23 @@ class InProcessAdapter:
         self._guarded("reset", lambda impl: impl.reset(initial_state))
 
     def step(self, event: Json) -> list[Json]:
-        outputs = self._guarded("step", lambda impl: impl.step(event))
+        # _guarded, inlined: this is the per-step hot path.
+        implementation = self._implementation
+        if implementation is None:
+            implementation = self._impl()
+        started = time.monotonic()
+        try:
+            outputs = implementation.step(event)
+        except EventRejected:
+            raise
+        except Exception as error:  # noqa: BLE001 - the implementation's failure, reported as a fault
+            raise AdapterFault("internal", f"step: {type(error).__name__}: {error}") from None
+        elapsed = time.monotonic() - started
+        if elapsed > self.timeout_s:
+            raise AdapterFault("timeout", f"step: answered after {elapsed:.1f} s (limit {self.timeout_s:g} s)")
         if self.check:
             return check_outputs({"outputs": outputs})
-        return outputs  # type: ignore[return-value]
+        return outputs
 
     def _guarded(self, method: str, call: Callable[[Implementation], object]) -> object:
         implementation = self._impl()

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, TypeVar
 
+from . import codec_fast
 from .clock import format_instant, parse_instant
 from .entities import (
     Appointment,
@@ -126,7 +127,15 @@ def encode_event(event: Event) -> Json:
 
 
 def decode_event(data: object, path: str = "event") -> Event:
-    """An event from its JSON object (strict)."""
+    """An event from its JSON object (strict: anything the fast path of
+    :mod:`.codec_fast` does not recognise is read field by field, naming the
+    bad one)."""
+    fast = codec_fast.event(data)
+    return decode_event_strict(data, path) if fast is None else fast
+
+
+def decode_event_strict(data: object, path: str = "event") -> Event:
+    """:func:`decode_event` without the fast path."""
     r = _Reader(data, path)
     kind = r.get("event", str)
     decoder = _EVENT_DECODERS.get(kind)
@@ -265,27 +274,28 @@ def decode_request(r: _Reader) -> ServiceRequest:
 
 def encode_output(output: Output) -> Json:
     """The JSON object of an output."""
-    match output:
-        case Acknowledgement():
-            return {
-                "type": "acknowledgement", "request_id": output.request_id, "user_id": output.user_id,
-                "code": output.code, "at": format_instant(output.at), "execute_at": format_instant(output.execute_at),
-            }  # fmt: skip
-        case Response():
-            return _encode_response(output)
-        case Alert():
-            return {
-                "type": "alert", "code": output.code, "recipient": output.recipient, "at": format_instant(output.at),
-                "device_id": output.device_id, "schedule_id": output.schedule_id,
-                "requirements": list(output.requirements),
-            }  # fmt: skip
-        case AuditExtract():
-            return {
-                "type": "audit_extract",
-                "user_id": output.user_id,
-                "records": [_encode_record(r) for r in output.records],
-            }
-    raise TypeError(f"not a model output: {output!r}")
+    encoder = _OUTPUT_ENCODERS.get(type(output))
+    if encoder is None:
+        raise TypeError(f"not a model output: {output!r}")
+    return encoder(output)
+
+
+def _encode_acknowledgement(a: Acknowledgement) -> Json:
+    return {
+        "type": "acknowledgement", "request_id": a.request_id, "user_id": a.user_id, "code": a.code,
+        "at": format_instant(a.at), "execute_at": format_instant(a.execute_at),
+    }  # fmt: skip
+
+
+def _encode_alert(a: Alert) -> Json:
+    return {
+        "type": "alert", "code": a.code, "recipient": a.recipient, "at": format_instant(a.at),
+        "device_id": a.device_id, "schedule_id": a.schedule_id, "requirements": list(a.requirements),
+    }  # fmt: skip
+
+
+def _encode_extract(x: AuditExtract) -> Json:
+    return {"type": "audit_extract", "user_id": x.user_id, "records": [_encode_record(r) for r in x.records]}
 
 
 def _encode_response(r: Response) -> Json:
@@ -308,6 +318,15 @@ def _encode_record(r: AuditRecord) -> Json:
         "reference": r.reference,
         "code": r.code,
     }
+
+
+# Exact types (outputs are final dataclasses): one dictionary look-up per output.
+_OUTPUT_ENCODERS: dict[type, Callable[[Any], Json]] = {
+    Acknowledgement: _encode_acknowledgement,
+    Response: _encode_response,
+    Alert: _encode_alert,
+    AuditExtract: _encode_extract,
+}
 
 
 def decode_output(data: object, path: str = "output") -> Output:

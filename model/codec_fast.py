@@ -1,0 +1,207 @@
+"""Fast paths of the JSON codec for the shapes the adapters carry on every step.
+
+:mod:`mhhs_sec.model.codec` is the strict, error-naming codec.  The functions
+here recognise only *well-formed* JSON exactly as :func:`json.loads` builds it
+(plain ``dict`` / ``list`` / ``str`` / ``int`` / ``bool``, no unknown key) and
+answer ``None`` / ``False`` for anything else, so that the strict codec runs on
+it and names the bad field.  They never accept what the strict codec refuses
+and build equal objects: the fast path changes speed, never a verdict.
+
+* :func:`event` -- the event kinds of a step (submit, advance_clock, ...);
+* :func:`output_ok` -- an output the strict ``decode_output`` accepts (the
+  conformance runner's schema check of every answer, issue 5 item 5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Final
+
+from .clock import parse_instant
+from .entities import ReadLogPeriod, ScheduleSpec, ServiceRequest
+from .events import AdvanceClock, Event, ReadAuditTrail, RestrictDevice, SetDeviceComms, SubmitRequest
+
+Shape = tuple[frozenset[str], tuple[tuple[str, type], ...], tuple[tuple[str, type], ...]]
+
+
+def _shape(required: dict[str, type], optional: dict[str, type] | None = None) -> Shape:
+    """Allowed keys, (key, exact type) of the required ones and of the optional
+    ones (an optional key may be absent or null, like the strict reader's)."""
+    optional = optional or {}
+    return frozenset(required) | frozenset(optional), tuple(required.items()), tuple(optional.items())
+
+
+def _fits(data: Any, shape: Shape) -> bool:
+    """``data`` is a plain dict of exactly this shape (types checked exactly:
+    ``bool`` is not an ``int``, as in the strict reader)."""
+    if type(data) is not dict or not data.keys() <= shape[0]:
+        return False
+    for key, kind in shape[1]:
+        if type(data.get(key)) is not kind:
+            return False
+    for key, kind in shape[2]:
+        value = data.get(key)
+        if value is not None and type(value) is not kind:
+            return False
+    return True
+
+
+def _instant(text: object) -> int | None:
+    """A parsed instant, or None when the strict codec would refuse it."""
+    if type(text) is not str:
+        return None
+    try:
+        return parse_instant(text)
+    except ValueError:
+        return None
+
+
+def _day(text: object) -> dt.date | None:
+    if type(text) is not str:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+# ---- events -------------------------------------------------------------------
+
+_REQUEST: Final = _shape(
+    {"request_id": str, "user_id": str, "role": str, "srv": str, "device_id": str},
+    {"for_settlement": bool, "period": dict, "execute_at": str, "schedule": dict, "schedule_id": int},
+)
+_PERIOD: Final = _shape({"start": str, "end": str})
+_SCHEDULE_SPEC: Final = _shape({"srv": str, "start_day": str}, {"end_day": str})
+
+
+def _submit(data: dict[str, Any]) -> Event | None:
+    r: Any = data.get("request")
+    if len(data) != 2 or not _fits(r, _REQUEST):
+        return None
+    period = schedule = execute_at = None
+    if (p := r.get("period")) is not None:
+        start, end = _instant(p.get("start")), _instant(p.get("end"))
+        if not _fits(p, _PERIOD) or start is None or end is None:
+            return None
+        period = ReadLogPeriod(start, end)
+    if (s := r.get("schedule")) is not None:
+        start_day, end_text = _day(s.get("start_day")), s.get("end_day")
+        end_day = None if end_text is None else _day(end_text)
+        if not _fits(s, _SCHEDULE_SPEC) or start_day is None or (end_text is not None and end_day is None):
+            return None
+        schedule = ScheduleSpec(s["srv"], start_day, end_day)
+    if r.get("execute_at") is not None and (execute_at := _instant(r["execute_at"])) is None:
+        return None
+    request = ServiceRequest(
+        r["request_id"], r["user_id"], r["role"], r["srv"], r["device_id"], r.get("for_settlement"), period,
+        execute_at, schedule, r.get("schedule_id"),
+    )  # fmt: skip
+    return SubmitRequest(request)
+
+
+def _advance_clock(data: dict[str, Any]) -> Event | None:
+    to = _instant(data.get("to"))
+    return None if len(data) != 2 or to is None else AdvanceClock(to)
+
+
+def _restrict_device(data: dict[str, Any]) -> Event | None:
+    device_id = data.get("device_id")
+    return RestrictDevice(device_id) if len(data) == 2 and type(device_id) is str else None
+
+
+def _set_device_comms(data: dict[str, Any]) -> Event | None:
+    device_id, online = data.get("device_id"), data.get("online")
+    ok = len(data) == 3 and type(device_id) is str and type(online) is bool
+    return SetDeviceComms(device_id, online) if ok else None  # type: ignore[arg-type]
+
+
+def _read_audit_trail(data: dict[str, Any]) -> Event | None:
+    user_id = data.get("user_id")
+    return ReadAuditTrail(user_id) if len(data) == 2 and type(user_id) is str else None
+
+
+_EVENTS: Final[dict[str, Callable[[dict[str, Any]], Event | None]]] = {
+    "submit": _submit,
+    "advance_clock": _advance_clock,
+    "restrict_device": _restrict_device,
+    "set_device_comms": _set_device_comms,
+    "read_audit_trail": _read_audit_trail,
+}
+
+
+def event(data: object) -> Event | None:
+    """The event of a well-formed step event object, or None (strict path)."""
+    if type(data) is not dict:
+        return None
+    kind = data.get("event")
+    decoder = _EVENTS.get(kind) if type(kind) is str else None
+    return None if decoder is None else decoder(data)
+
+
+# ---- outputs ------------------------------------------------------------------
+
+_ACKNOWLEDGEMENT: Final = _shape(
+    {"type": str, "request_id": str, "user_id": str, "at": str, "execute_at": str, "code": str}
+)
+_RESPONSE: Final = _shape(
+    {
+        "type": str, "request_id": str, "user_id": str, "role": str, "srv": str, "device_id": str, "code": str,
+        "requirements": list, "reason": str, "submitted_at": str, "responded_at": str, "mode": str,
+        "for_settlement": bool, "entries": list, "device_read": bool, "schedule_ids": list, "interp": list,
+    },
+    {"trt_s": int, "inventory": dict},
+)  # fmt: skip
+_ENTRY: Final = _shape({"timestamp": str, "value": int})
+_DEVICE: Final = _shape({"device_id": str, "mpan": str, "generation": str, "kind": str, "commissioned": str})
+_ALERT: Final = _shape(
+    {"type": str, "code": str, "recipient": str, "at": str, "device_id": str, "schedule_id": int, "requirements": list}
+)
+_EXTRACT: Final = _shape({"type": str, "user_id": str, "records": list})
+_RECORD: Final = _shape({"at": str, "user_id": str, "kind": str, "reference": str, "code": str})
+
+
+def _response_ok(data: dict[str, Any]) -> bool:
+    if not _fits(data, _RESPONSE):
+        return False
+    if _instant(data["submitted_at"]) is None or _instant(data["responded_at"]) is None:
+        return False
+    for entry in data["entries"]:
+        if not _fits(entry, _ENTRY) or _instant(entry["timestamp"]) is None:
+            return False
+    inventory = data.get("inventory")
+    return inventory is None or (_fits(inventory, _DEVICE) and _day(inventory["commissioned"]) is not None)
+
+
+def _acknowledgement_ok(data: dict[str, Any]) -> bool:
+    if not _fits(data, _ACKNOWLEDGEMENT):
+        return False
+    return _instant(data["at"]) is not None and _instant(data["execute_at"]) is not None
+
+
+def _alert_ok(data: dict[str, Any]) -> bool:
+    return _fits(data, _ALERT) and _instant(data["at"]) is not None
+
+
+def _extract_ok(data: dict[str, Any]) -> bool:
+    if not _fits(data, _EXTRACT):
+        return False
+    return all(_fits(r, _RECORD) and _instant(r["at"]) is not None for r in data["records"])
+
+
+_OUTPUTS: Final[dict[str, Callable[[dict[str, Any]], bool]]] = {
+    "response": _response_ok,
+    "acknowledgement": _acknowledgement_ok,
+    "alert": _alert_ok,
+    "audit_extract": _extract_ok,
+}
+
+
+def output_ok(data: object) -> bool:
+    """True only if the strict ``decode_output`` accepts ``data`` (False: ask it)."""
+    if type(data) is not dict:
+        return False
+    kind = data.get("type")
+    check = _OUTPUTS.get(kind) if type(kind) is str else None
+    return check is not None and check(data)
