@@ -45,19 +45,36 @@ def format_instant(instant: int) -> str:
     return dt.datetime.fromtimestamp(instant, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@lru_cache(maxsize=65536)
-def _utc_offset(hour: int, settlement_tz: str) -> int:
-    # UK offsets change only on whole UTC hours, so one look-up per hour is exact.
-    offset = dt.datetime.fromtimestamp(hour * 3600, _zone(settlement_tz)).utcoffset()
+@lru_cache(maxsize=1 << 14)
+def _utc_day(utc_day: int, settlement_tz: str) -> tuple[int, int, int]:
+    """The UTC offset at the start of a UTC day, the instant (if any) it changes
+    that day and the offset after.  UK offsets change at most once a day and only
+    on a whole UTC hour, so checking the 24 hours is exact."""
+    tz = _zone(settlement_tz)
+    start = utc_day * DAY
+    first = _offset_at(start, tz)
+    for hour in range(1, 24):
+        after = _offset_at(start + hour * 3600, tz)
+        if after != first:
+            return first, start + hour * 3600, after
+    return first, start + DAY, first
+
+
+def _offset_at(instant: int, tz: dt.tzinfo) -> int:
+    offset = dt.datetime.fromtimestamp(instant, tz).utcoffset()
     return int(offset.total_seconds()) if offset is not None else 0
 
 
-@lru_cache(maxsize=1 << 18)
 def settlement_day(instant: int, settlement_tz: str = "uk") -> dt.date:
-    """REG-3, REG-8: the settlement day an instant falls in (memoised: a pure
-    function called for every log entry)."""
-    local = instant + _utc_offset(instant // 3600, settlement_tz)
-    return _EPOCH + dt.timedelta(days=local // DAY)
+    """REG-3, REG-8: the settlement day an instant falls in (called for every
+    log entry: two small memoised look-ups, by UTC day and by local day)."""
+    before, change, after = _utc_day(instant // DAY, settlement_tz)
+    return _date((instant + (before if instant < change else after)) // DAY)
+
+
+@lru_cache(maxsize=1 << 14)
+def _date(day_number: int) -> dt.date:
+    return _EPOCH + dt.timedelta(days=day_number)
 
 
 _EPOCH: Final = dt.date(1970, 1, 1)

@@ -78,7 +78,7 @@ def entry_at(device: Device, srv: str, timestamp: int) -> LogEntry:
     return _entry_at(device.device_id, device.commissioned, srv, timestamp)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 12)
 def _entry_at(device_id: str, commissioned: dt.date, srv: str, timestamp: int) -> LogEntry:
     if SRVS[srv].cadence == "half-hour":
         return LogEntry(timestamp, interval_value(device_id, srv, timestamp))
@@ -101,7 +101,7 @@ def entries(device: Device, srv: str, stamps: Sequence[int]) -> tuple[LogEntry, 
     return tuple(found)
 
 
-@lru_cache(maxsize=1 << 12)
+@lru_cache(maxsize=1 << 10)
 def _day_block(device_id: str, srv: str, midnight: int) -> tuple[LogEntry, ...]:
     """The half-hourly entries of one UTC day, computed together (``interval_value``
     inlined: this is the hottest loop of a long run)."""

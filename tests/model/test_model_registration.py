@@ -9,8 +9,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from mhhs_sec.model import (
     Appointment,
     InvalidEvent,
@@ -20,7 +23,7 @@ from mhhs_sec.model import (
     RegistrationConflict,
     SetUser,
 )
-from mhhs_sec.model.clock import half_hours
+from mhhs_sec.model.clock import half_hours, settlement_day
 from mhhs_sec.model.rules import REMOTE_PARTY_ROLE, ROLES
 from model_kit import (
     AUTUMN,
@@ -140,6 +143,35 @@ def test_settlement_day_half_hours_on_clock_change_days(day: dt.date, uk_periods
         assert read.code == "I0"
         assert len(read.entries) == expected
         assert entry_days(read, tz) == {day}
+
+
+_ZONES = {"uk": ZoneInfo("Europe/London"), "utc": dt.UTC}
+# UK clock changes: 01:00 UTC on the last Sunday of March and of October.
+_CHANGES = [
+    int(dt.datetime(2025, 3, 30, 1, tzinfo=dt.UTC).timestamp()),
+    int(dt.datetime(2025, 10, 26, 1, tzinfo=dt.UTC).timestamp()),
+    int(dt.datetime(2031, 3, 30, 1, tzinfo=dt.UTC).timestamp()),
+    int(dt.datetime(2031, 10, 26, 1, tzinfo=dt.UTC).timestamp()),
+]
+
+
+@pytest.mark.req("REG-3", "REG-8")
+@given(st.integers(0, 2**32), st.sampled_from(sorted(_ZONES)))
+def test_settlement_day_is_the_local_date(instant: int, tz: str) -> None:
+    # REG-3, REG-8: the settlement day of an instant is its calendar date in the
+    # settlement time zone (zoneinfo is the oracle).
+    assert settlement_day(instant, tz) == dt.datetime.fromtimestamp(instant, _ZONES[tz]).date()
+
+
+@pytest.mark.req("REG-3", "REG-8")
+@pytest.mark.parametrize("change", _CHANGES, ids=lambda c: dt.datetime.fromtimestamp(c, dt.UTC).date().isoformat())
+def test_settlement_day_around_clock_changes(change: int) -> None:
+    # Every quarter hour (and a second either side) from two days before a UK
+    # clock change to two days after it.
+    for quarter in range(-2 * 96, 2 * 96):
+        for instant in (change + quarter * 900 - 1, change + quarter * 900, change + quarter * 900 + 1):
+            for tz, zone in _ZONES.items():
+                assert settlement_day(instant, tz) == dt.datetime.fromtimestamp(instant, zone).date(), (instant, tz)
 
 
 @pytest.mark.req("REG-8")
