@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
+import select
 import selectors
 import shlex
 import subprocess
@@ -24,6 +26,8 @@ from .protocol import AdapterFault, Capabilities, Implementation, Json
 from .wire import check_answer, dispatch
 
 MAX_LINE: Final = 64 * 1024 * 1024
+# json.dumps(message, separators=(",", ":")) builds this encoder on every call; one is enough.
+_ENCODER: Final = json.JSONEncoder(separators=(",", ":"))
 STARTUP_S: Final = 30.0  # extra time for the first answer of a freshly started process
 STDERR_TAIL: Final = 400
 
@@ -41,7 +45,7 @@ class StdioAdapter:
         self._fresh = False
         self._process: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
-        self._selector: selectors.BaseSelector | None = None
+        self._poll: select.poll | None = None
         self._buffer = b""
         self._next_id = 0
 
@@ -59,8 +63,8 @@ class StdioAdapter:
         assert process.stdin is not None
         os.set_blocking(process.stdout.fileno(), False)
         os.set_blocking(process.stdin.fileno(), False)
-        self._selector = selectors.DefaultSelector()
-        self._selector.register(process.stdout, selectors.EVENT_READ)
+        self._poll = select.poll()
+        self._poll.register(process.stdout.fileno(), select.POLLIN)
         self._process, self._buffer, self._fresh = process, b"", True
         return process
 
@@ -69,9 +73,7 @@ class StdioAdapter:
         process, self._process = self._process, None
         if process is not None:
             _stop(process)
-        if self._selector is not None:
-            self._selector.close()
-            self._selector = None
+        self._poll = None
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
@@ -118,8 +120,8 @@ class StdioAdapter:
         """Write one line, never blocking past the timeout (a child that stops
         reading cannot hang the runner on a full pipe)."""
         assert process.stdin is not None
-        data = memoryview(json.dumps(message, separators=(",", ":")).encode() + b"\n")
-        deadline = time.monotonic() + self.timeout_s
+        data = memoryview(_ENCODER.encode(message).encode() + b"\n")
+        deadline = None
         fd = process.stdin.fileno()
         while data:
             try:
@@ -131,16 +133,19 @@ class StdioAdapter:
                 what = f"{message['method']}: the implementation closed its stdin{note}"
                 raise AdapterFault("closed-pipe", what) from None
             data = data[written:]
-            if data and not _writable(fd, deadline - time.monotonic()):
-                raise AdapterFault("timeout", f"{message['method']}: the implementation stopped reading its stdin")
+            if data:  # a full pipe (rare): wait, up to the timeout, for the child to read
+                if deadline is None:
+                    deadline = time.monotonic() + self.timeout_s
+                if not _writable(fd, deadline - time.monotonic()):
+                    raise AdapterFault("timeout", f"{message['method']}: the implementation stopped reading its stdin")
 
     def _read_line(self, process: subprocess.Popen[bytes], deadline: float, method: str) -> bytes:
-        assert process.stdout is not None and self._selector is not None
+        assert process.stdout is not None and self._poll is not None
         while (newline := self._buffer.find(b"\n")) < 0:
             if len(self._buffer) > MAX_LINE:
                 raise AdapterFault("garbage", f"{method}: answer longer than {MAX_LINE} bytes with no newline")
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not self._selector.select(remaining):
+            if remaining <= 0 or not self._poll.poll(math.ceil(remaining * 1000)):
                 raise AdapterFault("timeout", f"{method}: no answer within {self.timeout_s:g} s (per-call timeout)")
             chunk = os.read(process.stdout.fileno(), 1 << 16)
             if not chunk:
@@ -205,7 +210,7 @@ def serve_stdio(implementation: Implementation, stdin: IO[str] | None = None, st
             answer: Json = {"id": None, "error": {"kind": "protocol", "message": "request line is not JSON"}}
         else:
             answer = dispatch(implementation, message)
-        sink.write(json.dumps(answer, separators=(",", ":")) + "\n")
+        sink.write(_ENCODER.encode(answer) + "\n")
         sink.flush()
         if isinstance(message, dict) and message.get("method") == "shutdown":
             break
