@@ -247,7 +247,7 @@ def _partial_period_answered() -> list[Patch]:
 def _audit_everyone() -> list[Patch]:
     # AUD-2: the audit trail extract holds every user's records.
     def read_audit(state: Any, event: ReadAuditTrail) -> Any:
-        records = tuple(r for r in (state.audit or ()) if r.kind != "alert")
+        records = tuple(r for r in state.audit if r.kind != "alert")
         return state, (AuditExtract(event.user_id, tuple(reversed(records))),)
 
     return [(machine._HANDLERS, ReadAuditTrail, read_audit)]

@@ -31,7 +31,7 @@ from .events import (
 from .execution import execute, respond
 from .outputs import Acknowledgement, Alert, AuditExtract, AuditRecord, Output, Response
 from .registration import ONE_DAY, mdra_changes
-from .state import AuditNode, Pending, State, evolve
+from .state import Pending, State, evolve
 from .tables import SRVS
 
 Outputs = tuple[Output, ...]
@@ -102,7 +102,7 @@ def _set_device_comms(state: State, event: SetDeviceComms) -> tuple[State, Outpu
 
 def _read_audit(state: State, event: ReadAuditTrail) -> tuple[State, Outputs]:
     # AUD-2: a user reads only the records of its own requests.
-    own = tuple(r for r in (state.audit or ()) if r.user_id == event.user_id and r.kind != "alert")
+    own = tuple(r for r in state.audit if r.user_id == event.user_id and r.kind != "alert")
     return state, (AuditExtract(event.user_id, tuple(reversed(own))),)
 
 
@@ -302,12 +302,8 @@ def scheduled_request(schedule: Schedule, settlement_tz: str) -> ServiceRequest:
 
 def _audit(state: State, outputs: Outputs) -> State:
     """AUD-1: every request, response and alert goes into the audit trail."""
-    node = state.audit
-    for output in outputs:
-        record = _audit_record(state, output)
-        if record is not None:
-            node = AuditNode(record, node)
-    return state if node is state.audit else evolve(state, audit=node)
+    records = [record for output in outputs if (record := _audit_record(state, output)) is not None]
+    return evolve(state, audit=state.audit.extended(records)) if records else state
 
 
 def _audit_record(state: State, output: Output) -> AuditRecord | None:

@@ -4,7 +4,7 @@ state that shares every part it did not change with the old one."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Final
@@ -56,32 +56,50 @@ _OLDEST: Final[dict[int, tuple[Mapping[int, CachedEntry], int | None]]] = {}
 _OLDEST_SIZE: Final = 4096
 
 
-@dataclass(frozen=True, slots=True, eq=False, repr=False)
-class AuditNode:
-    """AUD-1: the Service Audit Trail, a persistent list (newest first).
-    Compared and printed by walking the list, never by recursion, so a long
-    trail neither overflows the stack nor costs more than its length."""
+# One audit record as a plain tuple (at, user_id, kind, reference, code) and the
+# trail as nested pairs (record, older): made only of exact tuples of ints and
+# strings, which the garbage collector stops tracking, so a long trail costs it nothing.
+_Link = tuple[tuple[int, str, str, str, str], "_Link | None"]
 
-    record: AuditRecord
-    previous: AuditNode | None
+
+class AuditTrail:
+    """AUD-1: the Service Audit Trail, a persistent list of records (newest
+    first).  Appending shares the older records; iterating, comparing and
+    printing walk the list, never recurse."""
+
+    __slots__ = ("_head", "_length")
+
+    def __init__(self, head: _Link | None = None, length: int = 0) -> None:
+        self._head = head
+        self._length = length
+
+    def extended(self, records: Iterable[AuditRecord]) -> AuditTrail:
+        """This trail with ``records`` added, oldest of them first."""
+        head, length = self._head, self._length
+        for r in records:
+            head, length = ((r.at, r.user_id, r.kind, r.reference, r.code), head), length + 1
+        return AuditTrail(head, length)
 
     def __iter__(self) -> Iterator[AuditRecord]:
-        node: AuditNode | None = self
-        while node is not None:
-            yield node.record
-            node = node.previous
+        link = self._head
+        while link is not None:
+            yield AuditRecord(*link[0])
+            link = link[1]
+
+    def __len__(self) -> int:
+        return self._length
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, AuditNode):
+        if not isinstance(other, AuditTrail):
             return NotImplemented
-        return self is other or tuple(self) == tuple(other)
+        return self._head is other._head or (self._length == other._length and tuple(self) == tuple(other))
 
     def __hash__(self) -> int:
         return hash(tuple(self))
 
     def __repr__(self) -> str:
-        records = tuple(self)
-        return f"AuditNode({len(records)} records, newest {records[0]!r})"
+        newest = next(iter(self), None)
+        return f"AuditTrail({self._length} records, newest {newest!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +120,7 @@ class State:
     restrictions: Mapping[str, int] = field(default_factory=dict)
     next_schedule_id: int = 1
     next_seq: int = 0
-    audit: AuditNode | None = None
+    audit: AuditTrail = field(default_factory=AuditTrail)
 
     @property
     def today(self) -> dt.date:

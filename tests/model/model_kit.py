@@ -32,6 +32,7 @@ from mhhs_sec.model import (
     step,
 )
 from mhhs_sec.model.codec import encode_state
+from mhhs_sec.model.state import AuditTrail
 from mhhs_sec.model.world import (
     DEVICES_A,
     DEVICES_B,
@@ -101,13 +102,13 @@ def snapshot(state: State) -> tuple[object, ...]:
     return (
         encode_state(state),
         # The audit trail is a linked list (compared record by record below): not deep-copied.
-        copy.deepcopy(dataclasses.replace(state, audit=None)),
+        copy.deepcopy(dataclasses.replace(state, audit=AuditTrail())),
         {k: dict(v.entries) for k, v in state.cache.items()},
         state.pending,
         dict(state.schedules),
         dict(state.restrictions),
         state.offline,
-        tuple(state.audit or ()),
+        tuple(state.audit),
         (state.now, state.next_seq, state.next_schedule_id),
     )
 

@@ -233,7 +233,7 @@ def test_every_request_response_and_alert_recorded() -> None:
     run.submit(MDR_OUT, "MDR", "4.8.1", S1, period=whole_days(CHANGE - 3 * ONE_DAY))  # held: I99
     run.submit(OTHER_USER, "OU", "4.8.1", S1, period=whole_days(CHANGE - 3 * ONE_DAY))
     run.advance(at(CHANGE + ONE_DAY, 12))
-    records = {(r.kind, r.reference, r.user_id, r.at, r.code) for r in run.state.audit or ()}
+    records = {(r.kind, r.reference, r.user_id, r.at, r.code) for r in run.state.audit}
     assert run.alerts() and run.responses()
     for output in run.outputs:
         if isinstance(output, Response):
