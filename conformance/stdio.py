@@ -194,23 +194,25 @@ def _clip(data: bytes, limit: int = 120) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def serve_stdio(implementation: Implementation, stdin: IO[str] | None = None, stdout: IO[str] | None = None) -> int:
+def serve_stdio(implementation: Implementation, stdin: IO[bytes] | None = None, stdout: IO[bytes] | None = None) -> int:
     """``mhhs-sec serve --stdio``: answer one JSON line per request line until
-    EOF or a ``shutdown`` request.  A line that is not JSON gets a protocol
-    error answer; the loop never dies on bad input."""
-    source = stdin or sys.stdin
-    sink = stdout or sys.stdout
+    EOF or a ``shutdown`` request.  A line that is not JSON (or not UTF-8) gets
+    a protocol error answer; the loop never dies on bad input.  Lines are read
+    and written as bytes: answers are ASCII JSON (``ensure_ascii``), so no text
+    layer is needed on either side."""
+    source = stdin or sys.stdin.buffer
+    sink = stdout or sys.stdout.buffer
     for line in source:
         if not line.strip():
             continue
         message: object = None
         try:
             message = json.loads(line)
-        except ValueError:
+        except ValueError:  # UnicodeDecodeError included
             answer: Json = {"id": None, "error": {"kind": "protocol", "message": "request line is not JSON"}}
         else:
             answer = dispatch(implementation, message)
-        sink.write(_ENCODER.encode(answer) + "\n")
+        sink.write(_ENCODER.encode(answer).encode() + b"\n")
         sink.flush()
         if isinstance(message, dict) and message.get("method") == "shutdown":
             break
