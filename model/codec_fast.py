@@ -153,7 +153,6 @@ _RESPONSE: Final = _shape(
     },
     {"trt_s": int, "inventory": dict},
 )  # fmt: skip
-_ENTRY: Final = _shape({"timestamp": str, "value": int})
 _DEVICE: Final = _shape({"device_id": str, "mpan": str, "generation": str, "kind": str, "commissioned": str})
 _ALERT: Final = _shape(
     {"type": str, "code": str, "recipient": str, "at": str, "device_id": str, "schedule_id": int, "requirements": list}
@@ -167,11 +166,26 @@ def _response_ok(data: dict[str, Any]) -> bool:
         return False
     if _instant(data["submitted_at"]) is None or _instant(data["responded_at"]) is None:
         return False
-    for entry in data["entries"]:
-        if not _fits(entry, _ENTRY) or _instant(entry["timestamp"]) is None:
-            return False
+    if not _entries_ok(data["entries"]):
+        return False
     inventory = data.get("inventory")
     return inventory is None or (_fits(inventory, _DEVICE) and _day(inventory["commissioned"]) is not None)
+
+
+def _entries_ok(entries: list[Any]) -> bool:
+    """Each entry is exactly {timestamp: instant, value: int}: _fits(entry,
+    _ENTRY) unrolled, as a response may carry 48 or 50 of them (CON-5)."""
+    for entry in entries:
+        if type(entry) is not dict or len(entry) != 2:
+            return False
+        timestamp, value = entry.get("timestamp"), entry.get("value")
+        if type(timestamp) is not str or type(value) is not int:
+            return False
+        try:
+            parse_instant(timestamp)
+        except ValueError:
+            return False
+    return True
 
 
 def _acknowledgement_ok(data: dict[str, Any]) -> bool:
