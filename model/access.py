@@ -10,7 +10,7 @@ the strength of a registration that no longer stands.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import cast
 
 from .clock import days_touched, settlement_day
@@ -99,13 +99,19 @@ def _authorise_read(state: State, request: ServiceRequest, device: Device, mode:
     decision = check_registration(state, request, device, _with_run_day(state, days, mode, at))
     if isinstance(decision, Rejected):
         return decision
-    decision = replace(decision, days=tuple(d for d in decision.days if d in days))
+    decision = Accepted(decision.for_settlement, decision.trt_s, _read_days(decision.days, days), decision.interp)
     rejected = check_schedule_first(state, request, mode, flag.value)
     if rejected:
         return rejected
     trt = _trt(request.srv, device.generation, mode, flag.value)
     strict = _schedule_first_tag(state, request, mode, flag.value)
     return Accepted(flag.value, trt, decision.days, flag.interp + decision.interp + strict)
+
+
+def _read_days(authorised: tuple[dt.date, ...], targeted: tuple[dt.date, ...]) -> tuple[dt.date, ...]:
+    """AC-4: the authorised days among those the request reads (a schedule run's
+    own run day is checked, never read)."""
+    return authorised if authorised == targeted else tuple(d for d in authorised if d in targeted)
 
 
 def _trt(srv: str, generation: str, mode: str, for_settlement: bool) -> int | None:

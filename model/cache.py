@@ -93,6 +93,9 @@ def store(state: State, device_id: str, srv: str, read: Iterable[LogEntry]) -> S
 
 def expire(state: State) -> State:
     """C-5, C-11: drop every entry no longer fresh at the current instant."""
+    oldest = _oldest(state.cache)
+    if oldest is None or is_fresh(oldest, state.now, state.profile):
+        return state  # the oldest entry held is fresh, so every entry is
     stale = [
         key
         for key, slot in state.cache.items()
@@ -106,6 +109,23 @@ def expire(state: State) -> State:
         kept = {t: c for t, c in slot.entries.items() if is_fresh(c.retrieved_at, state.now, state.profile)}
         cache[key] = CacheSlot(kept, slot.high_water)
     return _with_cache(state, cache)
+
+
+def _oldest(cache: Mapping[tuple[str, str], CacheSlot]) -> int | None:
+    """The earliest retrieval instant in the whole cache (memoised by the
+    mapping's identity: a state's cache mapping is never mutated)."""
+    memo = _OLDEST_HELD.get(id(cache))
+    if memo is not None and memo[0] is cache:
+        return memo[1]
+    value = min((t for slot in cache.values() if (t := slot.oldest()) is not None), default=None)
+    if len(_OLDEST_HELD) >= 1024:
+        _OLDEST_HELD.clear()
+    _OLDEST_HELD[id(cache)] = (cache, value)
+    return value
+
+
+# id(cache mapping) -> (the mapping, its oldest retrieval); holding it keeps its id unique.
+_OLDEST_HELD: Final[dict[int, tuple[Mapping[tuple[str, str], CacheSlot], int | None]]] = {}
 
 
 def drop(state: State, device_id: str, srv: str) -> State:

@@ -4,7 +4,6 @@ cache, and retrying an unreachable device (C-4, C-8, C-9, C-10, SCH-5)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from . import cache, meter, schedules
 from .access import Accepted, Rejected, authorise
@@ -124,7 +123,7 @@ def _unreachable(state: State, work: Pending, decision: Accepted) -> tuple[State
     window = schedules.window_for(request.role, state.config)
     in_window = schedules.next_window_open(retry_at, window, state.profile.settlement_tz) == retry_at
     if retry_at < cutoff and (request.role != "MDR" or in_window):
-        retry = replace(work, due=retry_at, seq=state.next_seq, retry_cutoff=cutoff)
+        retry = Pending(retry_at, state.next_seq, request, work.submitted_at, work.mode, work.schedule_id, cutoff)
         return evolve(state, pending=(*state.pending, retry), next_seq=state.next_seq + 1), ()
     failed = replace_code(decision, "MHHS-E6", ("SCH-5",), "retries stopped before the next DSP window")
     return state, (respond(state, request, work.submitted_at, work.mode, failed),)

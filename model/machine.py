@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from . import cache, schedules, validate
 from .access import Accepted, Rejected, authorise
-from .clock import day_start
+from .clock import day_start, settlement_day
 from .entities import ReadLogPeriod, Schedule, ServiceRequest, User
 from .events import (
     AdvanceClock,
@@ -50,7 +50,7 @@ def _set_user(state: State, event: SetUser) -> tuple[State, Outputs]:
     validate.check_set_user(event)
     users = dict(state.users)
     users[event.user_id] = User(event.user_id, frozenset(event.roles))
-    return replace(state, users=users), ()
+    return evolve(state, users=users), ()
 
 
 def _load_registration(state: State, event: LoadRegistration) -> tuple[State, Outputs]:
@@ -58,7 +58,7 @@ def _load_registration(state: State, event: LoadRegistration) -> tuple[State, Ou
     validate.check_load_registration(state, event)
     registrations = dict(state.registrations)
     registrations[event.registration.mpan] = event.registration
-    state = replace(state, registrations=registrations)
+    state = evolve(state, registrations=registrations)
     # SCH-3: an MDRA change whose EFD has already begun takes effect at once.
     alerts: list[Output] = []
     for efd, outgoing, _incoming in mdra_changes(event.registration):
@@ -74,7 +74,7 @@ def _load_device(state: State, event: LoadDevice) -> tuple[State, Outputs]:
     before = state.devices.get(device.device_id)
     devices = dict(state.devices)
     devices[device.device_id] = device
-    state = replace(state, devices=devices)
+    state = evolve(state, devices=devices)
     if before is not None and (before.mpan, before.generation, before.kind) != (
         device.mpan,
         device.generation,
@@ -91,13 +91,13 @@ def _restrict_device(state: State, event: RestrictDevice) -> tuple[State, Output
     validate.known_device(state, event.device_id, "device_id")
     restrictions = dict(state.restrictions)
     restrictions[event.device_id] = state.now
-    return replace(state, restrictions=restrictions), ()
+    return evolve(state, restrictions=restrictions), ()
 
 
 def _set_device_comms(state: State, event: SetDeviceComms) -> tuple[State, Outputs]:
     validate.known_device(state, event.device_id, "device_id")
     offline = state.offline - {event.device_id} if event.online else state.offline | {event.device_id}
-    return replace(state, offline=offline), ()
+    return evolve(state, offline=offline), ()
 
 
 def _read_audit(state: State, event: ReadAuditTrail) -> tuple[State, Outputs]:
@@ -221,6 +221,9 @@ class _Agenda:
 
     def __init__(self, state: State, limit: int) -> None:
         self.limit = limit
+        # A window opens at or after the local 00:00 of its day: a schedule whose
+        # next run is on a later day than ``limit`` cannot be due.
+        self.last_day = settlement_day(limit, state.profile.settlement_tz)
         self.changes = sorted(_mdra_changes_due(state, limit), key=lambda d: d.key)
         self.changes.reverse()  # taken from the end; equal keys keep their order
         self.runs: list[tuple[int, int, Schedule]] = []
@@ -228,6 +231,8 @@ class _Agenda:
             self._push(state, schedule)
 
     def _push(self, state: State, schedule: Schedule) -> None:
+        if schedule.next_run > self.last_day:
+            return
         at = schedules.due(schedule, state)
         if at <= self.limit:
             heapq.heappush(self.runs, (at, schedule.schedule_id, schedule))

@@ -104,6 +104,11 @@ class Window:
     open_s: int
     close_s: int
 
+    def __post_init__(self) -> None:
+        # SCH-4: a window opens at or after local 00:00 of its day and closes after it opens.
+        if not 0 <= self.open_s < self.close_s:
+            raise ValueError(f"window must open at or after 00:00 and close after it opens, got {self}")
+
     def contains(self, seconds_of_day: int) -> bool:
         return self.open_s <= seconds_of_day < self.close_s
 

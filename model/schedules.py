@@ -9,7 +9,6 @@ wall-clock times of the settlement time zone, exact on clock-change days.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from functools import lru_cache
 
 from . import cache
@@ -74,10 +73,10 @@ def create(state: State, request: ServiceRequest) -> tuple[State, Schedule]:
         next_run=spec.start_day,
     )
     while due(schedule, state) <= state.now:
-        schedule = replace(schedule, next_run=schedule.next_run + ONE_DAY)
+        schedule = schedule.moved_on()
     schedules = dict(state.schedules)
     schedules[schedule.schedule_id] = schedule
-    return replace(state, schedules=schedules, next_schedule_id=state.next_schedule_id + 1), schedule
+    return evolve(state, schedules=schedules, next_schedule_id=state.next_schedule_id + 1), schedule
 
 
 def owned(state: State, request: ServiceRequest) -> tuple[Schedule, ...]:
@@ -114,7 +113,7 @@ def finish_run(state: State, schedule: Schedule) -> State:
     if schedule.end_day is not None and following > schedule.end_day:
         return remove(state, (schedule,))
     schedules = dict(state.schedules)
-    schedules[schedule.schedule_id] = replace(schedule, next_run=following)
+    schedules[schedule.schedule_id] = schedule.moved_on()
     return evolve(state, schedules=schedules)
 
 
