@@ -14,7 +14,9 @@ check, from the outputs and the state:
 * C-1, C-2: no cache entry without an active schedule for its device and SRV,
   and only for 4.6.1 / 4.8.1 / 4.8.3 of a SMETS1 ESME;
 * TRT-2, TRT-3, TRT-4: every accepted MHHS request has a 24 h TRT (8.2: 30 s),
-  and every accepted request that was not future-dated is answered inside it.
+  and every accepted request that was not future-dated is answered inside it;
+* SCH-3 ('delete' option): from an incoming MDRA's EFD on, the outgoing MDRA
+  holds no MDR schedule on the MPAN's devices (unless appointed again).
 
 Default run: CI-sized and derandomised.  ``MHHS_SEC_LONG=1`` makes it long and random.
 """
@@ -351,6 +353,7 @@ class ModelMachine(RuleBasedStateMachine):
         self.nothing_cached_past_25_hours()
         self.cache_only_under_an_active_schedule()
         self.accepted_mhhs_requests_have_a_24_hour_trt()
+        self.outgoing_mdra_schedules_deleted()
         self.produced = ()
 
     def only_authorised_days_are_answered(self) -> None:
@@ -399,6 +402,25 @@ class ModelMachine(RuleBasedStateMachine):
             if response.request_id not in self.future_dated and response.trt_s is not None:
                 assert response.responded_at - response.submitted_at <= response.trt_s, response
 
+    def outgoing_mdra_schedules_deleted(self) -> None:
+        """SCH-3 ('delete'): once an incoming MDRA's EFD has begun, the outgoing
+        MDRA keeps no MDR schedule on that MPAN's devices (unless it is appointed
+        again from today on)."""
+        if self.state.profile.schedules_on_mdra_change != "delete":
+            return
+        today = self.state.today
+        for schedule in self.state.schedules.values():
+            if schedule.role != "MDR":
+                continue
+            mdras = self.state.registrations[self.state.devices[schedule.device_id].mpan].mdras
+            owner = schedule.owner
+            handed_over = any(
+                old.party == owner != new.party and new.efd <= today for old, new in zip(mdras, mdras[1:], strict=False)
+            )
+            again = any(appointee(mdras, a.efd, self.etd) == owner for a in mdras if a.efd >= today)
+            again = again or appointee(mdras, today, self.etd) == owner
+            assert not handed_over or again, (schedule, mdras, today)
+
     def _responses(self) -> list[Response]:
         return [o for o in self.produced if isinstance(o, Response)]
 
@@ -415,7 +437,7 @@ def _chains(registration: Registration) -> dict[str, tuple[Appointment, ...]]:
     return {"suppliers": registration.suppliers, "mdras": registration.mdras}
 
 
-@pytest.mark.req("REG-3", "REG-4", "AC-3", "C-1", "C-2", "C-5", "C-7", "C-11", "TRT-2", "TRT-3", "TRT-4")
+@pytest.mark.req("REG-3", "REG-4", "AC-3", "C-1", "C-2", "C-5", "C-7", "C-11", "TRT-2", "TRT-3", "TRT-4", "SCH-3")
 class TestModelMachine(ModelMachine.TestCase):  # type: ignore[misc,name-defined]
     """The random runs: CI-sized and derandomised by default, long with MHHS_SEC_LONG=1."""
 
