@@ -148,14 +148,15 @@ def check_flag(state: State, request: ServiceRequest) -> _Flag | Rejected:
     """FS-2, FS-4 (with the FS-5 option), AC-5 and the REG-11 option."""
     role, flag = request.role, request.for_settlement is True
     coerce = state.profile.flag_violation == "coerce"
-    tag = state.profile.tag("flag_violation")
     # FS-2: MDR requests always carry ForSettlement = true.
     if role == "MDR" and not flag:
+        tag = state.profile.tag("flag_violation")
         if not coerce:
             return Rejected("MHHS-E1", ("FS-2", "FS-5"), "MDR request without ForSettlement = true", (tag,))
         return _Flag(True, (tag,))
     # FS-4: Network Operators and Other Users never set it true.
     if role in NEVER_FOR_SETTLEMENT and flag:
+        tag = state.profile.tag("flag_violation")
         if not coerce:
             return Rejected("MHHS-E2", ("FS-4", "FS-5"), f"role {role} may not set ForSettlement", (tag,))
         return _Flag(False, (tag,))
@@ -229,7 +230,7 @@ def check_registration(
     registration = state.registrations.get(device.mpan)
     etd = state.profile.etd
     chain = () if registration is None else (registration.mdras if request.role == "MDR" else registration.suppliers)
-    allowed = tuple(d for d in days if party_on(chain, d, etd) == request.user_id)
+    allowed = tuple([d for d in days if party_on(chain, d, etd) == request.user_id])
     if len(allowed) == len(days):
         return Accepted(False, None, days, ())
     what = "MDRA" if request.role == "MDR" else "Supplier"

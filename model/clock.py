@@ -94,9 +94,10 @@ def half_hours(day: dt.date, settlement_tz: str = "uk") -> int:
     return (day_start(next_day, settlement_tz) - day_start(day, settlement_tz)) // HALF_HOUR
 
 
+@lru_cache(maxsize=1 << 12)
 def days_touched(start: int, end: int, settlement_tz: str = "uk") -> tuple[dt.date, ...]:
     """The settlement days a ReadLogPeriod [start, end] (both ends included, as
-    DUIS reads them) touches, in order."""
+    DUIS reads them) touches, in order (memoised: every read asks)."""
     if end < start:
         raise ValueError("ReadLogPeriod ends before it starts")
     first = settlement_day(start, settlement_tz)

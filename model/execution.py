@@ -40,10 +40,11 @@ def respond(
     )  # fmt: skip
 
 
-def execute(state: State, work: Pending) -> tuple[State, tuple[Response, ...]]:
-    """Run a device read now: re-check access, then read cache and device."""
+def execute(state: State, work: Pending, decided: Accepted | None = None) -> tuple[State, tuple[Response, ...]]:
+    """Run a device read now: re-check access (unless ``decided``: the decision
+    just taken for this instant and state), then read cache and device."""
     request = work.request
-    decision = authorise(state, request, work.mode, state.now)
+    decision = authorise(state, request, work.mode, state.now) if decided is None else decided
     if isinstance(decision, Rejected):
         return state, (respond(state, request, work.submitted_at, work.mode, decision),)
     if request.device_id in state.offline:

@@ -119,17 +119,18 @@ def _submit(state: State, event: SubmitRequest) -> tuple[State, Outputs]:
         return state, (respond(state, request, state.now, "on-demand", decision),)
     if not SRVS[request.srv].device_request:
         return _dsp_only(state, request, decision)
-    return _start_read(state, request, at)
+    return _start_read(state, request, at, decision)
 
 
-def _start_read(state: State, request: ServiceRequest, at: int) -> tuple[State, Outputs]:
+def _start_read(state: State, request: ServiceRequest, at: int, decision: Accepted) -> tuple[State, Outputs]:
     """SCH-4: an MDR read outside the MDR window is held until it opens; a
     future-dated read waits for its execution time.  Both are acknowledged."""
     window = schedules.window_for(request.role, state.config)
     due = schedules.next_window_open(at, window, state.profile.settlement_tz) if request.role == "MDR" else at
     work = Pending(due, state.next_seq, request, state.now, "on-demand", None, None)
     if due == state.now:
-        return execute(evolve(state, next_seq=state.next_seq + 1), work)
+        # Executed at once: the decision just taken stands (same instant, same state).
+        return execute(evolve(state, next_seq=state.next_seq + 1), work, decision)
     ack = Acknowledgement(request.request_id, request.user_id, state.now, due)
     return evolve(state, pending=(*state.pending, work), next_seq=state.next_seq + 1), (ack,)
 
