@@ -1,6 +1,6 @@
 """Steps per second of the reference implementation through each adapter.
 
-    python benchmarks/adapter_bench.py [--passes 3] [--vectors PATH] [--only inprocess,stdio,http]
+    python benchmarks/adapter_bench.py [--passes 3] [--vectors PATH] [--only inprocess,stdio,http] [--shares]
 
 Plays every committed vector (reset + each step + comparison with the
 expected outputs, exactly as ``mhhs-sec conform`` does) ``--passes`` times and
@@ -11,13 +11,17 @@ in-process adapter (``reference``), a subprocess speaking JSON lines
 (``mhhs-sec serve --http 0``; service requests as DUIS XML).  The model alone
 (``step`` on pre-decoded events) on the same steps is printed first, so the
 adapter's own cost is visible.  Targets (issue 5 item 7): in-process >= 50,000,
-subprocess >= 5,000, HTTP >= 1,000 steps/s.
+subprocess >= 5,000, HTTP >= 1,000 steps/s.  ``--shares`` also profiles the
+in-process adapter (cProfile) and prints where its step time goes: decoding the
+event, the model's ``step``, encoding the outputs, and the adapter layers.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import cProfile
+import pstats
 import subprocess
 import sys
 import time
@@ -97,6 +101,41 @@ def _model_only(vectors: list[Any], passes: int) -> tuple[float, int]:
     return time.perf_counter() - started, count
 
 
+# (file name ending, function name) of the parts of an in-process step.
+_PARTS = {
+    "decode_event": ("model/codec.py", "decode_event"),
+    "model step": ("model/machine.py", "step"),
+    "encode_output": ("model/codec.py", "encode_output"),
+}
+
+
+def _in_reference_step(caller: tuple[str, int, str]) -> bool:
+    return caller[0].endswith("conformance/reference.py") and caller[2] in ("step", "<listcomp>")
+
+
+def _shares(vectors: list[Any], passes: int) -> dict[str, float]:
+    """Share of the in-process step time (cProfile) in each part; the rest is
+    the adapter layers (ReferenceImplementation, InProcessAdapter, timing)."""
+    timed = _Timed(open_adapter("reference", timeout_s=30))
+    run_all(timed, vectors[:1])
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(passes):
+        run_all(timed, vectors)
+    profiler.disable()
+    stats: dict[Any, Any] = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = sum(v[3] for k, v in stats.items() if k[0].endswith("adapter_bench.py") and k[2] == "step")
+    found = dict.fromkeys(_PARTS, 0.0)
+    for (filename, _line, function), (_cc, _nc, _tt, _ct, callers) in stats.items():
+        for part, (ending, name) in _PARTS.items():
+            if filename.endswith(ending) and function == name:
+                # Only calls made from the reference's step (decode_state also calls the model's step).
+                found[part] += sum(c[3] for k, c in callers.items() if _in_reference_step(k))
+    shares = {part: seconds / total for part, seconds in found.items()}
+    shares["adapter layers"] = 1.0 - sum(shares.values())
+    return shares
+
+
 def _http_server() -> tuple[subprocess.Popen[str], str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "mhhs_sec", "serve", "--http", "0"], stdout=subprocess.PIPE, text=True
@@ -110,12 +149,16 @@ def main() -> int:
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--vectors", help="vector file or folder (default: committed vectors)")
     parser.add_argument("--only", default="inprocess,stdio,http")
+    parser.add_argument("--shares", action="store_true", help="profile the in-process step: share of each part")
     args = parser.parse_args()
     vectors = sorted(load_vectors(args.vectors, strict=False), key=lambda v: v.id)
     steps = sum(len(v.steps) for v in vectors)
     print(f"{len(vectors)} vectors, {steps} steps per pass, {args.passes} passes")
     elapsed, count = _model_only(vectors, args.passes)
     print(f"{'model only (step)':<22}{count / elapsed:>12,.0f} steps/s")
+    if args.shares:
+        shares = _shares(vectors, args.passes)
+        print("in-process step time (cProfile): " + ", ".join(f"{k} {v:.0%}" for k, v in shares.items()))
     chosen = set(args.only.split(","))
     rows: list[tuple[str, str]] = []
     if "inprocess" in chosen:
