@@ -68,36 +68,69 @@ def _day(text: object) -> dt.date | None:
 
 # ---- events -------------------------------------------------------------------
 
-_REQUEST: Final = _shape(
-    {"request_id": str, "user_id": str, "role": str, "srv": str, "device_id": str},
-    {"for_settlement": bool, "period": dict, "execute_at": str, "schedule": dict, "schedule_id": int},
-)
+_REQUEST_KEYS: Final = frozenset(
+    ("request_id", "user_id", "role", "srv", "device_id", "for_settlement", "period", "execute_at", "schedule",
+     "schedule_id")
+)  # fmt: skip
 _SCHEDULE_SPEC: Final = _shape({"srv": str, "start_day": str}, {"end_day": str})
+_BAD: Final[Any] = object()  # a part the strict codec would refuse
+# Read periods by their two texts: vectors and runs reuse a few hundred of them,
+# and the model's values are immutable, so one object can serve every request.
+_PERIODS: dict[tuple[str, str], ReadLogPeriod] = {}
+_PERIODS_LIMIT: Final = 4096
 
 
 def _submit(data: dict[str, Any]) -> Event | None:
     r: Any = data.get("request")
-    if len(data) != 2 or not _fits(r, _REQUEST):
+    if len(data) != 2 or type(r) is not dict or not r.keys() <= _REQUEST_KEYS:
         return None
-    period = schedule = execute_at = None
-    if (p := r.get("period")) is not None:
-        start, end = _instant(p.get("start")), _instant(p.get("end"))
-        if len(p) != 2 or start is None or end is None:  # both present, instants, nothing else
-            return None
-        period = ReadLogPeriod(start, end)
-    if (s := r.get("schedule")) is not None:
-        start_day, end_text = _day(s.get("start_day")), s.get("end_day")
-        end_day = None if end_text is None else _day(end_text)
-        if not _fits(s, _SCHEDULE_SPEC) or start_day is None or (end_text is not None and end_day is None):
-            return None
-        schedule = ScheduleSpec(s["srv"], start_day, end_day)
-    if r.get("execute_at") is not None and (execute_at := _instant(r["execute_at"])) is None:
-        return None
-    request = ServiceRequest(
-        r["request_id"], r["user_id"], r["role"], r["srv"], r["device_id"], r.get("for_settlement"), period,
-        execute_at, schedule, r.get("schedule_id"),
+    request_id, user_id, role, srv, device_id = (
+        r.get("request_id"), r.get("user_id"), r.get("role"), r.get("srv"), r.get("device_id"),
     )  # fmt: skip
-    return SubmitRequest(request)
+    if not (type(request_id) is type(user_id) is type(role) is type(srv) is type(device_id) is str):
+        return None
+    flag, execute_at, schedule_id = r.get("for_settlement"), r.get("execute_at"), r.get("schedule_id")
+    if (flag is not None and type(flag) is not bool) or (schedule_id is not None and type(schedule_id) is not int):
+        return None
+    if execute_at is not None and (execute_at := _instant(execute_at)) is None:
+        return None
+    period, schedule = _period(r.get("period")), _schedule(r.get("schedule"))
+    if period is _BAD or schedule is _BAD:
+        return None
+    return SubmitRequest(
+        ServiceRequest(request_id, user_id, role, srv, device_id, flag, period, execute_at, schedule, schedule_id)
+    )
+
+
+def _period(p: Any) -> Any:
+    """A request's read period (exactly {start, end}, both instants), None, or _BAD."""
+    if p is None:
+        return None
+    if type(p) is not dict or len(p) != 2:
+        return _BAD
+    key: Any = p.get("start"), p.get("end")
+    period = _PERIODS.get(key) if type(key[0]) is type(key[1]) is str else None
+    if period is None:
+        start, end = _instant(key[0]), _instant(key[1])
+        if start is None or end is None:
+            return _BAD
+        if len(_PERIODS) >= _PERIODS_LIMIT:
+            _PERIODS.clear()
+        period = _PERIODS[key] = ReadLogPeriod(start, end)
+    return period
+
+
+def _schedule(s: Any) -> Any:
+    """A 5.1's schedule body (srv, start_day, optional end_day), None, or _BAD."""
+    if s is None:
+        return None
+    if not _fits(s, _SCHEDULE_SPEC):
+        return _BAD
+    start_day, end_text = _day(s["start_day"]), s.get("end_day")
+    end_day = None if end_text is None else _day(end_text)
+    if start_day is None or (end_text is not None and end_day is None):
+        return _BAD
+    return ScheduleSpec(s["srv"], start_day, end_day)
 
 
 def _advance_clock(data: dict[str, Any]) -> Event | None:
