@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Final
 
 from .clock import day_start, settlement_day
-from .entities import CachedEntry, LogEntry
+from .entities import CachedEntry, LogEntry, cached_entry
 from .profile import Profile
 from .registration import ONE_DAY
 from .rules import cacheable
@@ -82,10 +82,13 @@ def store(state: State, device_id: str, srv: str, read: Iterable[LogEntry]) -> S
     yesterday_from, yesterday_to = day_start(today - ONE_DAY, tz), day_start(today, tz)
     entries = dict(slot.entries)
     high_water = slot.high_water
+    now = state.now
     for entry in read:
-        if entry.timestamp > slot.high_water or yesterday_from <= entry.timestamp < yesterday_to:
-            entries[entry.timestamp] = CachedEntry(entry, state.now)
-        high_water = max(high_water, entry.timestamp)
+        timestamp = entry.timestamp
+        if timestamp > slot.high_water or yesterday_from <= timestamp < yesterday_to:
+            entries[timestamp] = cached_entry(entry, now)
+        if timestamp > high_water:
+            high_water = timestamp
     cache = dict(state.cache)
     cache[key] = CacheSlot(entries, high_water)
     return _with_cache(state, cache)

@@ -93,7 +93,7 @@ def _read(
     restricted_at = _restriction(state, request)
     logged = meter.entries(device, request.srv, stamps)
     held = cache.fresh(state, request.device_id, request.srv)
-    if restricted_at is None and not held:
+    if restricted_at is None and (not held or held.keys().isdisjoint(stamps)):
         # nothing held and nothing deleted: the device answers for every timestamp
         return logged, list(logged), True
     answer: list[LogEntry] = []
