@@ -56,10 +56,13 @@ _OLDEST: Final[dict[int, tuple[Mapping[int, CachedEntry], int | None]]] = {}
 _OLDEST_SIZE: Final = 4096
 
 
-# One audit record as a plain tuple (at, user_id, kind, reference, code) and the
-# trail as nested pairs (record, older): made only of exact tuples of ints and
-# strings, which the garbage collector stops tracking, so a long trail costs it nothing.
-_Link = tuple[tuple[int, str, str, str, str], "_Link | None"]
+# One audit record as a plain tuple (at, user_id, kind, reference, code).  The
+# trail keeps its newest records in a short tuple and the older ones in full
+# chunks, linked (chunk, older): exact tuples of ints and strings, which the
+# garbage collector stops tracking, so a long trail costs it next to nothing.
+_Record = tuple[int, str, str, str, str]
+_Chunks = tuple[tuple[_Record, ...], "_Chunks | None"]
+_CHUNK: Final = 256
 
 
 class AuditTrail:
@@ -67,23 +70,29 @@ class AuditTrail:
     first).  Appending shares the older records; iterating, comparing and
     printing walk the list, never recurse."""
 
-    __slots__ = ("_head", "_length")
+    __slots__ = ("_recent", "_chunks", "_length")
 
-    def __init__(self, head: _Link | None = None, length: int = 0) -> None:
-        self._head = head
+    def __init__(self, recent: tuple[_Record, ...] = (), chunks: _Chunks | None = None, length: int = 0) -> None:
+        self._recent = recent  # oldest first, fewer than _CHUNK
+        self._chunks = chunks
         self._length = length
 
     def extended(self, records: Iterable[AuditRecord]) -> AuditTrail:
         """This trail with ``records`` added, oldest of them first."""
-        head, length = self._head, self._length
-        for r in records:
-            head, length = ((r.at, r.user_id, r.kind, r.reference, r.code), head), length + 1
-        return AuditTrail(head, length)
+        recent, chunks = self._recent, self._chunks
+        added = tuple([(r.at, r.user_id, r.kind, r.reference, r.code) for r in records])
+        recent += added
+        while len(recent) >= _CHUNK:
+            chunks, recent = (recent[:_CHUNK], chunks), recent[_CHUNK:]
+        return AuditTrail(recent, chunks, self._length + len(added))
 
     def __iter__(self) -> Iterator[AuditRecord]:
-        link = self._head
+        for record in reversed(self._recent):
+            yield AuditRecord(*record)
+        link = self._chunks
         while link is not None:
-            yield AuditRecord(*link[0])
+            for record in reversed(link[0]):
+                yield AuditRecord(*record)
             link = link[1]
 
     def __len__(self) -> int:
@@ -92,7 +101,9 @@ class AuditTrail:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, AuditTrail):
             return NotImplemented
-        return self._head is other._head or (self._length == other._length and tuple(self) == tuple(other))
+        if self._chunks is other._chunks and self._recent == other._recent:
+            return True
+        return self._length == other._length and tuple(self) == tuple(other)
 
     def __hash__(self) -> int:
         return hash(tuple(self))
