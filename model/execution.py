@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from . import cache, meter, schedules
 from .access import Accepted, Rejected, authorise
 from .clock import days_touched, settlement_day
-from .entities import LogEntry, ServiceRequest
+from .entities import Device, LogEntry, ServiceRequest
 from .outputs import Response
 from .registration import ONE_DAY
 from .state import Pending, State, evolve
@@ -21,7 +21,12 @@ def respond(
     submitted_at: int,
     mode: str,
     decision: Accepted | Rejected,
-    **payload: object,
+    *,
+    entries: tuple[LogEntry, ...] = (),
+    device_read: bool = False,
+    schedule_ids: tuple[int, ...] = (),
+    inventory: Device | None = None,
+    requirements: tuple[str, ...] = (),
 ) -> Response:
     """The Response to a request: data only with I0 (an error carries none).
     It is stamped with the TRT of its Table 3 cell; the model always answers
@@ -33,10 +38,9 @@ def respond(
             request.for_settlement is True, None, interp=decision.interp,
         )  # fmt: skip
     return Response(
-        request.request_id, request.user_id, request.role, request.srv, request.device_id,
-        str(payload.pop("code", "I0")), tuple(payload.pop("requirements", ())),  # type: ignore[arg-type]
-        str(payload.pop("reason", "")), submitted_at, state.now, mode, decision.for_settlement,
-        decision.trt_s, interp=decision.interp, **payload,  # type: ignore[arg-type]
+        request.request_id, request.user_id, request.role, request.srv, request.device_id, "I0", requirements, "",
+        submitted_at, state.now, mode, decision.for_settlement, decision.trt_s, entries, device_read, schedule_ids,
+        inventory, decision.interp,
     )  # fmt: skip
 
 

@@ -125,8 +125,7 @@ def _submit(state: State, event: SubmitRequest) -> tuple[State, Outputs]:
 def _start_read(state: State, request: ServiceRequest, at: int, decision: Accepted) -> tuple[State, Outputs]:
     """SCH-4: an MDR read outside the MDR window is held until it opens; a
     future-dated read waits for its execution time.  Both are acknowledged."""
-    window = schedules.window_for(request.role, state.config)
-    due = schedules.next_window_open(at, window, state.profile.settlement_tz) if request.role == "MDR" else at
+    due = at  # (an MDR read's ``at`` is already its window's next opening: see _submit)
     work = Pending(due, state.next_seq, request, state.now, "on-demand", None, None)
     if due == state.now:
         # Executed at once: the decision just taken stands (same instant, same state).
