@@ -29,9 +29,9 @@ from .events import (
     SubmitRequest,
 )
 from .execution import execute, respond
-from .outputs import Acknowledgement, Alert, AuditExtract, AuditRecord, Output, Response
+from .outputs import Acknowledgement, Alert, AuditExtract, Output, Response
 from .registration import ONE_DAY, mdra_changes
-from .state import Pending, State, evolve
+from .state import AuditRow, Pending, State, evolve
 from .tables import SRVS
 
 Outputs = tuple[Output, ...]
@@ -307,17 +307,20 @@ def scheduled_request(schedule: Schedule, settlement_tz: str) -> ServiceRequest:
 
 def _audit(state: State, outputs: Outputs) -> State:
     """AUD-1: every request, response and alert goes into the audit trail."""
-    records = [record for output in outputs if (record := _audit_record(state, output)) is not None]
-    return evolve(state, audit=state.audit.extended(records)) if records else state
+    if not outputs:
+        return state
+    rows = tuple([row for output in outputs if (row := _audit_row(output)) is not None])
+    return evolve(state, audit=state.audit.appended(rows)) if rows else state
 
 
-def _audit_record(state: State, output: Output) -> AuditRecord | None:
+def _audit_row(output: Output) -> AuditRow | None:
+    """The :class:`~mhhs_sec.model.outputs.AuditRecord` of an output, as a row (at, user_id, kind, reference, code)."""
     if isinstance(output, Response):
-        return AuditRecord(output.responded_at, output.user_id, "response", output.request_id, output.code)
+        return (output.responded_at, output.user_id, "response", output.request_id, output.code)
     if isinstance(output, Acknowledgement):
-        return AuditRecord(output.at, output.user_id, "request", output.request_id, output.code)
+        return (output.at, output.user_id, "request", output.request_id, output.code)
     if isinstance(output, Alert):
-        return AuditRecord(output.at, output.recipient, "alert", str(output.schedule_id), output.code)
+        return (output.at, output.recipient, "alert", str(output.schedule_id), output.code)
     return None
 
 

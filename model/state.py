@@ -60,8 +60,8 @@ _OLDEST_SIZE: Final = 4096
 # trail keeps its newest records in a short tuple and the older ones in full
 # chunks, linked (chunk, older): exact tuples of ints and strings, which the
 # garbage collector stops tracking, so a long trail costs it next to nothing.
-_Record = tuple[int, str, str, str, str]
-_Chunks = tuple[tuple[_Record, ...], "_Chunks | None"]
+AuditRow = tuple[int, str, str, str, str]
+_Chunks = tuple[tuple[AuditRow, ...], "_Chunks | None"]
 _CHUNK: Final = 256
 
 
@@ -72,15 +72,19 @@ class AuditTrail:
 
     __slots__ = ("_recent", "_chunks", "_length")
 
-    def __init__(self, recent: tuple[_Record, ...] = (), chunks: _Chunks | None = None, length: int = 0) -> None:
+    def __init__(self, recent: tuple[AuditRow, ...] = (), chunks: _Chunks | None = None, length: int = 0) -> None:
         self._recent = recent  # oldest first, fewer than _CHUNK
         self._chunks = chunks
         self._length = length
 
     def extended(self, records: Iterable[AuditRecord]) -> AuditTrail:
         """This trail with ``records`` added, oldest of them first."""
+        return self.appended(tuple([(r.at, r.user_id, r.kind, r.reference, r.code) for r in records]))
+
+    def appended(self, added: tuple[AuditRow, ...]) -> AuditTrail:
+        """:meth:`extended` for records already in row form (at, user_id, kind,
+        reference, code): the model's hot path, one call per step."""
         recent, chunks = self._recent, self._chunks
-        added = tuple([(r.at, r.user_id, r.kind, r.reference, r.code) for r in records])
         recent += added
         while len(recent) >= _CHUNK:
             chunks, recent = (recent[:_CHUNK], chunks), recent[_CHUNK:]
