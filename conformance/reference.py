@@ -9,7 +9,7 @@ profile option value of the catalogue (``interp`` rows) and every observable.
 
 from __future__ import annotations
 
-import json
+import marshal
 from typing import Any, Final
 
 from mhhs_sec.model import InvalidEvent, step
@@ -45,15 +45,19 @@ class ReferenceImplementation:
 
     def __init__(self) -> None:
         self._state: State | None = None
-        self._decoded: dict[str, State] = {}
+        self._decoded: dict[bytes, State] = {}
 
     def _initial(self, initial_state: Json) -> State:
-        """The decoded initial state, memoised by its canonical JSON: states are
-        immutable, and many vectors start from the same one."""
+        """The decoded initial state, memoised by its exact content: states are
+        immutable, and many vectors start from the same one.  The key is the
+        ``marshal`` (format 0) form: type-tagged (``true`` is not ``1``),
+        lossless, and, in format 0, free of object references and interning
+        flags, so equal keys mean equal JSON values in the same key order
+        (another order is only a miss).  Three times cheaper than sorted JSON."""
         try:
-            key = json.dumps(initial_state, sort_keys=True, separators=(",", ":"))
+            key = marshal.dumps(initial_state, 0)
         except (TypeError, ValueError):
-            return decode_state(initial_state)  # not JSON: the codec names the bad field
+            return decode_state(initial_state)  # not plain data: the codec names the bad field
         state = self._decoded.get(key)
         if state is None:
             state = decode_state(initial_state)

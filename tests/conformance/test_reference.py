@@ -178,3 +178,20 @@ def test_every_committed_service_request_travels_as_duis_xml(all_vectors: list[A
     assert submits
     as_json = [e["request"]["request_id"] for e in submits if HttpAdapter._duis_body(e) is None]
     assert not as_json, as_json[:5]
+
+
+@pytest.mark.req("SCH-5")
+def test_initial_state_memo_tells_json_types_apart() -> None:
+    """The reference memoises decoded initial states; an initial state equal
+    to a memoised one in Python terms but not in JSON (a retry interval of
+    900.0 where the integer 900 is due) must still be decoded, and refused."""
+    valid = encode_state(standard_world(day_start(CHANGE_DAY), CHANGE_DAY))
+    implementation = ReferenceImplementation()
+    implementation.reset(valid)
+    changed = json.loads(json.dumps(valid))
+    changed["config"]["retry_interval_s"] = float(valid["config"]["retry_interval_s"])
+    assert changed == valid  # only the types tell them apart
+    with pytest.raises(EventRejected) as refused:
+        implementation.reset(changed)
+    assert "retry_interval_s" in refused.value.field
+    implementation.reset(json.loads(json.dumps(valid)))  # an equal copy is accepted
