@@ -21,13 +21,14 @@ from mhhs_sec.model import (
     SetDeviceComms,
     State,
     SubmitRequest,
+    step,
 )
 from mhhs_sec.model.clock import day_start
 from mhhs_sec.model.registration import ONE_DAY
 from mhhs_sec.model.rules import SUPPLIER_ROLES, role_may_send
 from mhhs_sec.model.schedules import window_bounds
 from mhhs_sec.model.tables import SRVS
-from mhhs_sec.model.world import MPAN_A, SUPPLIER
+from mhhs_sec.model.world import MPAN_A, MPAN_B, SUPPLIER
 
 from . import situations as sit
 from .build import Case
@@ -216,8 +217,29 @@ def _outgoing_schedule_runs() -> Iterator[Case]:
                    ("response-code", "alerts", "entries"), ("targeted", "schedules"))  # fmt: skip
 
 
+def _two_mpans_same_efd() -> Case:
+    """SCH-3, REG-3: both MPANs pass from the same outgoing MDRA to the same
+    incoming one on the same EFD; the outgoing MDRA has a schedule on each.
+    Each MPAN's change takes effect at its 00:00: both schedules are deleted
+    and alerted, neither runs from the EFD on."""
+    state = sit.base(now=at(CHANGE_DAY - 2 * ONE_DAY, 12 * sit.HOUR))
+    efd, outgoing, incoming = sit.mpan_a_registration(state)
+    b = state.registrations[MPAN_B]
+    etd = efd - ONE_DAY if state.profile.etd == "inclusive" else efd
+    mdras = (Appointment(outgoing, b.mdras[0].efd, etd), Appointment(incoming, efd))
+    state, _ = step(state, LoadRegistration(Registration(MPAN_B, b.suppliers, mdras)))
+    for mpan_a in (True, False):
+        device_id = sit.esme_or("SMETS1", "ESME", mpan_a)
+        state = sit.with_schedule(state, outgoing, "MDR", device_id, "4.8.1", state.today + ONE_DAY, True)
+    events = tuple(AdvanceClock(at(efd + n * ONE_DAY, 21 * sit.HOUR)) for n in (-1, 0, 1))
+    return Case("targeted.outgoing-schedule.two-mpans-same-efd", "SCH-3: two MPANs change MDRA on the same EFD: "
+                "the outgoing MDRA's schedules on both are deleted and alerted at 00:00", ("SCH-3", "REG-3", "AC-3"),
+                state, events, ("response-code", "alerts", "entries"), ("targeted", "schedules"))  # fmt: skip
+
+
 def cases() -> Iterator[Case]:
     yield from _outgoing_schedule_runs()
+    yield _two_mpans_same_efd()
     yield from _retry_cutoff_on_clock_change_days()
     yield from _window_on_clock_change_days()
     yield from _clock_change_days()
