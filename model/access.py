@@ -207,8 +207,10 @@ def target_days(state: State, request: ServiceRequest, at: int) -> tuple[dt.date
 def _with_run_day(state: State, days: tuple[dt.date, ...], mode: str, at: int) -> tuple[dt.date, ...]:
     """AC-3, SCH-3: a DSP Schedule run acts for its owner on the day it runs as
     well as the day it reads, so an appointment that has ended refuses it."""
+    if mode != "scheduled":
+        return days
     run_day = settlement_day(at, state.profile.settlement_tz)
-    return days if mode != "scheduled" or run_day in days else (*days, run_day)
+    return days if run_day in days else (*days, run_day)
 
 
 def schedule_read_days(request: ServiceRequest) -> tuple[dt.date, ...]:

@@ -96,6 +96,8 @@ def store(state: State, device_id: str, srv: str, read: Iterable[LogEntry]) -> S
 
 def expire(state: State) -> State:
     """C-5, C-11: drop every entry no longer fresh at the current instant."""
+    if not state.cache:
+        return state
     oldest = _oldest(state.cache)
     if oldest is None or is_fresh(oldest, state.now, state.profile):
         return state  # the oldest entry held is fresh, so every entry is

@@ -224,11 +224,14 @@ class _Agenda:
         # A window opens at or after the local 00:00 of its day: a schedule whose
         # next run is on a later day than ``limit`` cannot be due.
         self.last_day = settlement_day(limit, state.profile.settlement_tz)
-        self.changes = sorted(_mdra_changes_due(state, limit), key=lambda d: d.key)
-        self.changes.reverse()  # taken from the end; equal keys keep their order
+        self.changes = _mdra_changes_due(state, limit)
+        if len(self.changes) > 1:
+            self.changes.sort(key=lambda d: d.key)
+            self.changes.reverse()  # taken from the end; equal keys keep their order
         self.runs: list[tuple[int, int, Schedule]] = []
         for schedule in state.schedules.values():
-            self._push(state, schedule)
+            if schedule.next_run <= self.last_day:
+                self._push(state, schedule)
 
     def _push(self, state: State, schedule: Schedule) -> None:
         if schedule.next_run > self.last_day:
@@ -242,12 +245,16 @@ class _Agenda:
         runs = self.runs
         while runs and state.schedules.get(runs[0][1]) is not runs[0][2]:
             heapq.heappop(runs)  # the schedule ran, moved on or was removed since
-        best = self.changes[-1].key if self.changes else None
-        pending = min(((w.due, _PENDING, w.seq) for w in state.pending if w.due <= self.limit), default=None)
-        run = (runs[0][0], _SCHEDULE, runs[0][1]) if runs else None
-        best = min((k for k in (best, pending, run) if k is not None), default=None)
-        if best is None:
+        keys = [self.changes[-1].key] if self.changes else []
+        if state.pending:
+            pending = min(((w.due, _PENDING, w.seq) for w in state.pending if w.due <= self.limit), default=None)
+            if pending is not None:
+                keys.append(pending)
+        if runs:
+            keys.append((runs[0][0], _SCHEDULE, runs[0][1]))
+        if not keys:
             return None
+        best = min(keys)
         if best[1] == _SCHEDULE:
             return _Due(*best, partial(_run_schedule, heapq.heappop(runs)[2]))
         if best[1] == _PENDING:
@@ -267,6 +274,8 @@ def _mdra_changes_due(state: State, limit: int) -> list[_Due]:
     tz = state.profile.settlement_tz
     found = []
     for registration in state.registrations.values():
+        if len(registration.mdras) < 2:
+            continue  # one MDRA appointment: no change of MDRA
         for efd, outgoing, _incoming in mdra_changes(registration):
             at = day_start(efd, tz)
             if state.now < at <= limit:
