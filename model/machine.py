@@ -128,8 +128,9 @@ def _start_read(state: State, request: ServiceRequest, at: int, decision: Accept
     due = at  # (an MDR read's ``at`` is already its window's next opening: see _submit)
     work = Pending(due, state.next_seq, request, state.now, "on-demand", None, None)
     if due == state.now:
-        # Executed at once: the decision just taken stands (same instant, same state).
-        return execute(evolve(state, next_seq=state.next_seq + 1), work, decision)
+        # Executed at once (never queued, so it takes no sequence number); the
+        # decision just taken stands (same instant, same state).
+        return execute(state, work, decision)
     ack = Acknowledgement(request.request_id, request.user_id, state.now, due)
     return evolve(state, pending=(*state.pending, work), next_seq=state.next_seq + 1), (ack,)
 
@@ -294,9 +295,9 @@ def _run_pending(work: Pending, state: State) -> tuple[State, tuple[Output, ...]
 
 def _run_schedule(schedule: Schedule, state: State) -> tuple[State, tuple[Output, ...]]:
     request = scheduled_request(schedule, state.profile.settlement_tz)
+    # Executed at once: never queued, so it takes no sequence number.
     work = Pending(state.now, state.next_seq, request, state.now, "scheduled", schedule.schedule_id, None)
-    state = schedules.finish_run(evolve(state, next_seq=state.next_seq + 1), schedule)
-    return execute(state, work)
+    return execute(schedules.finish_run(state, schedule), work)
 
 
 def scheduled_request(schedule: Schedule, settlement_tz: str) -> ServiceRequest:

@@ -20,7 +20,9 @@ EMPTY: Final[Mapping[object, object]] = MappingProxyType({})
 @dataclass(frozen=True, slots=True)
 class Pending:
     """Work queued for a later instant: a held or future-dated request, or a
-    retry (SCH-4, SCH-5).  ``retry_cutoff`` is the instant retries stop before."""
+    retry (SCH-4, SCH-5); also the form of work executed at once.  ``seq``
+    orders queued work due at the same instant (only queued work takes a new
+    one); ``retry_cutoff`` is the instant retries stop before."""
 
     due: int
     seq: int
@@ -134,7 +136,7 @@ class State:
     offline: frozenset[str] = frozenset()
     restrictions: Mapping[str, int] = field(default_factory=dict)
     next_schedule_id: int = 1
-    next_seq: int = 0
+    next_seq: int = 0  # the sequence number of the next work queued
     audit: AuditTrail = field(default_factory=AuditTrail)
 
     @property
