@@ -11,9 +11,11 @@ are compared with the one comparator, :func:`mhhs_sec.vectors.compare`.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import shlex
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -276,12 +278,38 @@ def run_all(
     except (AdapterFault, EventRejected) as fault:
         adapter.restart()
         return "(no answer)", _not_run(vectors, f"handshake failed: {fault}", on_verdict)
+    with _loaded_data_frozen():
+        return capabilities.implementation, _run_each(adapter, vectors, capabilities, profile, compare, on_verdict,
+                                                      give_up_after)  # fmt: skip
+
+
+@contextlib.contextmanager
+def _loaded_data_frozen() -> Iterator[None]:
+    """The vectors (and all else loaded before the run) stay alive and unchanged
+    for the whole run: frozen, the garbage collector no longer walks them on
+    every full collection (:func:`gc.freeze`).  Undone when the run ends."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _run_each(
+    adapter: Adapter,
+    vectors: Sequence[Any],
+    capabilities: Capabilities,
+    profile: dict[str, Any] | None,
+    compare: Callable[..., list[str]],
+    on_verdict: Callable[[Verdict], None] | None,
+    give_up_after: int,
+) -> list[Verdict]:
     verdicts: list[Verdict] = []
     in_a_row = 0
     for index, vector in enumerate(vectors):
         if give_up_after and in_a_row >= give_up_after:
             cause = f"not run: {in_a_row} errors in a row, last: {verdicts[-1].reason}"
-            return capabilities.implementation, verdicts + _not_run(vectors[index:], cause, on_verdict)
+            return verdicts + _not_run(vectors[index:], cause, on_verdict)
         reason = skip_reason(vector, capabilities, profile or {})
         if reason:
             verdict = Verdict(**_base(vector), status="skip", reason=reason)
@@ -291,7 +319,7 @@ def run_all(
         verdicts.append(verdict)
         if on_verdict:
             on_verdict(verdict)
-    return capabilities.implementation, verdicts
+    return verdicts
 
 
 def _not_run(vectors: Sequence[Any], cause: str, on_verdict: Callable[[Verdict], None] | None) -> list[Verdict]:
