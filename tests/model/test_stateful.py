@@ -153,12 +153,15 @@ class ModelMachine(RuleBasedStateMachine):
         return self.state.profile.settlement_tz
 
     def apply(self, event: Event) -> None:
-        """Step the model; a refused event must leave the state as it was."""
+        """Step the model; the state stepped from is never changed, whether the
+        event is applied or refused (step is pure)."""
+        before, old = snapshot(self.state), self.state
         try:
             self.state, self.produced = step(self.state, event)
         except InvalidEvent as error:
             self.produced = ()
             hypothesis.event(f"refused {error.requirement}")
+        assert snapshot(old) == before, f"step changed its input state ({type(event).__name__})"
         for output in self.produced:
             hypothesis.event(_label(output))
 
