@@ -10,18 +10,18 @@ the strength of a registration that no longer stands.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import cast
 
 from .clock import days_touched, settlement_day
 from .entities import Device, ServiceRequest
+from .frozen import frozen
 from .registration import ONE_DAY, party_on
 from .rules import MHHS_ELIGIBLE, NEVER_FOR_SETTLEMENT, SUPPLIER_ROLES, role_may_send, trt_s
 from .state import State
 from .tables import SRVS, Generation, Mode
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Rejected:
     code: str
     requirements: tuple[str, ...]
@@ -29,7 +29,7 @@ class Rejected:
     interp: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Accepted:
     """The request may be answered: with this effective flag and TRT, for these
     settlement days (all targeted days, or the authorised ones under AC-4)."""
@@ -43,7 +43,7 @@ class Accepted:
 Decision = Accepted | Rejected
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Flag:
     value: bool
     interp: tuple[str, ...]
@@ -99,13 +99,13 @@ def _authorise_read(state: State, request: ServiceRequest, device: Device, mode:
     decision = check_registration(state, request, device, _with_run_day(state, days, mode, at))
     if isinstance(decision, Rejected):
         return decision
-    decision = Accepted(decision.for_settlement, decision.trt_s, _read_days(decision.days, days), decision.interp)
     rejected = check_schedule_first(state, request, mode, flag.value)
     if rejected:
         return rejected
     trt = _trt(request.srv, device.generation, mode, flag.value)
     strict = _schedule_first_tag(state, request, mode, flag.value)
-    return Accepted(flag.value, trt, decision.days, flag.interp + decision.interp + strict)
+    days = _read_days(decision.days, days)
+    return Accepted(flag.value, trt, days, flag.interp + decision.interp + strict)
 
 
 def _read_days(authorised: tuple[dt.date, ...], targeted: tuple[dt.date, ...]) -> tuple[dt.date, ...]:

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Final
 
 from .clock import day_start, settlement_day
-from .entities import CachedEntry, LogEntry, cached_entry
+from .entities import CachedEntry, LogEntry
 from .profile import Profile
 from .registration import ONE_DAY
 from .rules import cacheable
@@ -86,7 +86,7 @@ def store(state: State, device_id: str, srv: str, read: Iterable[LogEntry]) -> S
     for entry in read:
         timestamp = entry.timestamp
         if timestamp > slot.high_water or yesterday_from <= timestamp < yesterday_to:
-            entries[timestamp] = cached_entry(entry, now)
+            entries[timestamp] = CachedEntry(entry, now)
         if timestamp > high_water:
             high_water = timestamp
     cache = dict(state.cache)

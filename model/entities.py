@@ -5,10 +5,11 @@ service requests and log entries.  All immutable; dates are settlement days
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+
+from .frozen import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class User:
     """REG-1, REG-7: a DCC User and the user roles it holds."""
 
@@ -16,7 +17,7 @@ class User:
     roles: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Appointment:
     """REG-2: a party appointed to an MPAN from its EFD to its ETD (None = open).
     Under the default REG-12 profile the ETD is the last day of the appointment."""
@@ -26,7 +27,7 @@ class Appointment:
     etd: dt.date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Registration:
     """REG-2, REG-5, REG-6: the Supplier and MDRA appointments of one MPAN, in
     EFD order; each list covers every day from its first EFD on, without gap or
@@ -37,7 +38,7 @@ class Registration:
     mdras: tuple[Appointment, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Device:
     """A device of the Smart Metering Inventory."""
 
@@ -48,7 +49,7 @@ class Device:
     commissioned: dt.date
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ReadLogPeriod:
     """A DUIS ReadLogPeriod; both ends included."""
 
@@ -56,7 +57,7 @@ class ReadLogPeriod:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ScheduleSpec:
     """The body of a 5.1 Create Schedule: what to read, daily, from when."""
 
@@ -65,7 +66,7 @@ class ScheduleSpec:
     end_day: dt.date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ServiceRequest:
     """A service request as the DCC receives it.
 
@@ -87,7 +88,7 @@ class ServiceRequest:
     schedule_id: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Schedule:
     """SCH-1: a DSP Schedule: owner, role, target device, SRV, daily recurrence.
     ``next_run`` is the settlement day of its next execution."""
@@ -111,7 +112,7 @@ class Schedule:
         )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LogEntry:
     """One entry a device returns: its timestamp and value (Wh)."""
 
@@ -119,35 +120,9 @@ class LogEntry:
     value: int
 
 
-def log_entry(timestamp: int, value: int) -> LogEntry:
-    """``LogEntry(timestamp, value)`` without the frozen ``__init__``'s overhead
-    (the meter makes millions): the slots are written through their descriptors."""
-    entry = _new(LogEntry)
-    _SET_TIMESTAMP(entry, timestamp)
-    _SET_VALUE(entry, value)
-    return entry
-
-
-_new = object.__new__
-_SET_TIMESTAMP = vars(LogEntry)["timestamp"].__set__
-_SET_VALUE = vars(LogEntry)["value"].__set__
-
-
-@dataclass(frozen=True, slots=True)
+@frozen
 class CachedEntry:
     """C-3, C-5: a log entry held by the S1SP and when it was retrieved."""
 
     entry: LogEntry
     retrieved_at: int
-
-
-def cached_entry(entry: LogEntry, retrieved_at: int) -> CachedEntry:
-    """``CachedEntry(entry, retrieved_at)``, built as :func:`log_entry` is."""
-    held = _new(CachedEntry)
-    _SET_ENTRY(held, entry)
-    _SET_RETRIEVED_AT(held, retrieved_at)
-    return held
-
-
-_SET_ENTRY = vars(CachedEntry)["entry"].__set__
-_SET_RETRIEVED_AT = vars(CachedEntry)["retrieved_at"].__set__

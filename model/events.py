@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .entities import Device, Registration, ServiceRequest
+from .frozen import frozen
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SetUser:
     """Add or replace a DCC User and its roles (REG-1, REG-7)."""
 
@@ -15,28 +14,28 @@ class SetUser:
     roles: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LoadRegistration:
     """Load or replace the registration of one MPAN (REG-2, REG-5, REG-6)."""
 
     registration: Registration
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LoadDevice:
     """Add or update a device of the inventory."""
 
     device: Device
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SubmitRequest:
     """A user submits a service request at the current instant."""
 
     request: ServiceRequest
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AdvanceClock:
     """Move the clock forward to ``to``; work falling due on the way runs in
     time order (held and future-dated requests, schedule executions, retries,
@@ -45,7 +44,7 @@ class AdvanceClock:
     to: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RestrictDevice:
     """The ESME deletes its data now (change-of-tenancy restriction, AM 18.9(d),
     as far as C-8 states it)."""
@@ -53,7 +52,7 @@ class RestrictDevice:
     device_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SetDeviceComms:
     """The device becomes reachable or unreachable (drives SCH-5 retries)."""
 
@@ -61,7 +60,7 @@ class SetDeviceComms:
     online: bool
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ReadAuditTrail:
     """A user reads the Service Audit Trail (AUD-2: its own records only)."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import partial
 from typing import Any
 
@@ -29,6 +29,7 @@ from .events import (
     SubmitRequest,
 )
 from .execution import execute, respond
+from .frozen import frozen
 from .outputs import Acknowledgement, Alert, AuditExtract, Output, Response
 from .registration import ONE_DAY, mdra_changes
 from .state import AuditRow, Pending, State, evolve
@@ -194,7 +195,7 @@ def _advance(state: State, event: AdvanceClock) -> tuple[State, Outputs]:
 Run = Callable[[State], tuple[State, tuple[Output, ...]]]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class _Due:
     """A piece of work that falls due: ordered by instant, then kind (MDRA
     changes before queued work before schedule runs, SCH-3), then sequence."""

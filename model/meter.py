@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Final
 
 from .clock import DAY, HALF_HOUR, day_start
-from .entities import Device, LogEntry, log_entry
+from .entities import Device, LogEntry
 from .tables import SRVS
 
 _MULTIPLIER: Final = 2654435761
@@ -109,7 +109,7 @@ def _day_block(device_id: str, srv: str, midnight: int) -> tuple[LogEntry, ...]:
     first = midnight // HALF_HOUR
     return tuple(
         [
-            log_entry(n * HALF_HOUR, 100 + (n * _MULTIPLIER + seed) % _PRIME % 200)
+            LogEntry(n * HALF_HOUR, 100 + (n * _MULTIPLIER + seed) % _PRIME % 200)
             for n in range(first, first + DAY // HALF_HOUR)
         ]
     )

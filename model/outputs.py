@@ -4,10 +4,11 @@ extracts.  Response codes are DUIS codes where one fits and project codes
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Final
 
 from .entities import Device, LogEntry
+from .frozen import frozen
 
 # code -> meaning. DUIS meanings as given in ../shared/duis/README.md.
 CODES: Final[dict[str, str]] = {
@@ -30,7 +31,7 @@ CODES: Final[dict[str, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Acknowledgement:
     """I99: the request was accepted for later execution."""
 
@@ -41,7 +42,7 @@ class Acknowledgement:
     code: str = "I99"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Response:
     """A service response.  ``entries`` are the log entries returned (empty on
     any error); ``device_read`` says whether the device was interacted with
@@ -71,7 +72,7 @@ class Response:
         return self.code == "I0"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Alert:
     """A DCC alert to a user (SCH-3)."""
 
@@ -83,7 +84,7 @@ class Alert:
     requirements: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AuditRecord:
     """AUD-1: one Service Audit Trail record."""
 
@@ -94,7 +95,7 @@ class AuditRecord:
     code: str
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AuditExtract:
     """AUD-2: the records of one user's own requests, oldest first."""
 

@@ -12,6 +12,7 @@ configuration (SCH-4 scheduling windows, the retry interval).
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from typing import Any, Final
 
 # option name -> (requirement ID, allowed values, default first)
@@ -57,8 +58,7 @@ class Profile:
 
     def tag(self, option: str) -> str:
         """'REQ-ID:option=value', the tag a response or vector carries."""
-        requirement = PROFILE_OPTIONS[option][0]
-        return f"{requirement}:{option}={_text(getattr(self, option))}"
+        return _tag(option, getattr(self, option))
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -72,6 +72,11 @@ class Profile:
         if unknown:
             raise ValueError(f"unknown profile option(s) {unknown}; known: {list(PROFILE_OPTIONS)}")
         return replace(self, **options)
+
+
+@lru_cache(maxsize=256, typed=True)  # typed: True and 1 are different values
+def _tag(option: str, value: Any) -> str:
+    return f"{PROFILE_OPTIONS[option][0]}:{option}={_text(value)}"
 
 
 def _text(value: Any) -> str:

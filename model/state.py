@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from types import MappingProxyType
 from typing import Final
 
 from .clock import settlement_day
 from .entities import CachedEntry, Device, Registration, Schedule, ServiceRequest, User
+from .frozen import frozen
 from .outputs import AuditRecord
 from .profile import Profile, ServiceConfig
 
 EMPTY: Final[Mapping[object, object]] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Pending:
     """Work queued for a later instant: a held or future-dated request, or a
     retry (SCH-4, SCH-5); also the form of work executed at once.  ``seq``
@@ -33,7 +34,7 @@ class Pending:
     retry_cutoff: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CacheSlot:
     """C-1..C-6: the S1SP cache of one (device, SRV): entries by timestamp, and
     the latest timestamp the S1SP has ever retrieved (C-3)."""
@@ -119,7 +120,7 @@ class AuditTrail:
         return f"AuditTrail({self._length} records, newest {newest!r})"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class State:
     """Clock, users, registration, inventory, schedules, S1SP cache, queued work
     and audit trail.  Mappings are never mutated in place."""
