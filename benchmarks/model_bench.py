@@ -45,6 +45,8 @@ from mhhs_sec.model import (
 )
 from mhhs_sec.model.clock import day_start, settlement_day
 from mhhs_sec.model.registration import party_on
+from mhhs_sec.model.tables import MDR_SRVS
+from mhhs_sec.model.tables import SRVS as SRV_SPECS
 from mhhs_sec.model.world import (
     DEVICES_A,
     DEVICES_B,
@@ -62,10 +64,11 @@ START_DAY = dt.date(2025, 3, 26)
 ONE_DAY = dt.timedelta(days=1)
 DEVICES = (*DEVICES_A.all(), *DEVICES_B.all())
 ESMES = (DEVICES_A.s1_esme, DEVICES_A.s2_esme, DEVICES_B.s1_esme, DEVICES_B.s2_esme)
-SRVS = ("4.1.1", "4.2", "4.6.1", "4.6.2", "4.8.1", "4.8.2", "4.8.3", "4.17", "5.1", "5.2", "5.3", "8.2")
-PERIOD_SRVS = frozenset({"4.6.1", "4.6.2", "4.8.1", "4.8.2", "4.8.3", "4.17"})
-DEVICE_READS = PERIOD_SRVS | {"4.1.1", "4.2"}
-SCHEDULABLE = ("4.6.1", "4.6.2", "4.8.1", "4.8.3", "4.17")
+# Derived from the model's tables (one source of truth), in table order.
+SRVS = tuple(SRV_SPECS)
+PERIOD_SRVS = frozenset(s for s, spec in SRV_SPECS.items() if spec.read_log_period)
+DEVICE_READS = frozenset(s for s, spec in SRV_SPECS.items() if spec.device_request)
+SCHEDULABLE = tuple(row.srv for row in MDR_SRVS if SRV_SPECS[row.srv].schedulable)  # AC-2
 SENDERS = tuple((user, role) for user, roles in ROLES_OF.items() for role in sorted(roles))
 MPAN_OF = {d: MPAN_A for d in DEVICES_A.all()} | {d: MPAN_B for d in DEVICES_B.all()}
 

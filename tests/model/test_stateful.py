@@ -53,6 +53,8 @@ from mhhs_sec.model import (
     SubmitRequest,
     step,
 )
+from mhhs_sec.model.rules import ROLES
+from mhhs_sec.model.tables import SRVS
 from mhhs_sec.model.world import MDR_IN, MDR_OUT, ROLES_OF, SUPPLIER, SUPPLIER_2, standard_world
 from model_kit import (
     AUTUMN,
@@ -73,14 +75,15 @@ MAX_AGE: Final = 25 * HOUR  # C-5
 MHHS_TRT: Final = 24 * HOUR  # TRT-2
 INVENTORY_TRT: Final = 30  # TRT-3
 CACHE_SRVS: Final = frozenset({"4.6.1", "4.8.1", "4.8.3"})  # C-1
-ROLES: Final = ("IS", "ES", "GS", "ED", "GT", "OU", "RSA", "MDR")
-SRV_IDS: Final = ("4.1.1", "4.2", "4.6.1", "4.6.2", "4.8.1", "4.8.2", "4.8.3", "4.17", "5.1", "5.2", "5.3", "8.2")
-PERIOD_SRVS: Final = frozenset({"4.6.1", "4.6.2", "4.8.1", "4.8.2", "4.8.3", "4.17"})
-DEVICE_READS: Final = PERIOD_SRVS | {"4.1.1", "4.2"}
+# Inputs drawn from the model's tables (what to send, not what to expect).
+SRV_IDS: Final = tuple(SRVS)
+PERIOD_SRVS: Final = frozenset(s for s, spec in SRVS.items() if spec.read_log_period)
+DEVICE_READS: Final = frozenset(s for s, spec in SRVS.items() if spec.device_request)
 SENDERS: Final = tuple((user, role) for user, roles in ROLES_OF.items() for role in sorted(roles))
 READERS: Final = tuple(s for s in SENDERS if s[1] in ("MDR", "IS", "ES", "OU"))
 OWNERS: Final = ((MDR_OUT, "MDR"), (MDR_IN, "MDR"), (SUPPLIER, "IS"), (SUPPLIER, "ES"), (SUPPLIER_2, "IS"))
-SCHEDULABLE: Final = ("4.6.1", "4.6.2", "4.8.1", "4.8.2", "4.8.3", "4.17")
+# Every data-log SRV is tried in a 5.1, including ones an MDR may not schedule (AC-2).
+SCHEDULABLE: Final = tuple(s for s in SRVS if SRVS[s].read_log_period)
 DEVICES: Final = (*DEVICES_A.all(), *DEVICES_B.all())
 ESMES: Final = (DEVICES_A.s1_esme, DEVICES_A.s2_esme, DEVICES_B.s1_esme, DEVICES_B.s2_esme)
 USERS: Final = tuple(ROLES_OF)
