@@ -151,12 +151,11 @@ def _z3_var(ctx: Ctx, name: str, sort: str) -> z3.ExprRef:
 class _Record:
     """Field-wise helpers shared by the state, event and output records."""
 
-    SORTS: dict[str, str] = {}
-
     @classmethod
     def fresh(cls, ctx: Ctx, prefix: str) -> Any:
-        names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-        return cls(**{n: _z3_var(ctx, f"{prefix}.{n}", cls.SORTS[n]) for n in names})
+        """A record of fresh Z3 variables: Bool for a ``z3.BoolRef`` field, Int otherwise."""
+        sorts = {f.name: "bool" if "BoolRef" in str(f.type) else "int" for f in fields(cls)}  # type: ignore[arg-type]
+        return cls(**{n: _z3_var(ctx, f"{prefix}.{n}", sort) for n, sort in sorts.items()})
 
     def values(self) -> list[z3.ExprRef]:
         return [getattr(self, f.name) for f in fields(self)]  # type: ignore[arg-type]
@@ -205,12 +204,6 @@ class SymState(_Record):
     c_at: z3.ArithRef  # when it was retrieved
     hw: z3.ArithRef  # C-3: the slot's high-water mark (-1 = no slot)
 
-    SORTS = {
-        "now": "int", "a_etd": "int", "b_efd": "int", "s_on": "bool", "s_owner": "int", "s_role": "int",
-        "s_srv": "int", "s_flag": "bool", "s_next": "int", "s_created": "int", "c_on": "bool", "c_at": "int",
-        "hw": "int",
-    }  # fmt: skip
-
 
 @dataclass(frozen=True)
 class SymEvent(_Record):
@@ -229,11 +222,6 @@ class SymEvent(_Record):
     to: z3.ArithRef
     new_etd: z3.ArithRef
     new_efd: z3.ArithRef
-
-    SORTS = {
-        "kind": "int", "user": "int", "role": "int", "srv": "int", "flag": "bool", "ps": "int", "pe": "int",
-        "sched_srv": "int", "sched_start": "int", "to": "int", "new_etd": "int", "new_efd": "int",
-    }  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -257,12 +245,6 @@ class SymOut(_Record):
     at: z3.ArithRef
     alert: z3.BoolRef
     reg_refused: z3.BoolRef
-
-    SORTS = {
-        "on": "bool", "code": "int", "trt": "int", "eff_flag": "bool", "user": "int", "role": "int", "srv": "int",
-        "scheduled": "bool", "sched_owner_role": "int", "sched_created": "int", "has_ts": "bool",
-        "ts_cached": "bool", "at": "int", "alert": "bool", "reg_refused": "bool",
-    }  # fmt: skip
 
 
 def no_output(at: z3.ArithRef) -> SymOut:
