@@ -30,23 +30,15 @@ def _seed(device_id: str, srv: str) -> int:
     return zlib.crc32(f"{device_id}|{srv}".encode())
 
 
-def _noise(device_id: str, srv: str, timestamp: int) -> int:
-    return ((timestamp // HALF_HOUR) * _MULTIPLIER + _seed(device_id, srv)) % _PRIME
-
-
-def interval_value(device_id: str, srv: str, timestamp: int) -> int:
-    """Energy (Wh) of the half-hour starting at ``timestamp``."""
-    return 100 + _noise(device_id, srv, timestamp) % 200
-
-
-def register_value(device: Device, srv: str, timestamp: int) -> int:
-    """A cumulative register (Wh): non-decreasing in time."""
-    return _register(device.device_id, device.commissioned, srv, timestamp)
+def _noise(half_hour: int, seed: int) -> int:
+    """A pseudo-random number for one half-hour (counted from the epoch) of one (device, SRV)."""
+    return (half_hour * _MULTIPLIER + seed) % _PRIME
 
 
 def _register(device_id: str, commissioned: dt.date, srv: str, timestamp: int) -> int:
+    """A cumulative register (Wh): non-decreasing in time."""
     since = max(0, timestamp - day_start(commissioned, "utc")) // HALF_HOUR
-    return _REGISTER_STEP * since + _noise(device_id, srv, timestamp) % _REGISTER_STEP
+    return _REGISTER_STEP * since + _noise(timestamp // HALF_HOUR, _seed(device_id, srv)) % _REGISTER_STEP
 
 
 def commissioned_at(device: Device) -> int:
@@ -71,17 +63,15 @@ def timestamps(device: Device, srv: str, start: int, end: int, now: int) -> rang
 
 def entry_at(device: Device, srv: str, timestamp: int) -> LogEntry:
     """The entry the device logged for ``srv`` at ``timestamp`` (memoised: a pure
-    function of the device, the SRV and the timestamp)."""
-    if SRVS[srv].cadence == "half-hour" and timestamp % HALF_HOUR == 0:
+    function of the device, the SRV and the timestamp, one of :func:`timestamps`)."""
+    if SRVS[srv].cadence == "half-hour":
         midnight = timestamp - timestamp % DAY
         return _day_block(device.device_id, srv, midnight)[(timestamp - midnight) // HALF_HOUR]
-    return _entry_at(device.device_id, device.commissioned, srv, timestamp)
+    return _register_entry(device.device_id, device.commissioned, srv, timestamp)
 
 
 @lru_cache(maxsize=1 << 12)
-def _entry_at(device_id: str, commissioned: dt.date, srv: str, timestamp: int) -> LogEntry:
-    if SRVS[srv].cadence == "half-hour":
-        return LogEntry(timestamp, interval_value(device_id, srv, timestamp))
+def _register_entry(device_id: str, commissioned: dt.date, srv: str, timestamp: int) -> LogEntry:
     return LogEntry(timestamp, _register(device_id, commissioned, srv, timestamp))
 
 
@@ -103,13 +93,8 @@ def entries(device: Device, srv: str, stamps: Sequence[int]) -> tuple[LogEntry, 
 
 @lru_cache(maxsize=1 << 10)
 def _day_block(device_id: str, srv: str, midnight: int) -> tuple[LogEntry, ...]:
-    """The half-hourly entries of one UTC day, computed together (``interval_value``
-    inlined: this is the hottest loop of a long run)."""
+    """The half-hourly entries of one UTC day, computed together: the energy (Wh)
+    of each half-hour, between 100 and 299."""
     seed = _seed(device_id, srv)
     first = midnight // HALF_HOUR
-    return tuple(
-        [
-            LogEntry(n * HALF_HOUR, 100 + (n * _MULTIPLIER + seed) % _PRIME % 200)
-            for n in range(first, first + DAY // HALF_HOUR)
-        ]
-    )
+    return tuple([LogEntry(n * HALF_HOUR, 100 + _noise(n, seed) % 200) for n in range(first, first + DAY // HALF_HOUR)])
