@@ -126,7 +126,8 @@ def _fully_cached(state: Any, request: Any) -> bool:
     if device is None or request.period is None or (request.device_id, request.srv) not in state.cache:
         return False
     stamps = meter.timestamps(device, request.srv, request.period.start, request.period.end, state.now)
-    return len(stamps) > 0 and all(cache.cached(state, request.device_id, request.srv, t) for t in stamps)
+    held = cache.fresh(state, request.device_id, request.srv)
+    return len(stamps) > 0 and all(t in held for t in stamps)
 
 
 def _cache_before_access() -> list[Patch]:

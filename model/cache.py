@@ -43,17 +43,6 @@ def may_cache(state: State, device_id: str, srv: str) -> bool:
     return cacheable(srv, device.generation, device.kind) and has_active_schedule(state, device_id, srv)
 
 
-def cached(state: State, device_id: str, srv: str, timestamp: int) -> LogEntry | None:
-    """C-4, C-5: the fresh cached entry for a timestamp, if any."""
-    slot = state.cache.get((device_id, srv))
-    if slot is None:
-        return None
-    held = slot.entries.get(timestamp)
-    if held is None or not is_fresh(held.retrieved_at, state.now, state.profile):
-        return None
-    return held.entry
-
-
 def fresh(state: State, device_id: str, srv: str) -> Mapping[int, CachedEntry]:
     """C-4, C-5: the entries of one device and SRV still fresh now, by timestamp
     (the slot itself when its oldest entry is fresh: then every entry is)."""
@@ -96,8 +85,6 @@ def store(state: State, device_id: str, srv: str, read: Iterable[LogEntry]) -> S
 
 def expire(state: State) -> State:
     """C-5, C-11: drop every entry no longer fresh at the current instant."""
-    if not state.cache:
-        return state
     oldest = _oldest(state.cache)
     if oldest is None or is_fresh(oldest, state.now, state.profile):
         return state  # the oldest entry held is fresh, so every entry is

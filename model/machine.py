@@ -226,14 +226,11 @@ class _Agenda:
         # A window opens at or after the local 00:00 of its day: a schedule whose
         # next run is on a later day than ``limit`` cannot be due.
         self.last_day = settlement_day(limit, state.profile.settlement_tz)
-        self.changes = _mdra_changes_due(state, limit)
-        if len(self.changes) > 1:
-            self.changes.sort(key=lambda d: d.key)
-            self.changes.reverse()  # taken from the end; equal keys keep their order
+        self.changes = sorted(_mdra_changes_due(state, limit), key=lambda d: d.key)
+        self.changes.reverse()  # taken from the end; equal keys keep their order
         self.runs: list[tuple[int, int, Schedule]] = []
         for schedule in state.schedules.values():
-            if schedule.next_run <= self.last_day:
-                self._push(state, schedule)
+            self._push(state, schedule)
 
     def _push(self, state: State, schedule: Schedule) -> None:
         if schedule.next_run > self.last_day:
@@ -276,8 +273,6 @@ def _mdra_changes_due(state: State, limit: int) -> list[_Due]:
     tz = state.profile.settlement_tz
     found = []
     for registration in state.registrations.values():
-        if len(registration.mdras) < 2:
-            continue  # one MDRA appointment: no change of MDRA
         for efd, outgoing, _incoming in mdra_changes(registration):
             at = day_start(efd, tz)
             if state.now < at <= limit:
