@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator
-from functools import partial
 from typing import Any, Final
 from unittest import mock
 
@@ -19,8 +18,8 @@ from mhhs_sec.model import access, cache, clock, execution, machine, schedules, 
 from mhhs_sec.model.entities import ServiceRequest
 from mhhs_sec.model.events import SubmitRequest
 from mhhs_sec.model.outputs import Response
-from mhhs_sec.model.registration import ONE_DAY, last_day, mdra_changes
-from mhhs_sec.model.state import State
+from mhhs_sec.model.registration import ONE_DAY, last_day
+from mhhs_sec.model.state import State, evolve
 from mhhs_sec.model.tables import CACHE, SRVS, TRT_TABLE
 
 Patch = Callable[[], contextlib.AbstractContextManager[Any]]
@@ -69,13 +68,12 @@ def _utc_access() -> Iterator[None]:
 
 
 def _changes_at_utc_midnight(state: State, limit: int) -> list[Any]:
-    found = []
-    for registration in state.registrations.values():
-        for efd, outgoing, _incoming in mdra_changes(registration):
-            at = clock.day_start(efd, "utc")
-            if state.now < at <= limit:
-                found.append(machine._Due(at, 0, 0, partial(machine._run_mdra_change, registration.mpan, outgoing, at)))
-    return found
+    # REG-3 fault: the model's own look-up, but every EFD starts at UTC midnight.
+    utc = evolve(state, profile=dataclasses.replace(state.profile, settlement_tz="utc"))
+    return _MDRA_CHANGES_DUE(utc, limit)
+
+
+_MDRA_CHANGES_DUE: Final = machine._mdra_changes_due  # captured before any patch
 
 
 def _cache_first() -> contextlib.AbstractContextManager[Any]:
