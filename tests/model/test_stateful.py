@@ -26,14 +26,23 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import traceback
 from collections.abc import Sequence
 from typing import Final
+from unittest import mock
 
 import hypothesis
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from mhhs_sec.model import (
     AdvanceClock,
     Appointment,
@@ -51,6 +60,7 @@ from mhhs_sec.model import (
     SetDeviceComms,
     State,
     SubmitRequest,
+    schedules,
     step,
 )
 from mhhs_sec.model.rules import ROLES
@@ -455,3 +465,16 @@ class TestModelMachine(ModelMachine.TestCase):  # type: ignore[misc,name-defined
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
+
+
+@pytest.mark.req("SCH-3")
+def test_the_schedule_invariant_catches_schedules_kept_after_the_efd() -> None:
+    # The SCH-3 invariant is not a restatement of the model: with the seeded fault
+    # 'schedules kept after the EFD' (no deletion, no alert) the same runs fail it.
+    def keep(state: State, mpan: str, outgoing: str, at: int) -> tuple[State, tuple[()]]:
+        return state, ()
+
+    fast = settings(TestModelMachine.settings, phases=[Phase.generate])  # no shrinking: only that it fails
+    with mock.patch.object(schedules, "on_mdra_change", keep), pytest.raises(AssertionError) as failure:
+        run_state_machine_as_test(ModelMachine, settings=fast)
+    assert "outgoing_mdra_schedules_deleted" in "".join(traceback.format_tb(failure.value.__traceback__))
