@@ -5,8 +5,9 @@ service requests and log entries.  All immutable; dates are settlement days
 from __future__ import annotations
 
 import datetime as dt
+from typing import Final
 
-from .frozen import frozen
+from .frozen import frozen, replacer
 
 
 @frozen
@@ -106,10 +107,10 @@ class Schedule:
     def moved_on(self) -> Schedule:
         """The schedule with its next run a day later (``dataclasses.replace``
         without its overhead: a run moves its schedule on every day)."""
-        return Schedule(
-            self.schedule_id, self.owner, self.role, self.device_id, self.srv, self.for_settlement,
-            self.start_day, self.end_day, self.next_run + dt.timedelta(days=1),
-        )  # fmt: skip
+        return _replace_schedule(self, next_run=self.next_run + dt.timedelta(days=1))
+
+
+_replace_schedule: Final = replacer(Schedule)
 
 
 @frozen

@@ -4,14 +4,14 @@ state that shares every part it did not change with the old one."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import field, fields
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import field
 from types import MappingProxyType
 from typing import Final
 
 from .clock import settlement_day
 from .entities import CachedEntry, Device, Registration, Schedule, ServiceRequest, User
-from .frozen import frozen
+from .frozen import frozen, replacer
 from .outputs import AuditRecord
 from .profile import Profile, ServiceConfig
 
@@ -150,26 +150,7 @@ class State:
         return None if device is None else self.registrations.get(device.mpan)
 
 
-_STATE_FIELDS: Final = tuple(f.name for f in fields(State))
-_UNCHANGED: Final = object()
-
-
-def _make_evolve() -> Callable[..., State]:
-    """Build ``evolve``: one keyword per field, each slot written through its
-    member descriptor (as ``dataclasses`` builds ``__init__``, by generated code:
-    this is the model's hottest function, called several times per event)."""
-    namespace: dict[str, object] = {"_new": object.__new__, "State": State, "_UNCHANGED": _UNCHANGED}
-    lines = [f"def evolve(state, *, {', '.join(f'{name}=_UNCHANGED' for name in _STATE_FIELDS)}):"]
-    lines.append("    new = _new(State)")
-    for name in _STATE_FIELDS:
-        namespace[f"_set_{name}"] = getattr(State, name).__set__
-        lines.append(f"    _set_{name}(new, state.{name} if {name} is _UNCHANGED else {name})")
-    lines.append("    return new")
-    exec("\n".join(lines), namespace)  # noqa: S102 - generated from the dataclass fields above
-    return namespace["evolve"]  # type: ignore[return-value]
-
-
-evolve: Final[Callable[..., State]] = _make_evolve()
+evolve: Final = replacer(State)
 evolve.__doc__ = """``dataclasses.replace`` for a State, without its per-call overhead: the
 new state shares every field not named (an unknown field is a TypeError)."""
 

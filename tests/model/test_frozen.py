@@ -10,7 +10,7 @@ import pickle
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from mhhs_sec.model.frozen import frozen
+from mhhs_sec.model.frozen import frozen, replacer
 
 CHECKED: list[int] = []
 
@@ -65,3 +65,14 @@ def test_defaults_factory_post_init_and_immutability() -> None:
         Fast()  # type: ignore[call-arg]
     with pytest.raises(TypeError):
         Fast(1, unknown=2)  # type: ignore[call-arg]
+
+
+@given(st.integers(), st.text(max_size=3), st.integers())
+def test_replacer_is_dataclasses_replace(a: int, b: str, new_a: int) -> None:
+    value = Fast(a, b, (a,))
+    replace = replacer(Fast)
+    assert replace(value, a=new_a) == dataclasses.replace(value, a=new_a)
+    assert replace(value) == value and replace(value) is not value
+    assert replace(value, b="y").c is value.c  # fields not named are shared
+    with pytest.raises(TypeError):
+        replace(value, unknown=1)
