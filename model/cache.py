@@ -16,6 +16,7 @@ from typing import Final
 
 from .clock import day_start, settlement_day
 from .entities import CachedEntry, LogEntry
+from .memo import IdentityMemo
 from .profile import Profile
 from .registration import ONE_DAY
 from .rules import cacheable
@@ -103,21 +104,13 @@ def expire(state: State) -> State:
     return _with_cache(state, cache)
 
 
-def _oldest(cache: Mapping[tuple[str, str], CacheSlot]) -> int | None:
-    """The earliest retrieval instant in the whole cache (memoised by the
-    mapping's identity: a state's cache mapping is never mutated)."""
-    memo = _OLDEST_HELD.get(id(cache))
-    if memo is not None and memo[0] is cache:
-        return memo[1]
-    value = min((t for slot in cache.values() if (t := slot.oldest()) is not None), default=None)
-    if len(_OLDEST_HELD) >= 1024:
-        _OLDEST_HELD.clear()
-    _OLDEST_HELD[id(cache)] = (cache, value)
-    return value
+def _earliest(cache: Mapping[tuple[str, str], CacheSlot]) -> int | None:
+    """The earliest retrieval instant in the whole cache."""
+    return min((t for slot in cache.values() if (t := slot.oldest()) is not None), default=None)
 
 
-# id(cache mapping) -> (the mapping, its oldest retrieval); holding it keeps its id unique.
-_OLDEST_HELD: Final[dict[int, tuple[Mapping[tuple[str, str], CacheSlot], int | None]]] = {}
+# Memoised by the cache mapping's identity: a state's cache mapping is never mutated.
+_oldest: Final = IdentityMemo(_earliest, 1024)
 
 
 def drop(state: State, device_id: str, srv: str) -> State:

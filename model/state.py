@@ -12,6 +12,7 @@ from typing import Final
 from .clock import settlement_day
 from .entities import CachedEntry, Device, Registration, Schedule, ServiceRequest, User
 from .frozen import frozen, replacer
+from .memo import IdentityMemo
 from .outputs import AuditRecord
 from .profile import Profile, ServiceConfig
 
@@ -44,19 +45,14 @@ class CacheSlot:
 
     def oldest(self) -> int | None:
         """The earliest retrieval instant held (memoised: entries are never mutated)."""
-        memo = _OLDEST.get(id(self.entries))
-        if memo is not None and memo[0] is self.entries:
-            return memo[1]
-        value = min((c.retrieved_at for c in self.entries.values()), default=None)
-        if len(_OLDEST) >= _OLDEST_SIZE:
-            _OLDEST.clear()
-        _OLDEST[id(self.entries)] = (self.entries, value)
-        return value
+        return _oldest_retrieval(self.entries)
 
 
-# id(entries) -> (entries, oldest retrieval); holding the mapping keeps its id unique.
-_OLDEST: Final[dict[int, tuple[Mapping[int, CachedEntry], int | None]]] = {}
-_OLDEST_SIZE: Final = 4096
+def _earliest(entries: Mapping[int, CachedEntry]) -> int | None:
+    return min((c.retrieved_at for c in entries.values()), default=None)
+
+
+_oldest_retrieval: Final = IdentityMemo(_earliest, 4096)
 
 
 # One audit record as a plain tuple (at, user_id, kind, reference, code).  The
