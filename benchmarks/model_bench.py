@@ -1,6 +1,6 @@
 """Events per second of the reference model on a long random run (one core).
 
-    python benchmarks/model_bench.py [--events 200000] [--seed 20251125] [--profile]
+    python benchmarks/model_bench.py [--events 200000] [--seed 20251125] [--profile] [--breakdown]
 
 The run starts from the standard world (:mod:`mhhs_sec.model.world`) a few days
 before the UK spring clock change and is generated up front, deterministically
@@ -10,6 +10,10 @@ sender authorised for the day, some not), 5.1 / 5.3 schedules, clock advances
 across the scheduling windows (so schedule runs, retries, held requests and
 cache expiry execute), comms up / down, restrictions and future MDRA changes.
 Prints the figures; the target is at least 50,000 events/s (issue 2 item 10).
+``--breakdown`` runs the events again with timers on the model's main parts
+(schedule runs, queued work, access control, the meter, the cache, the clock
+advance's own machinery) and prints the work done per event and where the time
+goes, so that the figure can be explained part by part.
 """
 
 from __future__ import annotations
@@ -24,7 +28,10 @@ import random
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from mhhs_sec.model import (
     AdvanceClock,
@@ -41,6 +48,10 @@ from mhhs_sec.model import (
     SetDeviceComms,
     State,
     SubmitRequest,
+    cache,
+    execution,
+    machine,
+    meter,
     step,
 )
 from mhhs_sec.model.clock import day_start, settlement_day
@@ -238,11 +249,96 @@ def run(state: State, events: list[Event]) -> Result:
     return Result(seconds, outcomes, refused, digest.hexdigest()[:16], entries)
 
 
+# The parts timed by --breakdown: (label, owner, name, depth).  Depth 0: what a
+# step spends on each kind of event; depth 1: inside a clock advance; depth 2:
+# parts called wherever a request executes (at once on submission, or later
+# inside an advance), the meter nested in the read.  An owner is a module or
+# class (attribute ``name``) or the handler table (entry ``name``); ``authorise``
+# is imported by name where it is called.
+PARTS: tuple[tuple[str, Any, Any, int], ...] = (
+    ("clock advance (AdvanceClock)", machine._HANDLERS, AdvanceClock, 0),
+    ("agenda: set up", machine._Agenda, "__init__", 1),
+    ("agenda: next work", machine._Agenda, "pop", 1),
+    ("cache expiry (C-5)", cache, "expire", 1),
+    ("schedule runs", machine, "_run_schedule", 1),
+    ("queued work (held, future-dated, retries)", machine, "_run_pending", 1),
+    ("request submitted (SubmitRequest)", machine._HANDLERS, SubmitRequest, 0),
+    ("audit trail (AUD-1)", machine, "_audit", 0),
+    ("access control at submission", machine, "authorise", 2),
+    ("access control at execution", execution, "authorise", 2),
+    ("device / cache read", execution, "_read", 2),
+    ("meter: log entries", meter, "entries", 3),
+    ("meter: UTC day blocks looked up", meter, "_day_block", 4),
+    ("cache store (C-3)", cache, "store", 2),
+    ("device unreachable (SCH-5)", execution, "_unreachable", 2),
+)
+
+
+def _get(owner: Any, name: Any) -> Any:
+    return owner[name] if isinstance(owner, dict) else getattr(owner, name)
+
+
+def _set(owner: Any, name: Any, value: Any) -> None:
+    if isinstance(owner, dict):
+        owner[name] = value
+    else:
+        setattr(owner, name, value)
+
+
+@contextmanager
+def _timers(seconds: Counter[str], calls: Counter[str]) -> Iterator[None]:
+    """Wrap each part of PARTS with a timer for the duration of the block."""
+    saved = [(owner, name, _get(owner, name)) for _label, owner, name, _depth in PARTS]
+    for (label, owner, name, _depth), (_o, _n, original) in zip(PARTS, saved, strict=True):
+        _set(owner, name, _timed(label, original, seconds, calls))
+    try:
+        yield
+    finally:
+        for owner, name, original in saved:
+            _set(owner, name, original)
+
+
+def _timed(label: str, original: Callable[..., Any], seconds: Counter[str], calls: Counter[str]) -> Callable[..., Any]:
+    clock = time.perf_counter
+
+    def timed(*args: Any) -> Any:
+        started = clock()
+        try:
+            return original(*args)
+        finally:
+            seconds[label] += clock() - started
+            calls[label] += 1
+
+    return timed
+
+
+def breakdown(state: State, events: list[Event]) -> None:
+    """Run the events again with a timer on each part and print the work done
+    per event and each part's share of the time in step (timers add overhead:
+    the shares, not the total, are the figures to read)."""
+    seconds: Counter[str] = Counter()
+    calls: Counter[str] = Counter()
+    meter._day_block.cache_clear()
+    with _timers(seconds, calls):
+        total = run(state, events).seconds
+    computed = meter._day_block.cache_info().misses
+    print(f"breakdown (a second run, {total:.2f} s in step with the timers): calls per event, share of the time")
+    previous = 0
+    for label, _owner, _name, depth in PARTS:
+        if depth == 2 and previous < 2:
+            print("  wherever a request is decided or executed:")
+        share = seconds[label] / total
+        print(f"  {'  ' * depth}{label:<{48 - 2 * depth}} {calls[label] / len(events):6.3f} {share:6.1%}")
+        previous = depth
+    print(f"  UTC day blocks computed (48 entries each): {computed / len(events):.3f} per event")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=20251125)
     parser.add_argument("--profile", action="store_true", help="print the cProfile top 25 (own time)")
+    parser.add_argument("--breakdown", action="store_true", help="time the model's main parts (a second run)")
     args = parser.parse_args(argv)
     state = standard_world(day_start(START_DAY) + 10 * 3600, START_DAY + 2 * ONE_DAY)
     events, kinds = plan(state, args.events, args.seed)
@@ -260,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     per_event = result.entries / len(events)
     print(f"log entries returned: {result.entries} ({per_event:.1f} per event)")
     print(f"time in step: {result.seconds:.2f} s; events/s: {rate:,.0f} (target {TARGET:,})")
+    if args.breakdown:
+        breakdown(state, events)
     return 0
 
 
