@@ -1,6 +1,6 @@
 """Events per second of the reference model on a long random run (one core).
 
-    python benchmarks/model_bench.py [--events 200000] [--seed 20251125] [--profile] [--breakdown]
+    python benchmarks/model_bench.py [--events 200000] [--seed 20251125] [--profile] [--breakdown] [--bounds]
 
 The run starts from the standard world (:mod:`mhhs_sec.model.world`) a few days
 before the UK spring clock change and is generated up front, deterministically
@@ -13,7 +13,9 @@ Prints the figures; the target is at least 50,000 events/s (issue 2 item 10).
 ``--breakdown`` runs the events again with timers on the model's main parts
 (schedule runs, queued work, access control, the meter, the cache, the clock
 advance's own machinery) and prints the work done per event and where the time
-goes, so that the figure can be explained part by part.
+goes, so that the figure can be explained part by part; ``--bounds`` prints
+what the run would reach with the meter, access control or both at no cost
+(their results replayed from an earlier run of the same events).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
+import functools
 import gc
 import hashlib
 import pstats
@@ -31,7 +34,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from mhhs_sec.model import (
     AdvanceClock,
@@ -285,17 +288,25 @@ def _set(owner: Any, name: Any, value: Any) -> None:
         setattr(owner, name, value)
 
 
+Patch = tuple[Any, Any, Any]  # (owner, name, replacement), owner as in PARTS
+
+
 @contextmanager
-def _timers(seconds: Counter[str], calls: Counter[str]) -> Iterator[None]:
-    """Wrap each part of PARTS with a timer for the duration of the block."""
-    saved = [(owner, name, _get(owner, name)) for _label, owner, name, _depth in PARTS]
-    for (label, owner, name, _depth), (_o, _n, original) in zip(PARTS, saved, strict=True):
-        _set(owner, name, _timed(label, original, seconds, calls))
+def _patched(patches: list[Patch]) -> Iterator[None]:
+    """Install the replacements for the duration of the block, then restore."""
+    saved = [(owner, name, _get(owner, name)) for owner, name, _replacement in patches]
+    for owner, name, replacement in patches:
+        _set(owner, name, replacement)
     try:
         yield
     finally:
-        for owner, name, original in saved:
+        for owner, name, original in reversed(saved):
             _set(owner, name, original)
+
+
+def _timers(seconds: Counter[str], calls: Counter[str]) -> list[Patch]:
+    """Each part of PARTS wrapped with a timer."""
+    return [(owner, name, _timed(label, _get(owner, name), seconds, calls)) for label, owner, name, _ in PARTS]
 
 
 def _timed(label: str, original: Callable[..., Any], seconds: Counter[str], calls: Counter[str]) -> Callable[..., Any]:
@@ -319,7 +330,7 @@ def breakdown(state: State, events: list[Event]) -> None:
     seconds: Counter[str] = Counter()
     calls: Counter[str] = Counter()
     meter._day_block.cache_clear()
-    with _timers(seconds, calls):
+    with _patched(_timers(seconds, calls)):
         total = run(state, events).seconds
     computed = meter._day_block.cache_info().misses
     print(f"breakdown (a second run, {total:.2f} s in step with the timers): calls per event, share of the time")
@@ -333,12 +344,61 @@ def breakdown(state: State, events: list[Event]) -> None:
     print(f"  UTC day blocks computed (48 entries each): {computed / len(events):.3f} per event")
 
 
+# Both places access control is called from (it is imported by name there).
+_AUTHORISE: Final = ((machine, "authorise"), (execution, "authorise"))
+
+
+def bounds(state: State, events: list[Event], baseline: Result) -> None:
+    """What the run would reach if the meter or access control cost nothing:
+    each is replaced by its own results, taken from an earlier run of the same
+    events (every UTC day block computed beforehand; every access decision
+    replayed in call order).  Equal output digests show nothing else changed."""
+    decisions = _recorded_decisions(state, events)
+    blocks = functools.cache(meter._day_block.__wrapped__)
+    with _patched([(meter, "_day_block", blocks)]):
+        run(state, events)  # computes every UTC day block once
+    cases: dict[str, Callable[[], list[Patch]]] = {
+        "UTC day blocks computed beforehand": lambda: [(meter, "_day_block", blocks)],
+        "access decisions replayed": lambda: _replaying(decisions),
+        "both": lambda: [(meter, "_day_block", blocks), *_replaying(decisions)],
+    }
+    print("bounds (the same events, one part at no cost):")
+    for label, patches in cases.items():
+        with _patched(patches()):
+            result = run(state, events)
+        same = "same outputs" if result.digest == baseline.digest else f"OUTPUTS DIFFER: digest {result.digest}"
+        print(f"  {label}: {len(events) / result.seconds:,.0f} events/s ({same})")
+
+
+def _recorded_decisions(state: State, events: list[Event]) -> list[object]:
+    """Every access decision of a run, in call order."""
+    recorded: list[object] = []
+
+    def recording(original: Callable[..., object]) -> Callable[..., object]:
+        def record(*args: object) -> object:
+            recorded.append(decision := original(*args))
+            return decision
+
+        return record
+
+    with _patched([(owner, name, recording(_get(owner, name))) for owner, name in _AUTHORISE]):
+        run(state, events)
+    return recorded
+
+
+def _replaying(decisions: list[object]) -> list[Patch]:
+    """Access control answering from a recorded run, in call order."""
+    replay = iter(decisions)
+    return [(owner, name, lambda *_args: next(replay)) for owner, name in _AUTHORISE]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=20251125)
     parser.add_argument("--profile", action="store_true", help="print the cProfile top 25 (own time)")
     parser.add_argument("--breakdown", action="store_true", help="time the model's main parts (a second run)")
+    parser.add_argument("--bounds", action="store_true", help="the figure with the meter / access control at no cost")
     args = parser.parse_args(argv)
     state = standard_world(day_start(START_DAY) + 10 * 3600, START_DAY + 2 * ONE_DAY)
     events, kinds = plan(state, args.events, args.seed)
@@ -358,6 +418,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"time in step: {result.seconds:.2f} s; events/s: {rate:,.0f} (target {TARGET:,})")
     if args.breakdown:
         breakdown(state, events)
+    if args.bounds:
+        bounds(state, events, result)
     return 0
 
 
