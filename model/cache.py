@@ -110,7 +110,8 @@ def _earliest(cache: Mapping[tuple[str, str], CacheSlot]) -> int | None:
 
 
 # Memoised by the cache mapping's identity: a state's cache mapping is never mutated.
-_oldest: Final = IdentityMemo(_earliest, 1024)
+# Small: each entry holds a whole old cache alive (see model/memo.py).
+_oldest: Final = IdentityMemo(_earliest, 64)
 
 
 def drop(state: State, device_id: str, srv: str) -> State:

@@ -3,8 +3,10 @@
 The model's states are immutable and share their unchanged parts, so a value
 derived from one part (the oldest retrieval a cache holds, say) can be kept
 for as long as that very object lives.  The memo holds the object itself, so
-its ``id`` cannot be reused by another object while the entry stands.  Only pure
-data is memoised, never the result of a rule (see docs/architecture.md).
+its ``id`` cannot be reused by another object while the entry stands, and so a
+memo should be small: everything it holds stays alive, and every full
+collection of the garbage collector walks it.  Only pure data is memoised,
+never the result of a rule (see docs/architecture.md).
 """
 
 from __future__ import annotations

@@ -91,7 +91,9 @@ def entries(device: Device, srv: str, stamps: Sequence[int]) -> tuple[LogEntry, 
     return tuple(found)
 
 
-@lru_cache(maxsize=1 << 10)
+# Sized to the working set (the days recent reads touch, per device and SRV):
+# a larger memo only keeps old entries alive for the garbage collector to walk.
+@lru_cache(maxsize=1 << 7)
 def _day_block(device_id: str, srv: str, midnight: int) -> tuple[LogEntry, ...]:
     """The half-hourly entries of one UTC day, computed together: the energy (Wh)
     of each half-hour, between 100 and 299."""

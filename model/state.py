@@ -52,7 +52,8 @@ def _earliest(entries: Mapping[int, CachedEntry]) -> int | None:
     return min((c.retrieved_at for c in entries.values()), default=None)
 
 
-_oldest_retrieval: Final = IdentityMemo(_earliest, 4096)
+# Small: each entry holds a whole old mapping alive (see model/memo.py).
+_oldest_retrieval: Final = IdentityMemo(_earliest, 256)
 
 
 # One audit record as a plain tuple (at, user_id, kind, reference, code).  The
