@@ -14,6 +14,7 @@ import datetime as dt
 import zlib
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import Final
 
 from .clock import DAY, HALF_HOUR, day_start
@@ -80,15 +81,15 @@ def entries(device: Device, srv: str, stamps: Sequence[int]) -> tuple[LogEntry, 
     ``entry_at`` for each timestamp, assembled from memoised whole UTC days."""
     if not isinstance(stamps, range) or len(stamps) <= 2 or stamps.step != HALF_HOUR:
         return tuple([entry_at(device, srv, t) for t in stamps])
-    found: list[LogEntry] = []
+    parts: list[tuple[LogEntry, ...]] = []
     last = stamps[-1]
     at = stamps.start
     while at <= last:
         midnight = at - at % DAY
         block = _day_block(device.device_id, srv, midnight)
-        found.extend(block[(at - midnight) // HALF_HOUR : (min(last, midnight + DAY - 1) - midnight) // HALF_HOUR + 1])
+        parts.append(block[(at - midnight) // HALF_HOUR : (min(last, midnight + DAY - 1) - midnight) // HALF_HOUR + 1])
         at = midnight + DAY
-    return tuple(found)
+    return parts[0] if len(parts) == 1 else tuple(chain.from_iterable(parts))
 
 
 # Sized to the working set (the days recent reads touch, per device and SRV):
