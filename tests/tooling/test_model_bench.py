@@ -39,7 +39,7 @@ def test_bounds_replay_gives_the_same_outputs(model_bench: ModuleType, capsys: p
     before = _model_functions()
     assert model_bench.main(["--events", "3000", "--seed", "7", "--breakdown", "--bounds"]) == 0
     printed = capsys.readouterr().out
-    bounds = re.findall(r"^  (.+): [\d,]+ events/s \((.+)\)$", printed, re.MULTILINE)
+    bounds = re.findall(r"^  (.+): [\d.]+ us per event, [\d,]+ events/s \((.+)\)$", printed, re.MULTILINE)
     assert [label for label, _ in bounds] == ["UTC day blocks computed beforehand", "access decisions replayed", "both"]
     assert all(verdict == "same outputs" for _, verdict in bounds), printed
     assert "schedule runs" in printed and "UTC day blocks computed" in printed
