@@ -116,7 +116,7 @@ FLAG = Decision(
 )  # fmt: skip
 
 
-# ---- E11: AC-6, AC-7, AC-8, TRT-1 (access.check_device) ---------------------------
+# ---- E11: AC-6, AC-7, AC-8, TRT-1, TRT-2 (access.check_device) --------------------
 
 
 def _device_conditions(i: Inputs) -> Conditions:
@@ -128,15 +128,19 @@ def _device_conditions(i: Inputs) -> Conditions:
         "device_is_smets1": i.gen == s.gens["SMETS1"],
         "srv_applies_to_kind": kind_ok(i),
         "trt_cell_available": z3.Or(z3.Not(in_trt_table(i)), trt_available(i)),
+        "flag_true": flag_is(i, "true"),
+        "srv_in_table_3": in_trt_table(i),
     }
 
 
 DEVICE = Decision(
-    "device", ("AC-6", "AC-7", "AC-8", "TRT-1"), _device_conditions,
+    "device", ("AC-6", "AC-7", "AC-8", "TRT-1", "TRT-2"), _device_conditions,
     lambda i, c: z3.And(
         z3.Not(z3.And(c["role_is_mdr"], z3.Not(c["device_is_esme"]))),
         z3.Not(z3.And(c["role_is_mdr"], c["srv_is_4_1_1"], z3.Not(c["device_is_smets1"]))),
         c["srv_applies_to_kind"], c["trt_cell_available"],
+        # TRT-1, TRT-2: an MHHS request for an SRV with no row in Table 3 has no MHHS service.
+        z3.Not(z3.And(c["flag_true"], z3.Not(c["srv_in_table_3"]))),
     ),
     lambda i: z3.And(device_read_srv(i), may_send(i), flag_well_formed(i), _on_demand(i)),
     ("accepted", "E11"), source="model/access.py check_device",
