@@ -2,26 +2,39 @@
 model's checks for test design (docs/architecture.md, "Known duplication").
 Each decision whose conditions are fixed by the request's own inputs (role,
 SRV, device generation and kind, mode, flag, profile options) is compared here
-with the model's check on EVERY input of its domain, so a drift between the
-two is caught even where no generated pair happens to land."""
+with the model's check on EVERY input of its domain (the time-of-day ones on
+every minute of a day), so a drift between the two is caught even where no
+generated pair happens to land."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
 from itertools import product
-from typing import Any
+from typing import Any, Final
 
 import pytest
 import z3
-from mhhs_sec.generate.decision_defs import CACHE_AGE, CACHE_HIT, DEVICE, FLAG, SCHEDULE_FIRST, SRV_ALLOWED
+from mhhs_sec.generate.decision_defs import (
+    CACHE_AGE,
+    CACHE_HIT,
+    DEVICE,
+    FLAG,
+    RETRY,
+    SCHEDULE_FIRST,
+    SRV_ALLOWED,
+    WINDOW_CLOSE,
+    WINDOW_OPEN,
+)
 from mhhs_sec.generate.decisions import FLAGS, KINDS, Inputs, sorts
 from mhhs_sec.generate.mcdc import Decision
-from mhhs_sec.model import access, cache, rules
+from mhhs_sec.model import ReadLogPeriod, Response, SubmitRequest, access, cache, execution, rules, step
+from mhhs_sec.model.clock import day_start
 from mhhs_sec.model.entities import Device, Schedule, ServiceRequest
 from mhhs_sec.model.profile import Profile
-from mhhs_sec.model.state import evolve, initial_state
+from mhhs_sec.model.state import Pending, evolve, initial_state
 from mhhs_sec.model.tables import CACHE, GENERATIONS, MODES
+from mhhs_sec.model.world import DEVICES_A, MDR_OUT, SUPPLIER, standard_world
 
 FLAG_VALUES: dict[str, bool | None] = {"absent": None, "false": False, "true": True}
 Case = dict[str, Any]
@@ -131,3 +144,55 @@ def test_cache_age_agrees_with_is_fresh() -> None:
             subs = [(inputs.int("age_s"), z3.IntVal(age)), (inputs.bool("inclusive"), z3.BoolVal(inclusive))]
             profile = Profile(cache_boundary="inclusive" if inclusive else "exclusive")
             assert _holds(outcome, subs) == cache.is_fresh(0, age, profile), (age, inclusive)
+
+
+# ---- decisions over the time of day: every minute of a winter day (UTC = UK time) ----
+
+WINTER_DAY: Final = dt.date(2025, 1, 15)
+MINUTES: Final = range(0, 86400, 60)
+
+
+def _time_cases(decision: Decision) -> Iterator[tuple[str, str, int, bool]]:
+    """(role, flag, time of day, predicted outcome) for every minute in the domain."""
+    s = sorts()
+    inputs = Inputs("x")
+    outcome, domain = decision.outcome(inputs, decision.conditions(inputs)), decision.domain(inputs)
+    for role, flag, t in product(s.roles, FLAGS, MINUTES):
+        subs = [(inputs.role, s.roles[role]), (inputs.flag, s.flags[flag]), (inputs.int("time_of_day_s"), z3.IntVal(t))]
+        if _holds(domain, subs):
+            yield role, flag, t, _holds(outcome, subs)
+
+
+@pytest.mark.req("SCH-5", "SCH-4")
+def test_retry_agrees_with_unreachable_device_handling() -> None:
+    found = []
+    for role, flag, t, predicted in _time_cases(RETRY):
+        state = initial_state(day_start(WINTER_DAY) + t)
+        request = ServiceRequest("R1", "U1", role, "4.8.1", "00-00-00-00-00-00-00-01", FLAG_VALUES[flag])
+        work = Pending(state.now, 0, request, state.now, "on-demand", None, None)
+        decided = access.Accepted(flag == "true", None, (WINTER_DAY,), ())
+        _, outputs = execution._unreachable(state, work, decided)
+        if (outputs == ()) != predicted:
+            found.append(f"{role} flag {flag} at {t} s: decision says retried={predicted}")
+    assert found == []
+
+
+@pytest.mark.req("SCH-4", "TRT-4")
+@pytest.mark.parametrize("decision", [WINDOW_OPEN, WINDOW_CLOSE], ids=lambda d: d.name)
+def test_mdr_window_agrees_with_submission(decision: Decision) -> None:
+    """A read by the MPAN's MDRA or Supplier is answered at once, or held
+    (acknowledged) until the MDR window opens, as the decision predicts."""
+    found = []
+    for role, flag, t, predicted in _time_cases(decision):
+        if flag != "true":
+            continue  # the sender must pass access control for the hold to show
+        state = standard_world(day_start(WINTER_DAY) + t, WINTER_DAY + dt.timedelta(days=30))
+        sender = MDR_OUT if role == "MDR" else SUPPLIER
+        period = ReadLogPeriod(day_start(WINTER_DAY - dt.timedelta(days=1)), day_start(WINTER_DAY) - 1)
+        request = ServiceRequest("R1", sender, role, "4.8.1", DEVICES_A.s1_esme, True, period)
+        _, outputs = step(state, SubmitRequest(request))
+        at_once = isinstance(outputs[0], Response)
+        assert not at_once or outputs[0].code == "I0", outputs[0]
+        if at_once != predicted:
+            found.append(f"{role} at {t} s: decision says at once={predicted}")
+    assert found == []
