@@ -10,6 +10,7 @@ successor for that pre-state and event.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -182,3 +183,40 @@ def test_encoding_and_model_agree_step_by_step(data: st.DataObject) -> None:
 def test_profile_parameters_cover_every_interpretation_option() -> None:
     # every interp option of the catalogue but S1-1 (daily-log timestamps) is a parameter of the encoding
     assert set(PROFILE_OPTIONS) - set(PARAM_OPTIONS) == {"daily_log_delay_tolerance_s"}
+
+
+@pytest.mark.req("REG-1", "REG-7", "AC-1", "AC-5", "AC-6", "AC-7", "AC-8", "FS-2", "FS-4", "FS-5", "REG-11",
+                 "TRT-1", "TRT-2", "TRT-3")  # fmt: skip
+@pytest.mark.parametrize("alternative", [False, True], ids=["default-profile", "alternative-profile"])
+def test_every_submission_agrees_with_the_encoding(alternative: bool) -> None:
+    """Exhaustively, not by sampling: every sender and role of the world, every
+    SRV, ForSettlement true or false and every device kind and generation, one
+    submission each (a read of yesterday, a 5.1 from tomorrow), under the
+    default profile and under every alternative option at once."""
+    alt = {o: alternative for o in PARAM_OPTIONS}
+    profile = profile_of(alt)
+    start = dt.date(2025, 3, 26)
+    now = day_start(start, profile.settlement_tz) + 10 * 3600  # inside the MDR window
+    etd = start + DAY if profile.etd == "inclusive" else start + 2 * DAY
+    check = checker(FIRST, LAST)
+    found = []
+    for generation, kind, (user, role), srv, flag in itertools.product(
+        GENERATIONS, ("ESME", "GSME"), SENDERS, sorted(SRVS), (True, False)
+    ):
+        frame = Frame(generation, kind, dt.date(2025, 3, 15), dt.date(2025, 3, 15), "4.8.1",
+                      day_start(start - DAY, "utc") + 1800)  # fmt: skip
+        state, _ = setup(frame, profile, now, day_number(etd), day_number(start + 2 * DAY))
+        yesterday = start - DAY
+        tz = profile.settlement_tz
+        period = (
+            ReadLogPeriod(day_start(yesterday, tz), day_start(start, tz) - 1) if SRVS[srv].read_log_period else None
+        )
+        schedule = ScheduleSpec("4.8.1", start + DAY) if srv == "5.1" else None
+        request = ServiceRequest("P0", user, role, srv, frame.device.device_id, flag, period, None, schedule)
+        event = SubmitRequest(request)
+        post, outputs = step(state, event)
+        problem = check.check(frame, alt, abstract_state(frame, state), abstract_event(frame, event),
+                              abstract_state(frame, post), abstract_output(frame, state, outputs, False))  # fmt: skip
+        if problem is not None:
+            found.append(f"{role} {srv} flag {flag} {generation} {kind}: {problem.direction}, model {outputs}")
+    assert found == []
