@@ -220,3 +220,47 @@ def test_every_submission_agrees_with_the_encoding(alternative: bool) -> None:
         if problem is not None:
             found.append(f"{role} {srv} flag {flag} {generation} {kind}: {problem.direction}, model {outputs}")
     assert found == []
+
+
+@pytest.mark.req("SCH-1", "SCH-3", "SCH-4", "AC-3", "REG-3", "REG-12", "C-1", "C-2", "C-3")
+@pytest.mark.parametrize("alternative", [False, True], ids=["default-profile", "alternative-profile"])
+def test_every_schedule_run_around_an_mdra_change_agrees_with_the_encoding(alternative: bool) -> None:
+    """Exhaustively: a 5.1 by the outgoing or the incoming MDRA, for each cache
+    SRV, to every device generation and kind, with the incoming EFD from the day
+    before the first run to three days after it; then the clock moves past two
+    runs, one at a time.  Every step is checked against the Z3 relation."""
+    alt = {o: alternative for o in PARAM_OPTIONS}
+    profile = profile_of(alt)
+    tz = profile.settlement_tz
+    start = dt.date(2025, 3, 26)
+    check = checker(FIRST, LAST)
+    found: list[str] = []
+    seen: set[str] = set()  # what the steps did: the test must reach runs and the SCH-3 outcome
+    for generation, kind, user, srv, efd_offset in itertools.product(
+        GENERATIONS, ("ESME", "GSME"), (world.MDR_OUT, world.MDR_IN), sorted(CACHE.srvs), range(0, 5)
+    ):
+        efd = start + efd_offset * DAY
+        etd = efd - DAY if profile.etd == "inclusive" else efd
+        frame = Frame(generation, kind, dt.date(2025, 3, 15), dt.date(2025, 3, 15), srv,
+                      day_start(start, "utc") + 1800)  # fmt: skip
+        state, _ = setup(frame, profile, day_start(start, tz) + 10 * 3600, day_number(etd), day_number(efd))
+        spec = ScheduleSpec(srv, start + DAY)
+        runs = [window_bounds(start + n * DAY, window_for("MDR", state.config), tz)[0] + 60 for n in (1, 2)]
+        events: list[Event] = [
+            SubmitRequest(ServiceRequest("P0", user, "MDR", "5.1", frame.device.device_id, True, schedule=spec)),
+            *[AdvanceClock(at) for at in runs],
+        ]
+        for n, event in enumerate(events):
+            post, outputs = step(state, event)
+            before, after = abstract_state(frame, state), abstract_state(frame, post)
+            out = abstract_output(frame, state, outputs, False)
+            problem = check.check(frame, alt, before, abstract_event(frame, event), after, out)
+            if problem is not None:
+                found.append(f"{user} {srv} {generation} {kind} EFD {efd} step {n}: {problem.direction}")
+            seen |= {f"{type(o).__name__}:{getattr(o, 'mode', '')}:{getattr(o, 'code', '')}" for o in outputs}
+            state = post
+    assert found == []
+    # SCH-3: schedules of the outgoing MDRA are deleted with an alert ('delete'), or
+    # kept and each later run refused by AC-3 ('keep', the alternative).
+    outgoing = "Response:scheduled:E4" if alternative else "Alert::MHHS-A1"
+    assert {"Response:scheduled:I0", outgoing} <= seen, seen
