@@ -3,8 +3,10 @@ model's checks for test design (docs/architecture.md, "Known duplication").
 Each decision whose conditions are fixed by the request's own inputs (role,
 SRV, device generation and kind, mode, flag, profile options) is compared here
 with the model's check on EVERY input of its domain (the time-of-day ones on
-every minute of a day), so a drift between the two is caught even where no
-generated pair happens to land."""
+every minute of a day); the decisions over abstract conditions (user,
+registration, schedule owner, MDRA change) are made concrete on every input
+of their domain by the generator's own concretisers and run through the
+model.  A drift is so caught even where no generated pair happens to land."""
 
 from __future__ import annotations
 
@@ -15,14 +17,20 @@ from typing import Any, Final
 
 import pytest
 import z3
+from mhhs_sec.generate import boundary
+from mhhs_sec.generate.build import run_case
 from mhhs_sec.generate.decision_defs import (
     CACHE_AGE,
     CACHE_HIT,
     DEVICE,
     FLAG,
+    MDRA_CHANGE,
+    REGISTRATION,
     RETRY,
     SCHEDULE_FIRST,
+    SCHEDULE_OWNER,
     SRV_ALLOWED,
+    USER,
     WINDOW_CLOSE,
     WINDOW_OPEN,
 )
@@ -35,6 +43,7 @@ from mhhs_sec.model.profile import Profile
 from mhhs_sec.model.state import Pending, evolve, initial_state
 from mhhs_sec.model.tables import CACHE, GENERATIONS, MODES
 from mhhs_sec.model.world import DEVICES_A, MDR_OUT, SUPPLIER, standard_world
+from z3 import z3util
 
 FLAG_VALUES: dict[str, bool | None] = {"absent": None, "false": False, "true": True}
 Case = dict[str, Any]
@@ -195,4 +204,52 @@ def test_mdr_window_agrees_with_submission(decision: Decision) -> None:
         assert not at_once or outputs[0].code == "I0", outputs[0]
         if at_once != predicted:
             found.append(f"{role} at {t} s: decision says at once={predicted}")
+    assert found == []
+
+
+# ---- decisions over abstract conditions: through the generator's own concretisers ----
+
+
+def _symbols(*formulas: z3.ExprRef) -> list[z3.ExprRef]:
+    """The input symbols the formulas use, in a fixed order."""
+    found = {str(v): v for f in formulas for v in z3util.get_vars(f)}
+    return [found[name] for name in sorted(found)]
+
+
+def _models(domain: z3.BoolRef, symbols: list[z3.ExprRef]) -> Iterator[z3.ModelRef]:
+    """Every assignment of the symbols that satisfies the domain (all-SAT)."""
+    solver = z3.Solver()
+    solver.add(domain)
+    while solver.check() == z3.sat:
+        model = solver.model()
+        yield model
+        solver.add(z3.Or([symbol != model.eval(symbol, model_completion=True) for symbol in symbols]))
+
+
+def _value(model: z3.ModelRef, symbol: z3.ExprRef) -> Any:
+    value = model.eval(symbol, model_completion=True)
+    if z3.is_bool(value):
+        return z3.is_true(value)
+    return str(value).split("_", 1)[1]  # an enum constant 'Role_MDR' -> 'MDR'
+
+
+@pytest.mark.req("REG-1", "REG-7", "AC-3", "AC-4", "REG-4", "SCH-2", "SCH-3")
+@pytest.mark.parametrize("decision", [USER, REGISTRATION, SCHEDULE_OWNER, MDRA_CHANGE], ids=lambda d: d.name)
+def test_abstract_decision_agrees_with_the_model_on_every_input(decision: Decision) -> None:
+    """Each combination of the decision's inputs in its domain, made concrete by
+    the generator's concretiser and run through the model, gives the outcome
+    the decision predicts (the generator checks only the pairs it picks)."""
+    inputs = Inputs("x")
+    outcome, domain = decision.outcome(inputs, decision.conditions(inputs)), decision.domain(inputs)
+    symbols = _symbols(outcome, domain)
+    found, checked = [], 0
+    for model in _models(domain, symbols):
+        values = {str(symbol).rsplit("_", 1)[0]: _value(model, symbol) for symbol in symbols}
+        predicted = z3.is_true(model.eval(outcome, model_completion=True))
+        concrete = boundary.CONCRETISERS[decision.name](values)
+        results = run_case(concrete.state, concrete.events)
+        checked += 1
+        if concrete.outcome(results) != predicted:  # type: ignore[arg-type]
+            found.append(f"{concrete.used}: decision says {predicted}")
+    assert checked > 0
     assert found == []
