@@ -60,7 +60,9 @@ class Gap:
     reason: str
 
 
-def _value(model: z3.ModelRef, symbol: z3.ExprRef) -> Any:
+def value_of(model: z3.ModelRef, symbol: z3.ExprRef) -> Any:
+    """The Python value of an input in a Z3 model: a bool, an int, or an enum
+    constant's name ('Role_MDR' -> 'MDR')."""
     value = model.eval(symbol, model_completion=True)
     if z3.is_true(value) or z3.is_false(value):
         return z3.is_true(value)
@@ -70,9 +72,9 @@ def _value(model: z3.ModelRef, symbol: z3.ExprRef) -> Any:
 
 
 def _side(model: z3.ModelRef, inputs: Inputs, conditions: Conditions, outcome: z3.BoolRef) -> Side:
-    values = {name: _value(model, symbol) for name, symbol in sorted(inputs.symbols().items())}
-    truth = {name: bool(_value(model, c)) for name, c in conditions.items()}
-    return Side(values, truth, bool(_value(model, outcome)))
+    values = {name: value_of(model, symbol) for name, symbol in sorted(inputs.symbols().items())}
+    truth = {name: bool(value_of(model, c)) for name, c in conditions.items()}
+    return Side(values, truth, bool(value_of(model, outcome)))
 
 
 def solve_pair(decision: Decision, condition: str) -> Pair | Gap:

@@ -18,6 +18,7 @@ from typing import Any, Final
 import pytest
 import z3
 from mhhs_sec.generate import boundary
+from mhhs_sec.generate import situations as sit
 from mhhs_sec.generate.build import run_case
 from mhhs_sec.generate.decision_defs import (
     CACHE_AGE,
@@ -35,17 +36,16 @@ from mhhs_sec.generate.decision_defs import (
     WINDOW_OPEN,
 )
 from mhhs_sec.generate.decisions import FLAGS, KINDS, Inputs, sorts
-from mhhs_sec.generate.mcdc import Decision
-from mhhs_sec.model import ReadLogPeriod, Response, SubmitRequest, access, cache, execution, rules, step
+from mhhs_sec.generate.mcdc import Decision, value_of
+from mhhs_sec.model import ReadLogPeriod, Response, SubmitRequest, access, cache, execution, step
 from mhhs_sec.model.clock import day_start
-from mhhs_sec.model.entities import Device, Schedule, ServiceRequest
+from mhhs_sec.model.entities import Device, ServiceRequest
 from mhhs_sec.model.profile import Profile
 from mhhs_sec.model.state import Pending, evolve, initial_state
 from mhhs_sec.model.tables import CACHE, GENERATIONS, MODES
 from mhhs_sec.model.world import DEVICES_A, MDR_OUT, SUPPLIER, standard_world
 from z3 import z3util
 
-FLAG_VALUES: dict[str, bool | None] = {"absent": None, "false": False, "true": True}
 Case = dict[str, Any]
 
 
@@ -89,7 +89,7 @@ def _device(case: Case) -> Device:
 
 
 def _request(case: Case) -> ServiceRequest:
-    return ServiceRequest("R1", "U1", case["role"], case["srv"], _device(case).device_id, FLAG_VALUES[case["flag"]])
+    return ServiceRequest("R1", "U1", case["role"], case["srv"], _device(case).device_id, sit.flag_value(case["flag"]))
 
 
 @pytest.mark.req("AC-1", "AC-5")
@@ -127,9 +127,8 @@ def test_schedule_first_agrees_with_check_schedule_first() -> None:
         profile = Profile(on_demand_first="strict" if case["strict"] else "not-enforced")
         state = initial_state(0, profile)
         if case["own_schedule"]:
-            day = dt.date(2025, 1, 1)
-            own = Schedule(1, "U1", case["role"], _device(case).device_id, case["srv"], True, day, None, day)
-            state = evolve(state, schedules={1: own})
+            state = sit.with_schedule(state, "U1", case["role"], _device(case).device_id, case["srv"],
+                                      dt.date(2025, 1, 1), True)  # fmt: skip
         flag = case["flag"] == "true"
         return access.check_schedule_first(state, _request(case), case["mode"], flag) is None
 
@@ -139,7 +138,12 @@ def test_schedule_first_agrees_with_check_schedule_first() -> None:
 @pytest.mark.req("C-1", "C-2", "C-9")
 def test_cache_hit_agrees_with_may_cache() -> None:
     def model(case: Case) -> bool:
-        return rules.cacheable(case["srv"], case["gen"], case["kind"]) and case["active_schedule"]
+        device = _device(case)
+        state = evolve(initial_state(0), devices={device.device_id: device})
+        if case["active_schedule"]:  # anyone's schedule for the device and SRV (C-2)
+            state = sit.with_schedule(state, "U1", case["role"], device.device_id, case["srv"], dt.date(2025, 1, 1),
+                                      False)  # fmt: skip
+        return cache.may_cache(state, device.device_id, case["srv"])
 
     assert _disagreements(CACHE_HIT, ("active_schedule",), model) == []
 
@@ -177,7 +181,7 @@ def test_retry_agrees_with_unreachable_device_handling() -> None:
     found = []
     for role, flag, t, predicted in _time_cases(RETRY):
         state = initial_state(day_start(WINTER_DAY) + t)
-        request = ServiceRequest("R1", "U1", role, "4.8.1", "00-00-00-00-00-00-00-01", FLAG_VALUES[flag])
+        request = ServiceRequest("R1", "U1", role, "4.8.1", "00-00-00-00-00-00-00-01", sit.flag_value(flag))
         work = Pending(state.now, 0, request, state.now, "on-demand", None, None)
         decided = access.Accepted(flag == "true", None, (WINTER_DAY,), ())
         _, outputs = execution._unreachable(state, work, decided)
@@ -210,10 +214,10 @@ def test_mdr_window_agrees_with_submission(decision: Decision) -> None:
 # ---- decisions over abstract conditions: through the generator's own concretisers ----
 
 
-def _symbols(*formulas: z3.ExprRef) -> list[z3.ExprRef]:
-    """The input symbols the formulas use, in a fixed order."""
-    found = {str(v): v for f in formulas for v in z3util.get_vars(f)}
-    return [found[name] for name in sorted(found)]
+def _used_inputs(inputs: Inputs, *formulas: z3.ExprRef) -> dict[str, z3.ExprRef]:
+    """The decision's inputs, by name, that the formulas use (the others are free)."""
+    used = {str(v) for f in formulas for v in z3util.get_vars(f)}
+    return {name: symbol for name, symbol in sorted(inputs.symbols().items()) if str(symbol) in used}
 
 
 def _models(domain: z3.BoolRef, symbols: list[z3.ExprRef]) -> Iterator[z3.ModelRef]:
@@ -226,13 +230,6 @@ def _models(domain: z3.BoolRef, symbols: list[z3.ExprRef]) -> Iterator[z3.ModelR
         solver.add(z3.Or([symbol != model.eval(symbol, model_completion=True) for symbol in symbols]))
 
 
-def _value(model: z3.ModelRef, symbol: z3.ExprRef) -> Any:
-    value = model.eval(symbol, model_completion=True)
-    if z3.is_bool(value):
-        return z3.is_true(value)
-    return str(value).split("_", 1)[1]  # an enum constant 'Role_MDR' -> 'MDR'
-
-
 @pytest.mark.req("REG-1", "REG-7", "AC-3", "AC-4", "REG-4", "SCH-2", "SCH-3")
 @pytest.mark.parametrize("decision", [USER, REGISTRATION, SCHEDULE_OWNER, MDRA_CHANGE], ids=lambda d: d.name)
 def test_abstract_decision_agrees_with_the_model_on_every_input(decision: Decision) -> None:
@@ -241,10 +238,10 @@ def test_abstract_decision_agrees_with_the_model_on_every_input(decision: Decisi
     the decision predicts (the generator checks only the pairs it picks)."""
     inputs = Inputs("x")
     outcome, domain = decision.outcome(inputs, decision.conditions(inputs)), decision.domain(inputs)
-    symbols = _symbols(outcome, domain)
+    symbols = _used_inputs(inputs, outcome, domain)
     found, checked = [], 0
-    for model in _models(domain, symbols):
-        values = {str(symbol).rsplit("_", 1)[0]: _value(model, symbol) for symbol in symbols}
+    for model in _models(domain, list(symbols.values())):
+        values = {name: value_of(model, symbol) for name, symbol in symbols.items()}
         predicted = z3.is_true(model.eval(outcome, model_completion=True))
         concrete = boundary.CONCRETISERS[decision.name](values)
         results = run_case(concrete.state, concrete.events)
