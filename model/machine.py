@@ -185,8 +185,7 @@ def _advance(state: State, event: AdvanceClock) -> tuple[State, Outputs]:
     outputs: list[Output] = []
     agenda = _Agenda(state, event.to)
     while (due := agenda.pop(state)) is not None:
-        if due.at != state.now:  # C-5: entries age only as the clock moves
-            state = cache.expire(evolve(state, now=due.at))
+        state = cache.expire(evolve(state, now=due.at))
         state, produced = due.run(state)
         outputs.extend(produced)
         agenda.ran(due, state)
