@@ -205,8 +205,9 @@ def _response_ok(data: dict[str, Any]) -> bool:
 
 
 def _entries_ok(entries: list[Any]) -> bool:
-    """Each entry is exactly {timestamp: instant, value: int}: _fits(entry,
-    _ENTRY) unrolled, as a response may carry 48 or 50 of them (CON-5)."""
+    """Each entry is exactly {timestamp: instant, value: int}, checked inline
+    rather than through :func:`_fits`, as a response may carry 48 or 50 of
+    them (CON-5)."""
     for entry in entries:
         if type(entry) is not dict or len(entry) != 2:
             return False
