@@ -1,7 +1,8 @@
 """``mhhs-sec check``: the main job on the bundled default.
 
 Runs, in order, the model's self-check on its bundled scenarios, the Z3 proofs
-of every invariant, ``generate --check`` on the committed vectors, and every
+of every invariant, ``generate --check`` on the committed vectors, ``docs
+--check`` on the generated protocol schemas and tables, and every
 vector against the reference implementation; prints one summary.  Exit code
 0 only when every stage passed."""
 
@@ -63,6 +64,16 @@ def vectors_current() -> tuple[bool, str]:
     return not problems, f"{files} vector files current" if not problems else f"{len(problems)} problem(s)"
 
 
+def documents_current() -> tuple[bool, str]:
+    """The generated protocol schemas, code table and rules table are current."""
+    from mhhs_sec.commands.docs import generated, stale
+
+    problems = stale()
+    for problem in problems:
+        print(f"  FAIL {problem} is stale: run `mhhs-sec docs`")
+    return not problems, f"{len(generated())} documents current" if not problems else f"{len(problems)} stale"
+
+
 def conform() -> tuple[bool, str]:
     """Every committed vector against the reference implementation."""
     from mhhs_sec.conformance import conform_summary
@@ -76,6 +87,7 @@ STAGES: tuple[tuple[str, Callable[[], tuple[bool, str]]], ...] = (
     ("model self-check", self_check),
     ("prove", prove),
     ("generate --check", vectors_current),
+    ("docs --check", documents_current),
     ("conform reference", conform),
 )
 
@@ -102,5 +114,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("check", help="run the main job: self-check, prove, generate --check, conform")
+    parser = subparsers.add_parser(
+        "check", help="run the main job: self-check, prove, generate --check, docs --check, conform"
+    )
     parser.set_defaults(func=run)
