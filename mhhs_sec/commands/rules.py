@@ -1,14 +1,26 @@
 """``mhhs-sec rules [--json]``: the SEC tables the model runs on, for reviewers
-and other tools (TRT-1, AC-1, AC-2, C-1, C-5, CON-1..3)."""
+and other tools (TRT-1, AC-1, AC-2, C-1, C-5, CON-1..3), and the role x SRV
+matrix with the devices each SRV applies to (AC-1, AC-5..AC-8; the existing
+roles' rows are the model's approximation under AC-11)."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
-from typing import Any
+from typing import Any, Final, get_args
 
-from mhhs_sec.model.rules import trt_cells
-from mhhs_sec.model.tables import CACHE, CONSENT_TABLE, MDR_SRVS, SRVS
+from mhhs_sec.model.access import check_device
+from mhhs_sec.model.entities import Device
+from mhhs_sec.model.rules import MHHS_ELIGIBLE, NEVER_FOR_SETTLEMENT, ROLES, SUPPLIER_ROLES, role_may_send, trt_cells
+from mhhs_sec.model.tables import CACHE, CONSENT_TABLE, GENERATIONS, MDR_SRVS, SRVS, DeviceKind
+
+# AC-11: what the model does for the existing roles beyond the catalogue is an
+# approximation no vector's compared outcome depends on.
+APPROXIMATION: Final = "AC-11"
+_KINDS: Final[tuple[DeviceKind, ...]] = get_args(DeviceKind)
+# 5.2 / 5.3 act on schedules: the model checks no device for them (SCH-2).
+_SCHEDULE_ACTIONS: Final = ("5.2", "5.3")
 
 
 def rules_document() -> dict[str, Any]:
@@ -20,12 +32,69 @@ def rules_document() -> dict[str, Any]:
             for row in MDR_SRVS
         ],
         "cache": {"srvs": list(CACHE.srvs), "max_age_s": CACHE.max_age_s},
+        "srvs": [_srv_row(srv) for srv in SRVS],
+        "roles": [_role_row(role) for role in ROLES],
         "consent": {
             "half-hourly": [r.srv for r in CONSENT_TABLE if r.half_hourly],
             "daily": [r.srv for r in CONSENT_TABLE if r.daily],
             "monthly": [r.srv for r in CONSENT_TABLE if r.monthly],
         },
     }
+
+
+def _srv_row(srv: str) -> dict[str, Any]:
+    spec = SRVS[srv]
+    return {
+        "srv": srv, "name": spec.name, "duis_element": spec.body_element, "on_demand": spec.on_demand,
+        "schedulable": spec.schedulable, "device_kinds": list(spec.device_kinds), "reads": spec.cadence,
+        "device_request": spec.device_request, "source": spec.source,
+    }  # fmt: skip
+
+
+def _role_row(role: str) -> dict[str, Any]:
+    """One role: the SRVs it may send and, per SRV, the devices the model lets
+    it address (the model's own device check, run for every kind and generation)."""
+    mdr = role == "MDR"
+    return {
+        "role": role,
+        "source": "002 Table 2 (AC-1); AC-6, AC-7, AC-8" if mdr else "DUIS request matrix ('Eligible User Roles')",
+        "approximation": None if mdr else APPROXIMATION,
+        "registration_check": _registration_check(role),
+        "for_settlement": _flag_rule(role),
+        "srvs": [{"srv": srv, "devices": _devices(role, srv)} for srv in SRVS if role_may_send(role, srv)],
+    }
+
+
+def _registration_check(role: str) -> str | None:
+    """AC-3 for MDR; the RSA-style Supplier check the model applies to IS / ES."""
+    if role == "MDR":
+        return "MDRA of the device's MPAN on every targeted day (AC-3, REG-4)"
+    if role in SUPPLIER_ROLES:
+        return "Supplier of the device's MPAN on every targeted day"
+    return None
+
+
+def _flag_rule(role: str) -> str:
+    """FS-2, FS-4, AC-5: what the ForSettlement flag may be (catalogue rules)."""
+    if role == "MDR":
+        return "always true (FS-2)"
+    if role in NEVER_FOR_SETTLEMENT:
+        return "never true (FS-4)"
+    return "may be true (AC-5)" if role in MHHS_ELIGIBLE else "never true: not an Eligible User (AC-5)"
+
+
+def _devices(role: str, srv: str) -> list[str] | None:
+    """'KIND SMETSn' for each device the model's check lets ``role`` send ``srv``
+    to On Demand (None: 5.2 / 5.3, which name no device to check)."""
+    if srv in _SCHEDULE_ACTIONS:
+        return None
+    flag = role == "MDR"
+    return [
+        f"{kind} {generation}"
+        for kind in _KINDS
+        for generation in GENERATIONS
+        if check_device(role, srv, Device("", "", generation, kind, dt.date.min), "on-demand", flag) is None
+    ]
 
 
 def _text(document: dict[str, Any]) -> str:
@@ -42,11 +111,81 @@ def _text(document: dict[str, Any]) -> str:
     lines.append(f"S1SP cache (C-1, C-5): {', '.join(cache['srvs'])}; held < {cache['max_age_s']} s")
     for level, srvs in document["consent"].items():
         lines.append(f"consent {level} (Table 4): {', '.join(srvs)}")
+    for row in document["roles"]:
+        mark = f" (approximation, {row['approximation']})" if row["approximation"] else ""
+        lines.append(f"role {row['role']}{mark}: {', '.join(r['srv'] for r in row['srvs'])}")
     return "\n".join(lines)
 
 
 def _s(value: int | None) -> str:
     return "-" if value is None else str(value)
+
+
+RULES_DOC: Final = "docs/rules.md"
+
+
+def rules_markdown(document: dict[str, Any]) -> str:
+    """``docs/rules.md``: the role x SRV matrix and the devices each SRV
+    applies to, generated from :func:`rules_document` (``mhhs-sec docs``)."""
+    roles = [row["role"] for row in document["roles"]]
+    allowed = {(row["role"], r["srv"]): r["devices"] for row in document["roles"] for r in row["srvs"]}
+    lines = [
+        "# Roles, SRVs and devices",
+        "",
+        "Generated by `mhhs-sec docs` from the model's tables (`mhhs-sec rules --json` prints the same data",
+        "as `srvs` and `roles`); do not edit by hand. The MDR row is the catalogue's (AC-1, AC-6, AC-7,",
+        "AC-8). The rows of the existing roles (IS, ES, GS, ED, GT, OU, RSA) are the model's",
+        f"**approximation under {APPROXIMATION}** (out of scope): transcribed from the DUIS request matrix",
+        "and the SRVs' device kinds, beyond what the sources fix. No vector's compared outcome depends",
+        "on them: vectors use senders entitled under any reading (an IS or ES registered for the MPAN) or",
+        "compare only what the catalogue fixes (Table 3 TRTs when answered, FS-*, AC-5).",
+        "",
+        "## SRVs",
+        "",
+        "| SRV | name | DUIS body element | On Demand | DCC Scheduled (AC-2) | device kinds | reads | source |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in document["srvs"]:
+        lines.append(
+            f"| {row['srv']} | {row['name']} | `{row['duis_element']}` | {_yes(row['on_demand'])} | "
+            f"{_yes(row['schedulable'])} | {', '.join(row['device_kinds'])} | {row['reads']} | {row['source']} |"
+        )
+    lines += ["", "## Which role may send which SRV (E2 otherwise)", ""]
+    lines += ["| SRV | " + " | ".join(roles) + " |", "|---|" + "---|" * len(roles)]
+    for srv in (row["srv"] for row in document["srvs"]):
+        lines.append(f"| {srv} | " + " | ".join("yes" if (r, srv) in allowed else "-" for r in roles) + " |")
+    lines += ["", "## Per role", ""]
+    lines += ["| role | source | AC-11 approximation | registration check | ForSettlement |", "|---|---|---|---|---|"]
+    for row in document["roles"]:
+        lines.append(
+            f"| {row['role']} | {row['source']} | {'yes' if row['approximation'] else 'no'} | "
+            f"{row['registration_check'] or 'none in the model'} | {row['for_settlement']} |"
+        )
+    lines += _devices_section(document)
+    return "\n".join(lines) + "\n"
+
+
+def _devices_section(document: dict[str, Any]) -> list[str]:
+    lines = [
+        "",
+        "## Devices each role may address, per SRV (E11 otherwise)",
+        "",
+        "On Demand, ForSettlement as the role must send it (MDR true, others false); a TRT cell that is N/A",
+        "(TRT-1, AC-8) is not available. 5.1 is checked again against the SRV it schedules; 5.2 / 5.3 act on",
+        "schedules and address no device (SCH-2).",
+        "",
+        "| role | SRV | devices |",
+        "|---|---|---|",
+    ]
+    for row in document["roles"]:
+        for r in row["srvs"]:
+            devices = "(no device check)" if r["devices"] is None else ", ".join(r["devices"]) or "none"
+            lines.append(f"| {row['role']} | {r['srv']} | {devices} |")
+    return lines
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
 
 
 def run(args: argparse.Namespace) -> int:
