@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ def _rules(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
 
 
 def test_top_level_keys(capsys: pytest.CaptureFixture[str]) -> None:
-    assert sorted(_rules(capsys)) == ["cache", "consent", "mdr_srvs", "trt"]
+    assert sorted(_rules(capsys)) == ["cache", "consent", "mdr_srvs", "roles", "srvs", "trt"]
 
 
 def test_trt_has_one_cell_per_table_3_cell(capsys: pytest.CaptureFixture[str]) -> None:
@@ -77,3 +78,38 @@ def test_consent_levels(capsys: pytest.CaptureFixture[str]) -> None:
         "daily": ["4.1.1", "4.2", "4.6.1", "4.6.2", "4.17"],
         "monthly": ["4.1.1", "4.2"],
     }
+
+
+def _roles(capsys: pytest.CaptureFixture[str]) -> dict[str, dict[str, Any]]:
+    return {row["role"]: row for row in _rules(capsys)["roles"]}  # type: ignore[attr-defined]
+
+
+@pytest.mark.req("AC-1", "AC-6", "AC-7", "AC-8", "AC-11")
+def test_mdr_row_is_the_catalogue_and_the_others_the_ac11_approximation(capsys: pytest.CaptureFixture[str]) -> None:
+    roles = _roles(capsys)
+    assert {r for r, row in roles.items() if row["approximation"] is None} == {"MDR"}
+    assert {row["approximation"] for r, row in roles.items() if r != "MDR"} == {"AC-11"}
+    mdr = {r["srv"]: r["devices"] for r in roles["MDR"]["srvs"]}
+    # AC-1: exactly the SRVs of 002 Table 2.
+    assert sorted(mdr) == sorted(
+        ["4.1.1", "4.2", "4.6.1", "4.6.2", "4.8.1", "4.8.3", "4.17", "5.1", "5.2", "5.3", "8.2"]
+    )
+    # AC-7: ESME only; AC-6: 4.1.1 on SMETS1 only; AC-8: 4.6.2 and 4.17 not on SMETS1.
+    assert all(d.startswith("ESME") for devices in mdr.values() if devices for d in devices)
+    assert mdr["4.1.1"] == ["ESME SMETS1"]
+    assert mdr["4.6.2"] == mdr["4.17"] == ["ESME SMETS2"]
+
+
+@pytest.mark.req("AC-5", "FS-2", "FS-4")
+def test_roles_say_what_the_flag_may_be(capsys: pytest.CaptureFixture[str]) -> None:
+    flags = {role: row["for_settlement"] for role, row in _roles(capsys).items()}
+    assert "FS-2" in flags["MDR"]
+    assert all("FS-4" in flags[role] for role in ("ED", "GT", "OU"))
+    assert all("may be true" in flags[role] for role in ("IS", "ES"))
+
+
+def test_srvs_carry_their_device_kinds(capsys: pytest.CaptureFixture[str]) -> None:
+    srvs = {row["srv"]: row for row in _rules(capsys)["srvs"]}  # type: ignore[attr-defined]
+    # export registers and export logs exist on electricity meters only
+    assert srvs["4.2"]["device_kinds"] == srvs["4.8.3"]["device_kinds"] == ["ESME"]
+    assert all(set(row["device_kinds"]) <= {"ESME", "GSME"} for row in srvs.values())

@@ -1,0 +1,55 @@
+"""The generated documents (`mhhs-sec docs`): current, and saying what the
+model does: the code table's rules are those the model's answers cite."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from mhhs_sec.model.outputs import CODES
+from mhhs_sec.vectors.format import JSON_DIR
+
+from mhhs_sec.cli import main
+from mhhs_sec.codes import code_rules, codes_markdown, is_reason_class
+from mhhs_sec.commands.docs import stale
+from mhhs_sec.settings import duis_dir
+
+
+def test_generated_documents_are_current(capsys: pytest.CaptureFixture[str]) -> None:
+    assert stale() == [], "run `mhhs-sec docs` and commit the files"
+    assert main(["docs", "--check"]) == 0
+
+
+def test_every_code_has_a_row_and_a_rule() -> None:
+    text = codes_markdown()
+    for code, meaning in CODES.items():
+        assert f"| `{code}` |" in text and meaning in text
+        assert code_rules()[code], f"{code}: no model check names its rules"
+
+
+@pytest.mark.req("AC-3", "FS-2", "SCH-3", "SCH-5")
+def test_the_rules_of_a_code_cover_every_answer_that_carries_it() -> None:
+    """Every rejection and alert of the committed vectors cites only rules the
+    table lists for its code (the table is read from the model's checks)."""
+    rules = code_rules()
+    cited: dict[str, set[str]] = {}
+    for path in JSON_DIR.glob("*.json"):
+        for vector in json.loads(path.read_text(encoding="utf-8"))["vectors"]:
+            for step in vector["steps"]:
+                for expected in step["expected"]:
+                    output = expected["output"]
+                    if output["type"] in ("response", "alert") and output["code"] != "I0":
+                        cited.setdefault(output["code"], set()).update(output["requirements"])
+    assert cited, "no rejection in the committed vectors"
+    assert {code: sorted(ids - set(rules[code])) for code, ids in cited.items()} == {code: [] for code in cited}
+
+
+def test_duis_codes_are_the_duis_ones() -> None:
+    """A code that is not a reason class is one the DUIS notes name."""
+    folder = duis_dir()
+    if folder is None or not (folder / "README.md").is_file():
+        pytest.skip("DUIS schema folder not found (MHHS_SEC_DUIS_DIR / ../shared/duis)")
+    named = set(re.findall(r"\b([IE][0-9]+) \(", (folder / "README.md").read_text(encoding="utf-8")))
+    assert {code for code in CODES if not is_reason_class(code)} <= named
+    assert not {code for code in CODES if is_reason_class(code)} & named
