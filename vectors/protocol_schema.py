@@ -69,7 +69,7 @@ def _common() -> dict[str, Schema]:
             "type": "string",
             "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$",
             "description": "An instant of the virtual clock: ISO 8601 UTC to the second with a 'Z' suffix "
-            "(2025-06-09T23:00:00Z). The runner sends this form and compares answers in it (docs/timing.md).",
+            "(2025-06-09T23:00:00Z). The runner sends this form; answer in it (docs/timing.md).",
         },
         "day": {
             "type": "string",
