@@ -13,7 +13,8 @@ from mhhs_sec.vectors.format import JSON_DIR
 from mhhs_sec.cli import main
 from mhhs_sec.codes import code_rules, codes_markdown, is_reason_class
 from mhhs_sec.commands.docs import stale
-from mhhs_sec.settings import duis_dir
+from mhhs_sec.requirements import REQUIREMENTS
+from mhhs_sec.settings import PROJECT_ROOT, duis_dir
 
 
 def test_generated_documents_are_current(capsys: pytest.CaptureFixture[str]) -> None:
@@ -53,3 +54,11 @@ def test_duis_codes_are_the_duis_ones() -> None:
     named = set(re.findall(r"\b([IE][0-9]+) \(", (folder / "README.md").read_text(encoding="utf-8")))
     assert {code for code in CODES if not is_reason_class(code)} <= named
     assert not {code for code in CODES if is_reason_class(code)} & named
+
+
+@pytest.mark.parametrize("document", ["docs/timing.md", "docs/codes.md", "docs/rules.md"])
+def test_documents_cite_only_catalogue_ids(document: str) -> None:
+    text = (PROJECT_ROOT / document).read_text(encoding="utf-8")
+    cited = set(re.findall(r"\b[A-Z][A-Z0-9]*-[0-9]+\b(?!-)", text)) - {"EUI-64"}
+    assert cited, f"{document} cites no requirement"
+    assert sorted(cited - set(REQUIREMENTS)) == []
