@@ -18,6 +18,7 @@ from .tables import DAILY_LOG_SRVS, DAY_S, INSTANT_SRVS, PROFILE_LOG_SRVS
 Entry = tuple[int, int]  # (timestamp, value)
 HALF_HOUR = 1800
 SYNTHETIC_VALUE = 0
+RESTRICTED_SRVS = frozenset({"4.8.1"})  # C-8
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,11 @@ class Meter:
 
     def read_log(self, device: Device, srv: str, start: int, end: int, now: int) -> list[Entry]:
         """A log read over [start, end]: the held entries, in time order: logged
-        by now, not deleted by a restriction (C-8), none before commissioning."""
-        floor = max(self.restricted_at.get(device.device_id, -(2**63)) + 1, _commissioned_at(device))
+        by now, none before commissioning and, for 4.8.1, none deleted by a
+        restriction (C-8 names 4.8.1 only, AM 18.22(e); see GAPS.md G14)."""
+        floor = _commissioned_at(device)
+        if srv in RESTRICTED_SRVS and device.device_id in self.restricted_at:
+            floor = max(floor, self.restricted_at[device.device_id] + 1)
         return [e for e in self._held(device, srv, max(start, floor), min(end, now)) if floor <= e[0]]
 
     def read_register(self, device: Device, srv: str, now: int) -> list[Entry]:
