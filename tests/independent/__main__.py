@@ -12,8 +12,10 @@ from .profile import declared_profiles
 from .system import Dsp
 
 PROTOCOL = "mhhs-sec-adapter/1"
+# entry-values: right only when the vector carries device_data (GAPS.md G1).
 OBSERVABLES = [
-    "response-code", "entries", "device-read", "trt", "timing", "alerts", "schedules", "inventory", "audit", "refusal",
+    "response-code", "entries", "entry-values", "device-read", "trt", "timing", "alerts", "schedules", "inventory",
+    "audit", "refusal",
 ]  # fmt: skip
 EVENTS = [
     "set_user", "load_registration", "load_device", "submit", "advance_clock", "restrict_device",
