@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from .access import Rejection, World, decide, run_allowed
+from .access import Rejection, World, check_registration, decide, run_allowed
 from .audit import AuditTrail
 from .cache import S1spCache, caches
 from .clock import DAY, SettlementClock, format_instant, parse_instant
@@ -84,8 +84,7 @@ class Dsp:
             self.users.update(load_users([data]))
             return []
         if kind == "load_device":
-            device = decode_device(event.get("device", event))
-            self.devices[device.device_id] = device
+            self._load_device(decode_device(event.get("device", event)))
             return []
         if kind == "restrict_device":
             self.meter.restrict(event["device_id"], self.now)
@@ -96,6 +95,12 @@ class Dsp:
         if kind == "read_audit_trail":
             return [self.audit.extract(event["user_id"])]
         raise Refused("event", "INPUT", f"unknown event {kind!r}")
+
+    def _load_device(self, device: Device) -> None:
+        """Architecture decisions: a device on an MPAN with no registration is invalid input."""
+        if device.mpan not in self.registrations:
+            raise Refused("device.mpan", "INPUT", f"MPAN {device.mpan} has no registration")
+        self.devices[device.device_id] = device
 
     def _set_comms(self, device_id: str, online: bool) -> None:
         if online:
@@ -273,12 +278,24 @@ class Dsp:
         """A read: from the device (and the S1SP cache), or retried while the
         device is unreachable (SCH-5)."""
         device = self.devices[job.request.device_id]
+        refused = self._execution_day_refused(job, device)
+        if refused is not None:
+            return [self._rejected(job.request, refused, job.submitted_at, job.mode, job.for_settlement)]
         if not self.meter.reachable(device.device_id):
             return self._unreachable(job)
         entries, device_read = self._entries(device, job)
         if job.days is not None:
             entries = [e for e in entries if self.clock.day_of(e[0]) in job.days]
         return [self._answer(job, "I0", entries=entries, device_read=device_read)]
+
+    def _execution_day_refused(self, job: Job, device: Device) -> Rejection | None:
+        """Architecture decisions: an instantaneous read targets the settlement
+        day it executes on, so one held past midnight is checked again (AC-3)."""
+        day = self.clock.day_of(self.now)
+        if job.request.srv not in INSTANT_SRVS or self.clock.day_of(job.submitted_at) == day:
+            return None
+        found = check_registration(self.world(), job.request, device, [day])
+        return found if isinstance(found, Rejection) else None
 
     def _unreachable(self, job: Job) -> list[Json]:
         if not job.for_settlement:
