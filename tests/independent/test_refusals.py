@@ -66,7 +66,7 @@ def test_a_registration_with_a_gap_is_refused_and_the_previous_one_kept() -> Non
     assert system.registrations["1200000000001"].mdras[0].etd is None
 
 
-@pytest.mark.req("REG-3")
+@pytest.mark.req("REG-5")
 def test_invalid_events_are_refused_and_change_nothing() -> None:
     system = Dsp(_state())
     assert _refused(system, {"event": "advance_clock", "to": "2025-06-13T07:00:00Z"}).field == "to"
