@@ -1,7 +1,9 @@
 """Access control, the ForSettlement flag and TRT selection for one request.
 
 :func:`authorise` runs the checks in a fixed order, one function per rule, and
-returns :class:`Accepted` or the first :class:`Rejected`.  Each check cites
+returns :class:`Accepted` or the first :class:`Rejected`; :func:`rejections`
+runs the same checks on and gives every rejection whose condition holds (the
+sources fix no order between them).  Each check cites
 the catalogue row it implements.  The same decision is re-run when a held,
 future-dated or scheduled request executes, so a request is never answered on
 the strength of a registration that no longer stands.
