@@ -85,7 +85,7 @@ class FaultyImplementation(ReferenceImplementation):
 # Originals are captured at import time, before any patch is installed.
 
 _authorise = access.authorise
-_authorise_read = access._authorise_read
+_read_acceptance = access.read_acceptance
 _check_device = access.check_device
 _check_flag = access.check_flag
 _check_registration = access.check_registration
@@ -152,13 +152,13 @@ def _utc_settlement_day() -> list[Patch]:
 
 def _supplier_fast_trt() -> list[Patch]:
     # TRT-2: a Supplier's MHHS read keeps the existing-service TRT (e.g. 30 s).
-    def authorise_read(state: Any, request: Any, device: Any, mode: str, at: int, flag: Any) -> Any:
-        decision = _authorise_read(state, request, device, mode, at, flag)
-        if isinstance(decision, access.Accepted) and decision.for_settlement and request.role in rules.SUPPLIER_ROLES:
+    def read_acceptance(state: Any, request: Any, device: Any, mode: str, flag: Any, *rest: Any) -> Any:
+        decision = _read_acceptance(state, request, device, mode, flag, *rest)
+        if decision.for_settlement and request.role in rules.SUPPLIER_ROLES:
             return replace(decision, trt_s=rules.trt_s(request.srv, device.generation, mode, "existing"))
         return decision
 
-    return [(access, "_authorise_read", authorise_read)]
+    return [(access, "read_acceptance", read_acceptance)]
 
 
 def _mdr_411_smets2() -> list[Patch]:

@@ -32,12 +32,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, runtime_checkable
 
+from mhhs_sec.model.outputs import CODES
 from mhhs_sec.model.profile import PROFILE_OPTIONS
 
 PROTOCOL_VERSION: Final = "mhhs-sec-adapter/1"
 # In a capabilities 'profiles' list: every value of that option is implemented.
 ANY_VALUE: Final = "*"
 Json = dict[str, Any]
+
+# The suite's named reason classes: codes the sources do not define (MHHS-*).
+# An implementation may answer them with codes of its own (hello 'codes');
+# the DUIS 5.4 codes are compared as codes.
+REASON_CLASSES: Final[frozenset[str]] = frozenset(c for c in CODES if c.startswith("MHHS-"))
+DUIS_CODES: Final[frozenset[str]] = frozenset(CODES) - REASON_CLASSES
 
 # Event kinds of codec.encode_event, in the order the document lists them.
 EVENT_KINDS: Final[tuple[str, ...]] = (
@@ -85,13 +92,15 @@ class Capabilities:
     ``observables``: the observable names it can expose (vectors needing another
     are skipped, with that reason).  ``profiles``: for each profile option, the
     values it implements (an option left out means: the catalogue default only).
-    ``events``: the event kinds it accepts."""
+    ``events``: the event kinds it accepts.  ``codes``: for a reason class
+    (:data:`REASON_CLASSES`), the implementation's own code for it."""
 
     implementation: str
     observables: tuple[str, ...]
     profiles: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     events: tuple[str, ...] = EVENT_KINDS
     protocol: str = PROTOCOL_VERSION
+    codes: dict[str, str] = field(default_factory=dict)
 
     def supports_profile(self, profile: Json) -> str | None:
         """None if every option value of ``profile`` is implemented, else why not."""
@@ -106,13 +115,16 @@ class Capabilities:
         return None
 
     def as_json(self) -> Json:
-        return {
+        found: Json = {
             "protocol": self.protocol,
             "implementation": self.implementation,
             "observables": list(self.observables),
             "profiles": {k: list(v) for k, v in sorted(self.profiles.items())},
             "events": list(self.events),
         }
+        if self.codes:
+            found["codes"] = dict(sorted(self.codes.items()))
+        return found
 
     @classmethod
     def from_json(cls, data: object) -> Capabilities:
@@ -128,9 +140,54 @@ class Capabilities:
             if not isinstance(profiles, dict) or not all(isinstance(v, list) for v in profiles.values()):
                 raise AdapterFault("schema", "hello.profiles must map option names to lists of values")
             events = tuple(_strings(data.get("events", list(EVENT_KINDS)), "events"))
-            return cls(str(data["implementation"]), observables, {k: tuple(v) for k, v in profiles.items()}, events)
+            codes = reason_class_codes(data.get("codes", {}))
+            profiled = {k: tuple(v) for k, v in profiles.items()}
+            return cls(str(data["implementation"]), observables, profiled, events, PROTOCOL_VERSION, codes)
         except KeyError as missing:
             raise AdapterFault("schema", f"hello result lacks {missing}") from None
+
+
+def reason_class_codes(value: object) -> dict[str, str]:
+    """A ``hello.codes`` object, checked: each key a reason class, each value
+    the implementation's own code for it, which must not be a DUIS code nor
+    another class's name, and no two classes may share a code (the runner
+    could not tell them apart).  Raises AdapterFault('schema')."""
+    if not isinstance(value, dict) or not all(isinstance(v, str) and v for v in value.values()):
+        raise AdapterFault("schema", "hello.codes must map reason classes to non-empty code strings")
+    for reason_class, code in sorted(value.items()):
+        if reason_class not in REASON_CLASSES:
+            raise AdapterFault(
+                "schema", f"hello.codes: {reason_class!r} is not a reason class {sorted(REASON_CLASSES)}"
+            )
+        if code in DUIS_CODES:
+            raise AdapterFault("schema", f"hello.codes: {reason_class} -> {code!r} collides with the DUIS code {code}")
+        if code in REASON_CLASSES and code != reason_class:
+            raise AdapterFault("schema", f"hello.codes: {reason_class} -> {code!r} is the name of another class")
+    shared = sorted(code for code in set(value.values()) if list(value.values()).count(code) > 1)
+    if shared:
+        classes = sorted(k for k, v in value.items() if v == shared[0])
+        raise AdapterFault("schema", f"hello.codes: {' and '.join(classes)} are both mapped to {shared[0]!r}")
+    return dict(value)
+
+
+def as_reason_classes(outputs: list[Json], codes: dict[str, str]) -> list[Json]:
+    """The outputs with each of the implementation's own codes (``hello.codes``)
+    replaced by the reason class it stands for (audit records included)."""
+    if not codes:
+        return outputs
+    back = {code: reason_class for reason_class, code in codes.items()}
+    return [_classed(output, back) for output in outputs]
+
+
+def _classed(output: Json, back: dict[str, str]) -> Json:
+    if not isinstance(output, dict):
+        return output
+    found = dict(output)
+    if isinstance(found.get("code"), str):
+        found["code"] = back.get(found["code"], found["code"])
+    if isinstance(found.get("records"), list):
+        found["records"] = [_classed(record, back) for record in found["records"]]
+    return found
 
 
 def _strings(value: object, name: str) -> list[str]:

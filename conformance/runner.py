@@ -17,11 +17,12 @@ import shlex
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Final
 
 from mhhs_sec.model.profile import PROFILE_OPTIONS, parse_profile
 
-from .protocol import Adapter, AdapterFault, Capabilities, EventRejected, Json
+from .protocol import Adapter, AdapterFault, Capabilities, EventRejected, Json, as_reason_classes
 
 STATUSES: Final = ("pass", "fail", "error", "skip")
 
@@ -123,9 +124,13 @@ def _requires(vector: Any) -> dict[str, Any]:
     return dict(requires)
 
 
-def run_vector(adapter: Adapter, vector: Any, compare: Callable[..., list[str]]) -> Verdict:
+def run_vector(
+    adapter: Adapter, vector: Any, compare: Callable[..., list[str]], codes: dict[str, str] | None = None
+) -> Verdict:
     """Reset the implementation to the vector's initial state, play its steps,
-    compare each step's outputs on the vector's observables."""
+    compare each step's outputs on the vector's observables (the
+    implementation's own codes read back as the reason classes ``codes`` maps
+    to them: ``hello.codes``)."""
     base = _base(vector)
     try:
         adapter.reset(vector.initial_state)
@@ -135,7 +140,7 @@ def run_vector(adapter: Adapter, vector: Any, compare: Callable[..., list[str]])
         adapter.restart()
         return Verdict(**base, status="error", reason=f"{fault.cause} at reset: {fault.detail}")
     for index, step in enumerate(vector.steps):
-        verdict = _run_step(adapter, vector, index, step, compare, base)
+        verdict = _run_step(adapter, vector, index, step, partial(_classed_compare, compare, codes or {}), base)
         if verdict is not None:
             return verdict
     return Verdict(**base, status="pass")
@@ -156,11 +161,17 @@ def _run_step(
         return Verdict(**base, status="fail", step=index, expected=_rejection_json(step), actual=actual,
                        reason=f"step {index}: expected the event to be refused, it was accepted",
                        differences=("event accepted but the vector expects it refused",))  # fmt: skip
-    differences = compare(expected, actual, vector.observables)
+    differences = compare(step.expected, actual, vector.observables)
     if differences:
         return Verdict(**base, status="fail", step=index, differences=tuple(differences), expected=expected,
                        actual=actual, reason=f"step {index}: {differences[0]}")  # fmt: skip
     return None
+
+
+def _classed_compare(
+    compare: Callable[..., list[str]], codes: dict[str, str], expected: Any, actual: list[Json], observables: Any
+) -> list[str]:
+    return compare(expected, as_reason_classes(actual, codes), observables)
 
 
 def _expected_json(step: Any) -> list[Json]:
@@ -314,7 +325,7 @@ def _run_each(
         if reason:
             verdict = Verdict(**_base(vector), status="skip", reason=reason)
         else:
-            verdict = run_vector(adapter, vector, compare)
+            verdict = run_vector(adapter, vector, compare, capabilities.codes)
         in_a_row = in_a_row + 1 if verdict.status == "error" else 0
         verdicts.append(verdict)
         if on_verdict:

@@ -13,14 +13,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from mhhs_sec.model import CODES, Event, InvalidEvent, Profile, State, step
 from mhhs_sec.model.codec import decode_state, encode_event, encode_output, encode_state
+from mhhs_sec.model.events import SubmitRequest
 from mhhs_sec.model.outputs import Acknowledgement, Alert, AuditExtract, Output, Response
 from mhhs_sec.model.profile import PROFILE_OPTIONS
 from mhhs_sec.vectors.compare import compare
+
+from . import acceptable
 
 Json = dict[str, Any]
 
@@ -194,7 +197,9 @@ def profile_dependence(case: Case, base: Sequence[Any]) -> Json:
     return {"requires": requires, "alternatives": alternatives}
 
 
-def _step_json(case: Case, index: int, event: Event, result: tuple[Output, ...] | InvalidEvent) -> Json:
+def _step_json(
+    case: Case, index: int, event: Event, result: tuple[Output, ...] | InvalidEvent, acceptable: list[list[Json]]
+) -> Json:
     data: Json = {"event": encode_event(event)}
     if isinstance(result, InvalidEvent):
         data["expected"] = []
@@ -202,7 +207,8 @@ def _step_json(case: Case, index: int, event: Event, result: tuple[Output, ...] 
     else:
         data["expected"] = [
             {"output": encode_output(o), "why": why(o), "requirements": list(output_requirements(o, case))}
-            for o in result
+            | ({"acceptable": others} if others else {})
+            for o, others in zip(result, acceptable, strict=True)
         ]
     if index < len(case.step_comments) and case.step_comments[index]:
         data["comment"] = case.step_comments[index]
@@ -224,11 +230,26 @@ def build_vector(case: Case) -> Json:
         "comment": case.comment,
         "tags": tags,
         "initial_state": encode_state(case.state),
-        "steps": [_step_json(case, i, e, r) for i, (e, r) in enumerate(zip(case.events, results, strict=True))],
+        "steps": [
+            _step_json(case, i, e, r, a)
+            for i, (e, r, a) in enumerate(zip(case.events, results, _acceptable(case, results), strict=True))
+        ],
     }
     if case.coverage:
         vector["coverage"] = case.coverage
     return vector
+
+
+def _acceptable(case: Case, results: Sequence[tuple[Output, ...] | InvalidEvent]) -> list[list[list[Json]]]:
+    """Each expected output's other conforming answers; AC-11: a case whose
+    outcome another reading of the existing roles' access control changes
+    beyond what they admit is refused (use entitled senders)."""
+    roles = {e.request.role for e in case.events if isinstance(e, SubmitRequest)}
+    run = partial(run_case, case.state, case.events)
+    lists, problems = acceptable.acceptable_answers(run, results, roles, case.observables)
+    if problems:
+        raise CaseError(f"{case.id}: outcome depends on the existing roles' access (AC-11): {problems[0]}")
+    return lists
 
 
 def default_profile() -> Profile:

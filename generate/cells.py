@@ -2,7 +2,8 @@
 value, on the ESME of MPAN_A (TRT-1, TRT-2, TRT-3, AC-1, AC-2, AC-5, AC-8,
 FS-2, FS-4).  The axes are the model's own domains (``rules.ROLES``,
 ``tables.SRVS``, ``tables.GENERATIONS``, ``tables.MODES``); a DCC Scheduled
-cell is a 5.1 Create Schedule followed by the schedule's first run.  Cells
+cell is a 5.1 Create Schedule followed by the schedule's first run (the 5.1
+alone for a role whose access to the device the sources leave open, AC-11).  Cells
 DUIS 5.4 cannot express (a 5.1 naming an SRV its DSPScheduledServiceReference
 excludes) are reported, with that reason, instead of generated."""
 
@@ -42,6 +43,10 @@ def _events(role: str, srv: str, generation: str, mode: str, flag: str) -> tuple
         target = _schedule_target(role) if srv == "5.1" else None
         return state, (SubmitRequest(sit.request(state, user, role, srv, device_id, flag, schedule_srv=target)),)
     create = sit.request(state, user, role, "5.1", device_id, flag, schedule_srv=srv)
+    if role not in sit.ENTITLED_ROLES:
+        # AC-11: whether this role's schedule exists at all is existing access
+        # control the sources leave open, so its run is not asserted.
+        return state, (SubmitRequest(create),)
     window = window_for(role, state.config)
     run = window_bounds(state.today + ONE_DAY, window, state.profile.settlement_tz)[0]
     return state, (SubmitRequest(create), AdvanceClock(run + 1))

@@ -151,8 +151,9 @@ DEVICE = Decision(
 
 
 def _registration_conditions(i: Inputs) -> Conditions:
+    # AC-11: which existing roles are checked, and against what, is the model's
+    # approximation, so the decision is taken for the MDR check (AC-3) alone.
     return {
-        "role_checked": role_in(i, {"MDR", *SUPPLIER_ROLES}),
         "all_days_authorised": i.bool("all_days"),
         "some_day_authorised": i.bool("some_day"),
         "authorised_days_option": i.bool("partial_option"),
@@ -161,9 +162,8 @@ def _registration_conditions(i: Inputs) -> Conditions:
 
 REGISTRATION = Decision(
     "registration", ("AC-3", "AC-4", "REG-4"), _registration_conditions,
-    lambda i, c: z3.Or(z3.Not(c["role_checked"]), c["all_days_authorised"],
-                       z3.And(c["some_day_authorised"], c["authorised_days_option"])),
-    lambda i: z3.And(z3.Implies(i.bool("all_days"), i.bool("some_day")), role_in(i, {"MDR", "OU"})),
+    lambda i, c: z3.Or(c["all_days_authorised"], z3.And(c["some_day_authorised"], c["authorised_days_option"])),
+    lambda i: z3.And(z3.Implies(i.bool("all_days"), i.bool("some_day")), role_in(i, {"MDR"})),
     ("accepted", "E4"), source="model/access.py check_registration",
 )  # fmt: skip
 

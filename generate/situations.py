@@ -30,6 +30,9 @@ from .world import CHANGE_DAY, at, device, request_id, world
 HOUR: Final = 3600
 TODAY: Final = CHANGE_DAY + 3 * ONE_DAY  # after the MDRA change of MPAN_A
 NOW: Final = at(TODAY, 9 * HOUR)  # inside both the MDR window and office hours
+# AC-11: the roles a vector may assert device access for: MDR (AC-3) and, when
+# registered for the MPAN, IS and ES (entitled under any reading).
+ENTITLED_ROLES: Final = ("MDR", *SUPPLIER_ROLES)
 GT_USER: Final = "90-B3-D5-1F-30-09-00-00"  # a Gas Transporter: the one role the standard world lacks
 UNKNOWN_USER: Final = "90-B3-D5-1F-30-99-00-00"
 DEFAULT: Final = Profile()
@@ -51,7 +54,7 @@ def sender(state: State, role: str, device_id: str, day: dt.date) -> str:
     """A user of the world holding ``role`` and, for MDR / IS / ES, appointed
     to the device's MPAN on ``day`` (AC-3)."""
     registration = state.device_mpan_registration(device_id)
-    if registration is not None and role in ("MDR", *SUPPLIER_ROLES):
+    if registration is not None and role in ENTITLED_ROLES:
         chain = registration.mdras if role == "MDR" else registration.suppliers
         party = party_on(chain, day, state.profile.etd)
         if party is not None and role in state.users[party].roles:

@@ -29,6 +29,7 @@ from mhhs_sec.model import (
 from mhhs_sec.model.codec import encode_output
 from mhhs_sec.model.outputs import AuditExtract, Output
 from mhhs_sec.model.registration import ONE_DAY
+from mhhs_sec.model.rules import SUPPLIER_ROLES
 from mhhs_sec.model.tables import SRVS
 from mhhs_sec.model.world import (
     DEVICES_A,
@@ -112,14 +113,33 @@ def _event(state: State, action: Action, counter: int) -> Event:
     return ReadAuditTrail(SENDERS[action[1]][0])
 
 
+# AC-11: a walk asserts no outcome that depends on the existing roles' access
+# control: the Supplier addresses only the devices of the MPAN it is registered
+# for, and the roles whose device access the sources leave open send only
+# requests answered at once (a schedule of theirs, or the audit records of their
+# requests, would exist under one reading only).
+_OPEN_ACCESS: Final = frozenset(name for name, (_, role, _) in SENDERS.items() if role not in sit.ENTITLED_ROLES)
+_SUPPLIER_SENDERS: Final = frozenset(name for name, (_, role, _) in SENDERS.items() if role in SUPPLIER_ROLES)
+
+
+def _entitled(action: Action) -> bool:
+    kind = action[0]
+    if kind in ("schedule", "audit") and action[1] in _OPEN_ACCESS:
+        return False
+    if kind in ("read", "schedule", "delete") and action[1] in _SUPPLIER_SENDERS:
+        return DEVICE_IDS[action[-1] if kind == "delete" else action[3]] in DEVICES_A.all()
+    return True
+
+
 def interpret(actions: Sequence[Action]) -> Walk:
     """Run a walk on the model from the standard world; actions the model would
-    refuse as invalid input are dropped (a walk only holds valid events)."""
+    refuse as invalid input are dropped (a walk only holds valid events), and
+    so are those whose outcome depends on the existing roles' access (AC-11)."""
     state = sit.base(now=START)
     kept: list[Action] = []
     events: list[Event] = []
     outputs: list[tuple[Output, ...]] = []
-    for action in actions:
+    for action in filter(_entitled, actions):
         event = _event(state, action, len(events) + 1)
         try:
             state, produced = step(state, event)

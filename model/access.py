@@ -1,7 +1,9 @@
 """Access control, the ForSettlement flag and TRT selection for one request.
 
 :func:`authorise` runs the checks in a fixed order, one function per rule, and
-returns :class:`Accepted` or the first :class:`Rejected`.  Each check cites
+returns :class:`Accepted` or the first :class:`Rejected`; :func:`rejections`
+runs the same checks on and gives every rejection whose condition holds (the
+sources fix no order between them).  Each check cites
 the catalogue row it implements.  The same decision is re-run when a held,
 future-dated or scheduled request executes, so a request is never answered on
 the strength of a registration that no longer stands.
@@ -10,11 +12,13 @@ the strength of a registration that no longer stands.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import cast
 
 from .clock import days_touched, settlement_day
-from .entities import Device, ServiceRequest
+from .entities import Appointment, Device, ServiceRequest
 from .frozen import frozen
+from .outputs import Alternative
 from .registration import ONE_DAY, party_on
 from .rules import MHHS_ELIGIBLE, NEVER_FOR_SETTLEMENT, SUPPLIER_ROLES, role_may_send, trt_s
 from .state import State
@@ -50,62 +54,110 @@ class _Flag:
 
 
 def authorise(state: State, request: ServiceRequest, mode: str, at: int) -> Decision:
-    """Decide a request executed at instant ``at`` in ``mode``.
+    """Decide a request executed at instant ``at`` in ``mode``: the first
+    rejection in check order, else the acceptance.
 
     AC-9: the decision depends only on the request, the sender, the device and
     registration: nothing counts requests or remembers who read what before."""
-    rejected = check_user(state, request) or check_srv_allowed(request.role, request.srv)
-    if rejected:
-        return rejected
+    return next(_outcomes(state, request, mode, at))
+
+
+def rejections(state: State, request: ServiceRequest, mode: str, at: int) -> tuple[Rejected, ...]:
+    """Every rejection whose condition holds for the request, in check order
+    (empty: :func:`authorise` accepts it).  The sources fix no order between
+    these checks, so a DCC system answering any of them conforms; the first is
+    the model's own choice.  A check whose precondition fails is not made: an
+    unknown device (E19) has no kind, generation or MPAN to check."""
+    return tuple(outcome for outcome in _outcomes(state, request, mode, at) if isinstance(outcome, Rejected))
+
+
+def alternatives(
+    state: State, request: ServiceRequest, mode: str, at: int, decision: Rejected
+) -> tuple[Alternative, ...]:
+    """The rejections other than ``decision`` that also conform, one per code."""
+    found: dict[str, Alternative] = {}
+    for rejected in rejections(state, request, mode, at):
+        if rejected.code != decision.code and rejected.code not in found:
+            found[rejected.code] = Alternative(rejected.code, rejected.reason, rejected.requirements)
+    return tuple(found.values())
+
+
+def _outcomes(state: State, request: ServiceRequest, mode: str, at: int) -> Iterator[Decision]:
+    """The rejections in check order, then the acceptance if there was none.
+    Lazy: :func:`authorise` runs the checks only up to the first rejection."""
+    rejected = False
+    for outcome in _checks(state, request, mode, at):
+        rejected = rejected or isinstance(outcome, Rejected)
+        if isinstance(outcome, Rejected) or not rejected:
+            yield outcome
+
+
+def _checks(state: State, request: ServiceRequest, mode: str, at: int) -> Iterator[Decision]:
+    """Each failed check as a Rejected, then the acceptance the checks that
+    passed would give (dropped by :func:`_outcomes` after a rejection)."""
+    yield from _failed(check_user(state, request), check_srv_allowed(request.role, request.srv))
     flag = check_flag(state, request)
     if isinstance(flag, Rejected):
-        return flag
+        yield flag
+        flag = _Flag(request.for_settlement is True, flag.interp)
     if request.srv in ("5.2", "5.3"):
-        return Accepted(flag.value, _trt(request.srv, "SMETS2", "on-demand", flag.value), (), flag.interp)
+        yield Accepted(flag.value, _trt(request.srv, "SMETS2", "on-demand", flag.value), (), flag.interp)
+        return
     device = state.devices.get(request.device_id)
     if device is None:
         # E19: the device is not in the Smart Metering Inventory.
-        return Rejected("E19", ("AC-3",), f"device {request.device_id} is unknown")
+        yield Rejected("E19", ("AC-3",), f"device {request.device_id} is unknown")
+        return
     if request.srv == "5.1":
-        return _authorise_create_schedule(state, request, device, flag)
-    return _authorise_read(state, request, device, mode, at, flag)
+        yield from _create_schedule_checks(state, request, device, flag)
+    else:
+        yield from _read_checks(state, request, device, mode, at, flag)
 
 
-def _authorise_create_schedule(state: State, request: ServiceRequest, device: Device, flag: _Flag) -> Decision:
+def _failed(*checks: Rejected | None) -> Iterator[Rejected]:
+    yield from (rejected for rejected in checks if rejected)
+
+
+def _create_schedule_checks(state: State, request: ServiceRequest, device: Device, flag: _Flag) -> Iterator[Decision]:
     assert request.schedule is not None
     scheduled = request.schedule.srv
-    rejected = (
-        check_srv_allowed(request.role, scheduled)
-        or check_schedulable(scheduled)
-        or check_device(request.role, scheduled, device, "scheduled", flag.value)
+    yield from _failed(
+        check_srv_allowed(request.role, scheduled),
+        check_schedulable(scheduled),
+        check_device(request.role, scheduled, device, "scheduled", flag.value),
     )
-    if rejected:
-        return rejected
     days = schedule_read_days(request)
     decision = check_registration(state, request, device, days)
     if isinstance(decision, Rejected):
-        return decision
+        yield decision
+        return
     trt = _trt("5.1", device.generation, "on-demand", flag.value)
-    return Accepted(flag.value, trt, decision.days, flag.interp + decision.interp)
+    yield Accepted(flag.value, trt, decision.days, flag.interp + decision.interp)
 
 
-def _authorise_read(state: State, request: ServiceRequest, device: Device, mode: str, at: int, flag: _Flag) -> Decision:
-    if mode == "scheduled" and (rejected := check_schedulable(request.srv)):
-        return rejected
-    rejected = check_device(request.role, request.srv, device, mode, flag.value)
-    if rejected:
-        return rejected
+def _read_checks(
+    state: State, request: ServiceRequest, device: Device, mode: str, at: int, flag: _Flag
+) -> Iterator[Decision]:
+    if mode == "scheduled":
+        yield from _failed(check_schedulable(request.srv))
+    yield from _failed(check_device(request.role, request.srv, device, mode, flag.value))
     days = target_days(state, request, at)
     decision = check_registration(state, request, device, _with_run_day(state, days, mode, at))
     if isinstance(decision, Rejected):
-        return decision
-    rejected = check_schedule_first(state, request, mode, flag.value)
-    if rejected:
-        return rejected
+        yield decision
+    yield from _failed(check_schedule_first(state, request, mode, flag.value))
+    if isinstance(decision, Accepted):
+        yield read_acceptance(state, request, device, mode, flag, decision, days)
+
+
+def read_acceptance(
+    state: State, request: ServiceRequest, device: Device, mode: str, flag: _Flag, decision: Accepted,
+    days: tuple[dt.date, ...],
+) -> Accepted:  # fmt: skip
+    """An accepted read: its flag, its Table 3 TRT (TRT-1, TRT-2) and the days it reads."""
     trt = _trt(request.srv, device.generation, mode, flag.value)
     strict = _schedule_first_tag(state, request, mode, flag.value)
-    days = _read_days(decision.days, days)
-    return Accepted(flag.value, trt, days, flag.interp + decision.interp + strict)
+    return Accepted(flag.value, trt, _read_days(decision.days, days), flag.interp + decision.interp + strict)
 
 
 def _read_days(authorised: tuple[dt.date, ...], targeted: tuple[dt.date, ...]) -> tuple[dt.date, ...]:
@@ -225,17 +277,16 @@ def schedule_read_days(request: ServiceRequest) -> tuple[dt.date, ...]:
 def check_registration(
     state: State, request: ServiceRequest, device: Device, days: tuple[dt.date, ...]
 ) -> Accepted | Rejected:
-    """AC-3, REG-4, AC-4: an MDR must be the MPAN's MDRA, and an IS / ES its
-    Supplier, on every targeted day (other roles are not checked here)."""
-    if request.role not in ("MDR", "IS", "ES"):
+    """AC-3, REG-4, AC-4: an MDR must be the MPAN's MDRA on every targeted day;
+    an existing role as :func:`existing_role_appointments` approximates."""
+    chain = _appointments(state, request.role, device.mpan)
+    if chain is None:
         return Accepted(False, None, days, ())
-    registration = state.registrations.get(device.mpan)
     etd = state.profile.etd
-    chain = () if registration is None else (registration.mdras if request.role == "MDR" else registration.suppliers)
     allowed = tuple([d for d in days if party_on(chain, d, etd) == request.user_id])
     if len(allowed) == len(days):
         return Accepted(False, None, days, ())
-    what = "MDRA" if request.role == "MDR" else "Supplier"
+    what = {"MDR": "MDRA", "IS": "Supplier", "ES": "Supplier"}.get(request.role, f"{request.role} appointee")
     reason = f"{request.user_id} is not the registered {what} of {device.mpan} on every targeted day"
     if not allowed:
         return Rejected("E4", ("AC-3", "REG-4"), reason)
@@ -244,6 +295,28 @@ def check_registration(
     if state.profile.partial_period == "reject":
         return Rejected("E4", ("AC-3", "AC-4", "REG-4"), reason, (tag,))
     return Accepted(False, None, allowed, (tag,))
+
+
+def _appointments(state: State, role: str, mpan: str) -> tuple[Appointment, ...] | None:
+    """The appointments a sender in ``role`` must hold for the MPAN (None: not checked)."""
+    if role == "MDR":
+        # AC-3: the registered MDRA, checked as the RSA check is.
+        registration = state.registrations.get(mpan)
+        return () if registration is None else registration.mdras
+    return existing_role_appointments(state, role, mpan)
+
+
+def existing_role_appointments(state: State, role: str, mpan: str) -> tuple[Appointment, ...] | None:
+    """AC-11 (out): the model's approximation of the existing roles' device
+    access, which the sources leave to DUIS and the SEC: an IS or ES must be the
+    MPAN's registered Supplier (the sources name only the MDRA check, AC-3);
+    GS, GT, ED, OU and RSA are not checked (None), so they may address any
+    device the SRV applies to.  No vector asserts an outcome that depends on
+    this (docs/architecture.md, 'Decisions where the sources leave room')."""
+    if role not in SUPPLIER_ROLES:
+        return None
+    registration = state.registrations.get(mpan)
+    return () if registration is None else registration.suppliers
 
 
 def _is_data_read(request: ServiceRequest) -> bool:

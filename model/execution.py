@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import cache, meter, schedules
+from . import access, cache, meter, schedules
 from .access import Accepted, Rejected, authorise
 from .clock import days_touched, settlement_day
 from .entities import Device, LogEntry, ServiceRequest
-from .outputs import Response
+from .outputs import Alternative, Response
 from .registration import ONE_DAY
 from .state import Pending, State, evolve
 from .tables import SRVS
@@ -27,6 +27,7 @@ def respond(
     schedule_ids: tuple[int, ...] = (),
     inventory: Device | None = None,
     requirements: tuple[str, ...] = (),
+    alternatives: tuple[Alternative, ...] = (),
 ) -> Response:
     """The Response to a request: data only with I0 (an error carries none).
     It is stamped with the TRT of its Table 3 cell; the model always answers
@@ -35,7 +36,7 @@ def respond(
         return Response(
             request.request_id, request.user_id, request.role, request.srv, request.device_id,
             decision.code, decision.requirements, decision.reason, submitted_at, state.now, mode,
-            request.for_settlement is True, None, interp=decision.interp,
+            request.for_settlement is True, None, interp=decision.interp, alternatives=alternatives,
         )  # fmt: skip
     return Response(
         request.request_id, request.user_id, request.role, request.srv, request.device_id, "I0", requirements, "",
@@ -50,7 +51,8 @@ def execute(state: State, work: Pending, decided: Accepted | None = None) -> tup
     request = work.request
     decision = authorise(state, request, work.mode, state.now) if decided is None else decided
     if isinstance(decision, Rejected):
-        return state, (respond(state, request, work.submitted_at, work.mode, decision),)
+        others = access.alternatives(state, request, work.mode, state.now, decision)
+        return state, (respond(state, request, work.submitted_at, work.mode, decision, alternatives=others),)
     if request.device_id in state.offline:
         return _unreachable(state, work, decision)
     if SRVS[request.srv].cadence == "none":

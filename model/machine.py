@@ -14,7 +14,7 @@ from functools import partial
 from typing import Any
 
 from . import cache, schedules, validate
-from .access import Accepted, Rejected, authorise
+from .access import Accepted, Rejected, alternatives, authorise
 from .clock import day_start, settlement_day
 from .entities import ReadLogPeriod, Schedule, ServiceRequest, User
 from .events import (
@@ -117,7 +117,8 @@ def _submit(state: State, event: SubmitRequest) -> tuple[State, Outputs]:
         at = schedules.next_window_open(at, window, state.profile.settlement_tz)
     decision = authorise(state, request, "on-demand", at)
     if isinstance(decision, Rejected):
-        return state, (respond(state, request, state.now, "on-demand", decision),)
+        others = alternatives(state, request, "on-demand", at, decision)
+        return state, (respond(state, request, state.now, "on-demand", decision, alternatives=others),)
     if not SRVS[request.srv].device_request:
         return _dsp_only(state, request, decision)
     return _start_read(state, request, at, decision)

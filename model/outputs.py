@@ -43,10 +43,22 @@ class Acknowledgement:
 
 
 @frozen
+class Alternative:
+    """Another rejection that also conforms for a request (the sources fix no
+    order between the checks whose conditions hold)."""
+
+    code: str
+    reason: str
+    requirements: tuple[str, ...]
+
+
+@frozen
 class Response:
     """A service response.  ``entries`` are the log entries returned (empty on
     any error); ``device_read`` says whether the device was interacted with
-    (C-9); ``interp`` lists the profile options the outcome depended on."""
+    (C-9); ``interp`` lists the profile options the outcome depended on;
+    ``alternatives``: the other rejections that also conform (an explanation
+    for the vector's ``acceptable`` list, not part of the wire shape)."""
 
     request_id: str
     user_id: str
@@ -66,6 +78,7 @@ class Response:
     schedule_ids: tuple[int, ...] = ()
     inventory: Device | None = None
     interp: tuple[str, ...] = field(default=())
+    alternatives: tuple[Alternative, ...] = field(default=(), compare=False)
 
     @property
     def accepted(self) -> bool:

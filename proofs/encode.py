@@ -193,7 +193,7 @@ def access_day(ctx: Ctx, instant: z3.ArithRef) -> z3.ArithRef:
 
 
 def decide_read(ctx: Ctx, st: SymState, req: Request, scheduled: bool, at: z3.ArithRef) -> Decision:
-    """model.access.authorise for a read or 8.2 (``_authorise_read``)."""
+    """model.access.authorise for a read or 8.2 (``_read_checks``)."""
     flag_rules, eff = flag_checks(ctx, req)
     sched = z3.BoolVal(scheduled)
     has_period = member(req.srv, srv_where(lambda s: s.read_log_period))
@@ -224,7 +224,7 @@ def decide_read(ctx: Ctx, st: SymState, req: Request, scheduled: bool, at: z3.Ar
 
 
 def decide_create(ctx: Ctx, st: SymState, req: Request, ev: SymEvent) -> Decision:
-    """model.access._authorise_create_schedule (5.1, SCH-7, AC-2)."""
+    """model.access._create_schedule_checks (5.1, SCH-7, AC-2)."""
     flag_rules, eff = flag_checks(ctx, req)
     scheduled_req = Request(req.user, req.role, ev.sched_srv, req.flag, req.ps, req.pe)
     day = ev.sched_start - 1

@@ -113,16 +113,16 @@ def _check_device_without(requirement: str) -> Patch:
 
 
 def _supplier_fast() -> contextlib.AbstractContextManager[Any]:
-    original = access._authorise_read
+    original = access.read_acceptance
 
-    def authorise_read(state: State, request: ServiceRequest, device: Any, mode: str, at: int, flag: Any) -> Any:
-        decision = original(state, request, device, mode, at, flag)
-        if isinstance(decision, access.Accepted) and request.role in ("IS", "ES") and decision.for_settlement:
+    def read_acceptance(state: State, request: ServiceRequest, device: Any, mode: str, flag: Any, *rest: Any) -> Any:
+        decision = original(state, request, device, mode, flag, *rest)
+        if request.role in ("IS", "ES") and decision.for_settlement:
             fast = vars(access)["trt_s"](request.srv, device.generation, mode, "existing")
             return dataclasses.replace(decision, trt_s=fast)
         return decision
 
-    return mock.patch.object(access, "_authorise_read", authorise_read)
+    return mock.patch.object(access, "read_acceptance", read_acceptance)
 
 
 def _cacheable(srvs: tuple[str, ...], any_generation: bool) -> Patch:

@@ -43,6 +43,47 @@ def normalise(item: object) -> Json:
     return encode_output(item)  # type: ignore[arg-type]
 
 
+# An ``acceptable`` code that stands for every rejection: any code but these.
+ANY_REJECTION: Final = "*rejection*"
+NOT_REJECTIONS: Final = frozenset({"I0", "I99"})
+
+
+def acceptable_codes(item: object) -> frozenset[str]:
+    """The codes of an expected output's ``acceptable`` list (the other answers
+    that also conform); empty for a bare output."""
+    entries = item.get("acceptable", ()) if isinstance(item, Mapping) else getattr(item, "acceptable", ())
+    return frozenset(str(e["code"]) for e in entries or () if isinstance(e, Mapping) and "code" in e)
+
+
+def admits(codes: frozenset[str], code: object) -> bool:
+    """Is ``code`` one of the acceptable codes (the wildcard: any rejection)?"""
+    if code in codes:
+        return True
+    return ANY_REJECTION in codes and isinstance(code, str) and code not in NOT_REJECTIONS
+
+
+def as_rejection(expected: Json, code: str, flag: object) -> Json:
+    """The expected response as an acceptable rejection with this code: the
+    same request identity fields, no entries, no device read, no TRT, no
+    schedule, no inventory; answered at the same instant.  In place of an
+    answer, the ForSettlement flag is the one the request carried (``flag``:
+    an answer carries the effective flag, FS-5)."""
+    answered = expected.get("code") in NOT_REJECTIONS
+    return {
+        **expected, "code": code, "entries": [], "device_read": False, "trt_s": None, "schedule_ids": [],
+        "inventory": None, "for_settlement": flag if answered else expected.get("for_settlement"),
+    }  # fmt: skip
+
+
+def _judged(label: str, expected: Json, codes: frozenset[str], actual: Json, observables: Sequence[str]) -> list[str]:
+    """Differences from the expected output, or from the acceptable rejection
+    whose code the actual response carries."""
+    code = actual.get("code")
+    if expected.get("type") == "response" and code != expected.get("code") and admits(codes, code):
+        return _differences(label, as_rejection(expected, str(code), actual.get("for_settlement")), actual, observables)
+    return _differences(label, expected, actual, observables)
+
+
 def observed(output: Json, observables: Iterable[str]) -> bool:
     """Is this output checked at all under these observables?"""
     covered = FIELDS.get(output.get("type", ""), {})
@@ -105,21 +146,23 @@ def compare(
     step (empty list = the step passes).  Outputs are matched by type and
     request id (alerts by recipient, device and schedule; audit extracts by
     user), regardless of order; only outputs and fields the observables cover
-    are checked."""
+    are checked.  A response whose code is one of the expected output's
+    ``acceptable`` codes is compared as that rejection."""
     names = list(dict.fromkeys(observables))
-    wanted = [o for o in map(normalise, expected_outputs) if observed(o, names)]
+    expected = [(normalise(o), acceptable_codes(o)) for o in expected_outputs]
+    wanted = [(o, codes) for o, codes in expected if observed(o, names)]
     produced = [o for o in map(normalise, actual_outputs) if observed(o, names)]
     pool: dict[tuple[Any, ...], list[Json]] = {}
     for output in produced:
         pool.setdefault(_key(output), []).append(output)
     problems: list[str] = []
-    for output in wanted:
+    for output, codes in wanted:
         key = _key(output)
         candidates = pool.get(key)
         if not candidates:
             problems.append(f"missing {_label(key)} (expected code {output.get('code', '-')})")
             continue
-        problems.extend(_differences(_label(key), output, candidates.pop(0), names))
+        problems.extend(_judged(_label(key), output, codes, candidates.pop(0), names))
     for key, rest in sorted(pool.items(), key=lambda kv: repr(kv[0])):
         problems.extend(f"unexpected {_label(key)} (code {o.get('code', '-')})" for o in rest)
     return problems

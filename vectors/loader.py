@@ -36,12 +36,14 @@ class VectorFormatError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Expected:
-    """One expected output: the codec JSON of the output, why it is expected
-    and the requirement IDs it checks."""
+    """One expected output: the codec JSON of the output, why it is expected,
+    the requirement IDs it checks, and the other answers that also conform
+    (``acceptable``: ``{"code", "why", "requirements"}`` objects)."""
 
     output: Json
     why: str
     requirements: tuple[str, ...]
+    acceptable: tuple[Json, ...] = ()
 
     def model_output(self) -> Output:
         return decode_output(self.output)
@@ -183,7 +185,10 @@ def _vector(data: Json, header: Json, path: Path, index: int, strict: bool) -> V
     steps = tuple(
         Step(
             s["event"],
-            tuple(Expected(e["output"], e["why"], tuple(e["requirements"])) for e in s["expected"]),
+            tuple(
+                Expected(e["output"], e["why"], tuple(e["requirements"]), tuple(e.get("acceptable", ())))
+                for e in s["expected"]
+            ),
             s.get("comment", ""),
             s.get("refused"),
         )

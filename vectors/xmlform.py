@@ -69,6 +69,11 @@ def envelope_xml(request_json: Json, *, validate: bool = True) -> str:
     return duis.render_envelope(decode_request(_Reader(request_json, "request")), validate=validate)
 
 
+def _acceptable(element: ET.Element) -> Json:
+    requirements = (element.get("requirements") or "").split()
+    return {"code": element.get("code"), "why": element.get("why"), "requirements": requirements}
+
+
 def _step(element: ET.Element) -> Json:
     submit = element.find(NS + "Submit")
     if submit is not None:
@@ -79,8 +84,9 @@ def _step(element: ET.Element) -> Json:
     step: Json = {"event": event, "expected": []}
     for expected in element.findall(NS + "Expected"):
         requirements = (expected.get("requirements") or "").split()
-        step["expected"].append({"output": xml_to_json(expected[0]), "why": expected.get("why"),
-                                 "requirements": requirements})  # fmt: skip
+        item: Json = {"output": xml_to_json(expected[0]), "why": expected.get("why"), "requirements": requirements}
+        acceptable = [_acceptable(a) for a in expected.findall(NS + "Acceptable")]
+        step["expected"].append(item | ({"acceptable": acceptable} if acceptable else {}))
     refused = element.find(NS + "Refused")
     if refused is not None:
         step["refused"] = {"field": refused.get("field"), "requirement": refused.get("requirement")}
