@@ -158,5 +158,5 @@ def _registers(wanted: Wanted, events: Iterable[Event], instants: list[int]) -> 
 
 def _values(device: Device, srv: str, stamps: list[int]) -> list[LogEntry]:
     if SRVS[srv].cadence == "instant":
-        return [LogEntry(t, SYNTHETIC.register(device, srv, t) or 0) for t in stamps]
+        return [LogEntry(t, SYNTHETIC.register(device, srv, t)) for t in stamps]
     return list(SYNTHETIC.entries(device, srv, stamps))

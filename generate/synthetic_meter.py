@@ -85,7 +85,7 @@ class SyntheticMeter:
             at = midnight + DAY
         return parts[0] if len(parts) == 1 else tuple(chain.from_iterable(parts))
 
-    def register(self, device: Device, srv: str, at: int) -> int | None:
+    def register(self, device: Device, srv: str, at: int) -> int:
         return _register_entry(device.device_id, device.commissioned, srv, at).value
 
 

@@ -107,7 +107,7 @@ def entries(state: State, device: Device, srv: str, stamps: Sequence[int]) -> tu
     if source is None or not stamps:
         return ()
     if SRVS[srv].cadence == "instant":
-        return tuple([LogEntry(t, source.register(device, srv, t) or 0) for t in stamps])
+        return tuple([LogEntry(t, v) for t in stamps if (v := source.register(device, srv, t)) is not None])
     return source.entries(device, srv, stamps)
 
 
