@@ -168,15 +168,15 @@ class _StepCheck:
     ``entry-consistency`` check across the vector's responses (C-10)."""
 
     def __init__(self, compare: Callable[..., list[str]], observables: tuple[str, ...]) -> None:
-        from mhhs_sec.vectors.compare import entry_consistency
-
-        self.compare, self.observables, self.consistency = compare, observables, entry_consistency
+        self.compare, self.observables = compare, observables
         self.seen: dict[tuple[Any, ...], Any] | None = {} if "entry-consistency" in observables else None
 
     def __call__(self, expected: list[Json], actual: list[Json]) -> list[str]:
         differences = self.compare(expected, actual, self.observables)
         if self.seen is not None:
-            differences = [*differences, *self.consistency(self.seen, actual)]
+            from mhhs_sec.vectors.compare import entry_consistency
+
+            differences = [*differences, *entry_consistency(self.seen, actual)]
         return differences
 
 

@@ -465,21 +465,24 @@ def _run(r: _Reader) -> tuple[str, str, int, int, list[int]]:
     return run
 
 
-def decode_device_data(r: _Reader) -> dict[tuple[str, str], meter.DeviceLog]:
-    """The ``device_data`` runs of an initial state (absent: none), as one
-    log per (device, SRV); two runs may not log the same timestamp."""
-    if "device_data" not in r.data:
+def decode_device_data(data: object, path: str = "initial_state.device_data") -> dict[tuple[str, str], meter.DeviceLog]:
+    """The ``device_data`` runs of an initial state (None: none), as one log
+    per (device, SRV); two runs may not log the same timestamp."""
+    if data is None:
         return {}
+    if not isinstance(data, list):
+        raise MalformedValue(path, "INPUT", f"expected list, got {data!r}")
     grouped: dict[tuple[str, str], list[tuple[int, int, list[int]]]] = {}
-    for item in r.items("device_data"):
-        device_id, srv, start, interval, values = _run(item)
+    for i, item in enumerate(data):
+        device_id, srv, start, interval, values = _run(_Reader(item, f"{path}[{i}]"))
         grouped.setdefault((device_id, srv), []).append((start, interval, values))
-    data = {}
+    logs = {}
     for key, runs in grouped.items():
-        log = data[key] = meter.log_of(runs)
-        if len(log.by_stamp) != len(log.logged):
-            raise MalformedValue(r._field("device_data"), "INPUT", f"runs of {key[0]} {key[1]} log a timestamp twice")
-    return data
+        try:
+            logs[key] = meter.log_of(runs)
+        except ValueError as error:
+            raise MalformedValue(path, "INPUT", f"runs of {key[0]} {key[1]}: {error}") from None
+    return logs
 
 
 def initial_events(state: State) -> list[Event]:
@@ -535,7 +538,7 @@ def decode_state(data: object, path: str = "initial_state") -> State:
             raise MalformedValue(f"{item.path}.srv", "AC-2", f"SRV {schedule.srv} cannot be DCC Scheduled")
         schedules[schedule.schedule_id] = schedule
     r.used.add("schedules")
-    device_data = decode_device_data(r)
+    device_data = decode_device_data(r.get("device_data", list, optional=True), r._field("device_data"))
     r.done()
     next_id = max(schedules, default=0) + 1
     return replace(state, schedules=schedules, next_schedule_id=next_id, device_data=device_data)

@@ -19,12 +19,13 @@ the device holds nothing.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final, Protocol
 
 from .clock import DAY, HALF_HOUR
 from .entities import Device, LogEntry
 from .frozen import frozen
+from .memo import IdentityMemo
 from .tables import SRVS
 
 if TYPE_CHECKING:
@@ -50,17 +51,22 @@ class DeviceSource(Protocol):
 
 @frozen
 class DeviceLog:
-    """The entries one device logs for one SRV, by timestamp (each once, in
-    time order): the device data of a (device, SRV)."""
+    """The entries one device logs for one SRV: timestamps (strictly
+    increasing) and their values; the device data of a (device, SRV).  Held
+    as two tuples of integers (cheap to build on every reset, and left alone
+    by the garbage collector); the entries themselves are made when read."""
 
     stamps: tuple[int, ...]
-    logged: tuple[LogEntry, ...]
-    by_stamp: Mapping[int, LogEntry]
+    values: tuple[int, ...]
 
     @classmethod
     def of(cls, entries: Iterable[LogEntry]) -> DeviceLog:
-        ordered = tuple(sorted(entries, key=lambda e: e.timestamp))
-        return cls(tuple(e.timestamp for e in ordered), ordered, {e.timestamp: e for e in ordered})
+        """The log of these entries (any order; a timestamp twice is a ValueError)."""
+        ordered = sorted((e.timestamp, e.value) for e in entries)
+        for (a, _), (b, _) in zip(ordered, ordered[1:], strict=False):
+            if a == b:
+                raise ValueError(f"timestamp {a} logged twice")
+        return cls(tuple([t for t, _ in ordered]), tuple([v for _, v in ordered]))
 
     def timestamps(self, device: Device, srv: str, start: int, end: int) -> Sequence[int]:
         return self.stamps[bisect_left(self.stamps, start) : bisect_right(self.stamps, end)]
@@ -68,15 +74,25 @@ class DeviceLog:
     def entries(self, device: Device, srv: str, stamps: Sequence[int]) -> tuple[LogEntry, ...]:
         if not stamps:
             return ()
+        logged = _logged(self)
         first = bisect_left(self.stamps, stamps[0])
         last = first + len(stamps) - 1
         if last < len(self.stamps) and self.stamps[last] == stamps[-1]:
-            return self.logged[first : last + 1]  # a run of consecutive logged timestamps
-        return tuple([self.by_stamp[t] for t in stamps])
+            return logged[first : last + 1]  # a run of consecutive logged timestamps
+        return tuple([logged[bisect_left(self.stamps, t)] for t in stamps])
 
     def register(self, device: Device, srv: str, at: int) -> int | None:
         index = bisect_right(self.stamps, at) - 1
-        return None if index < 0 else self.logged[index].value
+        return None if index < 0 else self.values[index]
+
+
+def _entries_of(log: DeviceLog) -> tuple[LogEntry, ...]:
+    return tuple(map(LogEntry, log.stamps, log.values))
+
+
+# The entries of the logs recently read, made once per log (pure data; small,
+# as everything a memo holds stays alive: see model/memo.py).
+_logged: Final = IdentityMemo(_entries_of, 256)
 
 
 def _source(state: State, device: Device, srv: str) -> DeviceSource | None:
@@ -121,17 +137,23 @@ def runs(log: DeviceLog, srv: str) -> list[tuple[int, int, list[int]]]:
     interval = RUN_INTERVAL[SRVS[srv].cadence]
     found: list[tuple[int, int, list[int]]] = []
     previous = None
-    for entry in log.logged:
-        if previous is None or entry.timestamp - previous != interval:
-            found.append((entry.timestamp, interval, []))
-        found[-1][2].append(entry.value)
-        previous = entry.timestamp
+    for timestamp, value in zip(log.stamps, log.values, strict=True):
+        if previous is None or timestamp - previous != interval:
+            found.append((timestamp, interval, []))
+        found[-1][2].append(value)
+        previous = timestamp
     return found
 
 
 def log_of(run_list: Iterable[tuple[int, int, Sequence[int]]]) -> DeviceLog:
     """The device data of one (device, SRV) from its runs (start, interval_s,
-    values): ``values[i]`` is logged at ``start + i * interval_s``."""
-    return DeviceLog.of(
-        LogEntry(start + i * interval, v) for start, interval, values in run_list for i, v in enumerate(values)
-    )
+    values): ``values[i]`` is logged at ``start + i * interval_s``.  Runs may
+    come in any order; two logging the same timestamp are a ValueError."""
+    stamps: list[int] = []
+    values: list[int] = []
+    for start, interval, run in run_list:
+        stamps.extend(range(start, start + len(run) * interval, interval))
+        values.extend(run)
+    if all(a < b for a, b in zip(stamps, stamps[1:], strict=False)):
+        return DeviceLog(tuple(stamps), tuple(values))  # the runs came in order (as encoded)
+    return DeviceLog.of(map(LogEntry, stamps, values))
