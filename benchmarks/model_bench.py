@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from mhhs_sec.generate import synthetic_meter
 from mhhs_sec.model import (
     AdvanceClock,
     Appointment,
@@ -271,7 +272,7 @@ PARTS: tuple[tuple[str, Any, Any, int], ...] = (
     ("access control at execution", execution, "authorise", 2),
     ("device / cache read", execution, "_read", 2),
     ("meter: log entries", meter, "entries", 3),
-    ("meter: UTC day blocks looked up", meter, "_day_block", 4),
+    ("meter: UTC day blocks looked up", synthetic_meter, "_day_block", 4),
     ("cache store (C-3)", cache, "store", 2),
     ("device unreachable (SCH-5)", execution, "_unreachable", 2),
 )
@@ -329,10 +330,10 @@ def breakdown(state: State, events: list[Event]) -> None:
     the shares, not the total, are the figures to read)."""
     seconds: Counter[str] = Counter()
     calls: Counter[str] = Counter()
-    meter._day_block.cache_clear()
+    synthetic_meter._day_block.cache_clear()
     with _patched(_timers(seconds, calls)):
         total = run(state, events).seconds
-    computed = meter._day_block.cache_info().misses
+    computed = synthetic_meter._day_block.cache_info().misses
     print(f"breakdown (a second run, {total:.2f} s in step with the timers): calls per event, share of the time")
     previous = 0
     for label, _owner, _name, depth in PARTS:
@@ -354,13 +355,13 @@ def bounds(state: State, events: list[Event], baseline: Result) -> None:
     events (every UTC day block computed beforehand; every access decision
     replayed in call order).  Equal output digests show nothing else changed."""
     decisions = _recorded_decisions(state, events)
-    blocks = functools.cache(meter._day_block.__wrapped__)
-    with _patched([(meter, "_day_block", blocks)]):
+    blocks = functools.cache(synthetic_meter._day_block.__wrapped__)
+    with _patched([(synthetic_meter, "_day_block", blocks)]):
         run(state, events)  # computes every UTC day block once
     cases: dict[str, Callable[[], list[Patch]]] = {
-        "UTC day blocks computed beforehand": lambda: [(meter, "_day_block", blocks)],
+        "UTC day blocks computed beforehand": lambda: [(synthetic_meter, "_day_block", blocks)],
         "access decisions replayed": lambda: _replaying(decisions),
-        "both": lambda: [(meter, "_day_block", blocks), *_replaying(decisions)],
+        "both": lambda: [(synthetic_meter, "_day_block", blocks), *_replaying(decisions)],
     }
     per_event = 1e6 / len(events)
     print(f"bounds (the same events, one part at no cost; the target allows {1e6 / TARGET:.1f} us per event):")
@@ -403,7 +404,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--breakdown", action="store_true", help="time the model's main parts (a second run)")
     parser.add_argument("--bounds", action="store_true", help="the figure with the meter / access control at no cost")
     args = parser.parse_args(argv)
-    state = standard_world(day_start(START_DAY) + 10 * 3600, START_DAY + 2 * ONE_DAY)
+    # The devices log the generators' synthetic meter (no device data).
+    state = standard_world(day_start(START_DAY) + 10 * 3600, START_DAY + 2 * ONE_DAY, source=synthetic_meter.SYNTHETIC)
     events, kinds = plan(state, args.events, args.seed)
     if args.profile:
         profiler = cProfile.Profile()

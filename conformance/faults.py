@@ -125,7 +125,7 @@ def _fully_cached(state: Any, request: Any) -> bool:
     device = state.devices.get(request.device_id)
     if device is None or request.period is None or (request.device_id, request.srv) not in state.cache:
         return False
-    stamps = meter.timestamps(device, request.srv, request.period.start, request.period.end, state.now)
+    stamps = meter.timestamps(state, device, request.srv, request.period.start, request.period.end)
     held = cache.fresh(state, request.device_id, request.srv)
     return len(stamps) > 0 and all(t in held for t in stamps)
 

@@ -137,7 +137,7 @@ class VectorItem(pytest.Item):
         reason = skip_reason(self.vector, state.capabilities, state.profile)
         if reason:
             pytest.skip(reason)
-        verdict = run_vector(state.adapter, self.vector, compare, state.capabilities.codes)
+        verdict = run_vector(state.adapter, self.vector, compare, state.capabilities)
         if verdict.status == "pass":
             return
         from mhhs_sec.conformance.reports import failure_text

@@ -91,6 +91,8 @@ def _testcase(suite: ET.Element, requirement: str, verdict: Verdict, run: Run) -
 def failure_text(verdict: Verdict, run: Run) -> str:
     """The plain-text account of a failure (JUnit body, terminal, pytest)."""
     lines = [f"{verdict.vector_id}: {verdict.comment}", f"requirements: {', '.join(verdict.requirements)}"]
+    if verdict.observables:
+        lines.append(f"observables checked: {', '.join(verdict.observables)}")
     lines += [f"- {difference}" for difference in verdict.differences] or [f"- {verdict.reason}"]
     lines += [f"expected (step {verdict.step}):", pretty(verdict.expected), "actual:", pretty(verdict.actual)]
     lines.append(f"rerun: {run.rerun(verdict.vector_id)}")
@@ -134,6 +136,11 @@ def text_summary(run: Run) -> str:
         if verdict.status == "skip":
             skipped[verdict.reason] = skipped.get(verdict.reason, 0) + 1
     lines += [f"SKIP  {count} vector(s): {reason}" for reason, count in sorted(skipped.items())]
+    substituted = sum("entry-consistency" in v.observables for v in run.verdicts)
+    if substituted:
+        lines.append(
+            f"NOTE  {substituted} vector(s): entry-values not exposed; checked entry-consistency instead (C-10)"
+        )
     lines.append(
         f"{run.implementation} via {run.adapter}: {len(run.verdicts)} vector(s) selected of "
         f"{run.total_available}: {counts['pass']} passed, {counts['fail']} failed, "

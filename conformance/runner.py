@@ -17,7 +17,6 @@ import shlex
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, Final
 
 from mhhs_sec.model.profile import PROFILE_OPTIONS, parse_profile
@@ -25,12 +24,17 @@ from mhhs_sec.model.profile import PROFILE_OPTIONS, parse_profile
 from .protocol import Adapter, AdapterFault, Capabilities, EventRejected, Json, as_reason_classes
 
 STATUSES: Final = ("pass", "fail", "error", "skip")
+# An observable an implementation may leave out without skipping the vector:
+# the runner checks the one named instead (docs/adapter-protocol.md).
+SUBSTITUTES: Final = {"entry-values": "entry-consistency"}
 
 
 @dataclass(frozen=True)
 class Verdict:
     """The outcome of one vector.  ``step`` is the index of the step that
-    failed or errored; ``expected`` / ``actual`` are that step's outputs."""
+    failed or errored; ``expected`` / ``actual`` are that step's outputs;
+    ``observables`` what was checked (``entry-consistency`` in place of
+    ``entry-values`` for an implementation that does not expose the values)."""
 
     vector_id: str
     status: str
@@ -42,6 +46,7 @@ class Verdict:
     differences: tuple[str, ...] = ()
     expected: Any = None
     actual: Any = None
+    observables: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,7 +105,7 @@ def parse_profile_filter(pairs: list[str]) -> dict[str, Any]:
 
 def skip_reason(vector: Any, capabilities: Capabilities, profile: dict[str, Any]) -> str | None:
     """Why a vector cannot be run against this implementation, or None."""
-    missing = sorted(set(vector.observables) - set(capabilities.observables))
+    missing = sorted(set(vector.observables) - set(capabilities.observables) - set(SUBSTITUTES))
     if missing:
         return f"missing capability: observable(s) {', '.join(missing)} not exposed by the implementation"
     requires = _requires(vector)
@@ -124,14 +129,25 @@ def _requires(vector: Any) -> dict[str, Any]:
     return dict(requires)
 
 
+def checked_observables(vector: Any, capabilities: Capabilities | None) -> tuple[str, ...]:
+    """The vector's observables the implementation exposes, each one it does
+    not but that has a substitute replaced by it (``entry-values`` by
+    ``entry-consistency``); every observable when capabilities are not given."""
+    declared = None if capabilities is None else set(capabilities.observables)
+    return tuple(
+        name if declared is None or name in declared or name not in SUBSTITUTES else SUBSTITUTES[name]
+        for name in vector.observables
+    )
+
+
 def run_vector(
-    adapter: Adapter, vector: Any, compare: Callable[..., list[str]], codes: dict[str, str] | None = None
+    adapter: Adapter, vector: Any, compare: Callable[..., list[str]], capabilities: Capabilities | None = None
 ) -> Verdict:
     """Reset the implementation to the vector's initial state, play its steps,
-    compare each step's outputs on the vector's observables (the
-    implementation's own codes read back as the reason classes ``codes`` maps
-    to them: ``hello.codes``)."""
-    base = _base(vector)
+    compare each step's outputs on the observables checked
+    (:func:`checked_observables`)."""
+    observables = checked_observables(vector, capabilities)
+    base = {**_base(vector), "observables": observables}
     try:
         adapter.reset(vector.initial_state)
     except EventRejected as rejected:
@@ -139,15 +155,34 @@ def run_vector(
     except AdapterFault as fault:
         adapter.restart()
         return Verdict(**base, status="error", reason=f"{fault.cause} at reset: {fault.detail}")
+    check = _StepCheck(compare, observables, capabilities.codes if capabilities else {})
     for index, step in enumerate(vector.steps):
-        verdict = _run_step(adapter, vector, index, step, partial(_classed_compare, compare, codes or {}), base)
+        verdict = _run_step(adapter, vector, index, step, check, base)
         if verdict is not None:
             return verdict
     return Verdict(**base, status="pass")
 
 
+class _StepCheck:
+    """The comparison of each step on the observables checked, and the
+    ``entry-consistency`` check across the vector's responses (C-10)."""
+
+    def __init__(self, compare: Callable[..., list[str]], observables: tuple[str, ...], codes: dict[str, str]) -> None:
+        self.compare, self.observables, self.codes = compare, observables, codes
+        self.seen: dict[tuple[Any, ...], Any] | None = {} if "entry-consistency" in observables else None
+
+    def __call__(self, expected: Any, actual: list[Json]) -> list[str]:
+        """``actual`` read back to the suite's reason classes (``hello.codes``)."""
+        differences = self.compare(expected, as_reason_classes(actual, self.codes), self.observables)
+        if self.seen is not None:
+            from mhhs_sec.vectors.compare import entry_consistency
+
+            differences = [*differences, *entry_consistency(self.seen, actual)]
+        return differences
+
+
 def _run_step(
-    adapter: Adapter, vector: Any, index: int, step: Any, compare: Callable[..., list[str]], base: dict[str, Any]
+    adapter: Adapter, vector: Any, index: int, step: Any, check: _StepCheck, base: dict[str, Any]
 ) -> Verdict | None:
     expected = _expected_json(step)
     try:
@@ -161,17 +196,11 @@ def _run_step(
         return Verdict(**base, status="fail", step=index, expected=_rejection_json(step), actual=actual,
                        reason=f"step {index}: expected the event to be refused, it was accepted",
                        differences=("event accepted but the vector expects it refused",))  # fmt: skip
-    differences = compare(step.expected, actual, vector.observables)
+    differences = check(step.expected, actual)
     if differences:
         return Verdict(**base, status="fail", step=index, differences=tuple(differences), expected=expected,
                        actual=actual, reason=f"step {index}: {differences[0]}")  # fmt: skip
     return None
-
-
-def _classed_compare(
-    compare: Callable[..., list[str]], codes: dict[str, str], expected: Any, actual: list[Json], observables: Any
-) -> list[str]:
-    return compare(expected, as_reason_classes(actual, codes), observables)
 
 
 def _expected_json(step: Any) -> list[Json]:
@@ -325,7 +354,7 @@ def _run_each(
         if reason:
             verdict = Verdict(**_base(vector), status="skip", reason=reason)
         else:
-            verdict = run_vector(adapter, vector, compare, capabilities.codes)
+            verdict = run_vector(adapter, vector, compare, capabilities)
         in_a_row = in_a_row + 1 if verdict.status == "error" else 0
         verdicts.append(verdict)
         if on_verdict:

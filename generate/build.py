@@ -24,6 +24,7 @@ from mhhs_sec.model.profile import PROFILE_OPTIONS
 from mhhs_sec.vectors.compare import compare
 
 from . import acceptable
+from .device_data import synthetic, with_device_data
 
 Json = dict[str, Any]
 
@@ -141,6 +142,8 @@ def _alternative_state(state: State, option: str, value: Any) -> State:
             built: State | InvalidEvent = decode_state(encoded)
         except InvalidEvent as error:
             built = error
+        if not isinstance(built, InvalidEvent):
+            built = replace(built, device_data=state.device_data, device_source=state.device_source)
         if len(_ALTERNATIVES) > 20000:
             _ALTERNATIVES.clear()
         hit = _ALTERNATIVES[key] = (state, built)
@@ -215,9 +218,33 @@ def _step_json(
     return data
 
 
+def _same(base: Sequence[Any], other: Sequence[Any]) -> bool:
+    """The same outputs step by step (or both refused)."""
+    return all(
+        isinstance(a, InvalidEvent) and isinstance(b, InvalidEvent) or a == b for a, b in zip(base, other, strict=True)
+    )
+
+
+def _observables(case: Case) -> list[str]:
+    """The case's observables; a vector that compares entries (which) also
+    compares their values (``entry-values``)."""
+    names = list(case.observables)
+    if "entries" in names and "entry-values" not in names:
+        names.insert(names.index("entries") + 1, "entry-values")
+    return list(dict.fromkeys(names))
+
+
 def build_vector(case: Case) -> Json:
-    """The vector JSON of a case (expected outputs from the model)."""
-    results = run_case(case.state, case.events)
+    """The vector JSON of a case: its devices log what the case can reach of
+    the synthetic meter (``device_data``); the expected outputs are the model's
+    reading that data (checked equal to the synthetic run's)."""
+    run = replace(case, state=synthetic(case.state), observables=tuple(_observables(case)))
+    reached = run_case(run.state, case.events)
+    state = with_device_data(case.state, case.events, reached)
+    results = run_case(state, case.events)
+    loaded = replace(run, state=state)
+    if not _same(reached, results):
+        raise CaseError(f"{case.id}: the device data does not reproduce the synthetic meter's run")
     tags = list(dict.fromkeys(case.tags))
     for result in results:
         for output in () if isinstance(result, InvalidEvent) else result:
@@ -225,14 +252,14 @@ def build_vector(case: Case) -> Json:
     vector: Json = {
         "id": case.id,
         "requirements": sorted(set(case.requirements)),
-        "profile": profile_dependence(case, results),
-        "observables": list(dict.fromkeys(case.observables)),
+        "profile": profile_dependence(run, reached),
+        "observables": _observables(case),
         "comment": case.comment,
         "tags": tags,
-        "initial_state": encode_state(case.state),
+        "initial_state": encode_state(state),
         "steps": [
             _step_json(case, i, e, r, a)
-            for i, (e, r, a) in enumerate(zip(case.events, results, _acceptable(case, results), strict=True))
+            for i, (e, r, a) in enumerate(zip(case.events, results, _acceptable(loaded, results), strict=True))
         ],
     }
     if case.coverage:

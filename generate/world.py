@@ -15,6 +15,8 @@ from mhhs_sec.model.tables import SRVS
 from mhhs_sec.model.world import DEVICES_A, DEVICES_B, ROLES_OF, Devices, standard_world
 from mhhs_sec.vectors.duis import DSP_TARGET
 
+from .synthetic_meter import SYNTHETIC
+
 # The MDRA change of MPAN_A used by every generator: a day away from both UK
 # clock changes unless a case asks for one (REG-8).
 CHANGE_DAY: Final = dt.date(2025, 6, 10)
@@ -24,8 +26,9 @@ AUTUMN_CHANGE: Final = dt.date(2025, 10, 26)  # 50 half-hours (REG-8)
 
 @lru_cache(maxsize=1024)
 def world(now: int, change_day: dt.date = CHANGE_DAY, profile: Profile | None = None) -> State:
-    """The standard world (states are immutable, so shared safely)."""
-    return standard_world(now, change_day, profile or Profile())
+    """The standard world, its devices logging the synthetic meter's values
+    (states are immutable, so shared safely)."""
+    return standard_world(now, change_day, profile or Profile(), source=SYNTHETIC)
 
 
 def users_with(role: str) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from . import codec_fast
+from . import codec_fast, meter
 from .clock import format_instant, parse_instant
 from .entities import (
     Appointment,
@@ -441,6 +441,50 @@ def _decode_schedule(r: _Reader) -> Schedule:
     return schedule
 
 
+def encode_device_data(state: State) -> list[Json]:
+    """The device data of a state as runs, sorted by (device_id, srv, start):
+    the device logs ``values[i]`` for ``srv`` at ``start + i * interval_s``."""
+    return [
+        {"device_id": device_id, "srv": srv, "start": format_instant(start), "interval_s": interval, "values": values}
+        for (device_id, srv), log in sorted(state.device_data.items())
+        for start, interval, values in meter.runs(log, srv)
+    ]
+
+
+def _run(r: _Reader) -> tuple[str, str, int, int, list[int]]:
+    """One run of device data: (device_id, srv, start, interval_s, values)."""
+    srv, interval, values = r.get("srv", str), r.get("interval_s", int), r.get("values", list)
+    if srv not in SRVS or SRVS[srv].cadence == "none":
+        raise MalformedValue(r._field("srv"), "INPUT", f"SRV {srv!r} logs no entries")
+    if interval <= 0:
+        raise MalformedValue(r._field("interval_s"), "INPUT", "interval_s must be positive")
+    if not values or not all(type(v) is int for v in values):
+        raise MalformedValue(r._field("values"), "INPUT", "values must be a non-empty list of integers")
+    run = (r.get("device_id", str), srv, r.parsed("start", parse_instant), interval, values)
+    r.done()
+    return run
+
+
+def decode_device_data(data: object, path: str = "initial_state.device_data") -> dict[tuple[str, str], meter.DeviceLog]:
+    """The ``device_data`` runs of an initial state (None: none), as one log
+    per (device, SRV); two runs may not log the same timestamp."""
+    if data is None:
+        return {}
+    if not isinstance(data, list):
+        raise MalformedValue(path, "INPUT", f"expected list, got {data!r}")
+    grouped: dict[tuple[str, str], list[tuple[int, int, list[int]]]] = {}
+    for i, item in enumerate(data):
+        device_id, srv, start, interval, values = _run(_Reader(item, f"{path}[{i}]"))
+        grouped.setdefault((device_id, srv), []).append((start, interval, values))
+    logs = {}
+    for key, runs in grouped.items():
+        try:
+            logs[key] = meter.log_of(runs)
+        except ValueError as error:
+            raise MalformedValue(path, "INPUT", f"runs of {key[0]} {key[1]}: {error}") from None
+    return logs
+
+
 def initial_events(state: State) -> list[Event]:
     """The events that rebuild a state's users, registration and inventory."""
     events: list[Event] = [SetUser(u.user_id, u.roles) for u in state.users.values()]
@@ -451,7 +495,7 @@ def initial_events(state: State) -> list[Event]:
 
 def encode_state(state: State) -> Json:
     """The initial-state object of a vector: clock, profile, config, users,
-    registration, inventory and schedules (no cache, no queued work)."""
+    registration, inventory, schedules and device data (no cache, no queued work)."""
     return {
         "clock": format_instant(state.now),
         "profile": encode_profile(state.profile),
@@ -460,6 +504,7 @@ def encode_state(state: State) -> Json:
         "registrations": [encode_registration(r) for r in state.registrations.values()],
         "devices": [encode_device(d) for d in state.devices.values()],
         "schedules": [encode_schedule(s) for s in state.schedules.values()],
+        "device_data": encode_device_data(state),
     }
 
 
@@ -493,6 +538,7 @@ def decode_state(data: object, path: str = "initial_state") -> State:
             raise MalformedValue(f"{item.path}.srv", "AC-2", f"SRV {schedule.srv} cannot be DCC Scheduled")
         schedules[schedule.schedule_id] = schedule
     r.used.add("schedules")
+    device_data = decode_device_data(r.get("device_data", list, optional=True), r._field("device_data"))
     r.done()
     next_id = max(schedules, default=0) + 1
-    return replace(state, schedules=schedules, next_schedule_id=next_id)
+    return replace(state, schedules=schedules, next_schedule_id=next_id, device_data=device_data)

@@ -71,7 +71,7 @@ def _timestamps(state: State, request: ServiceRequest, decision: Accepted) -> Se
     device = state.devices[request.device_id]
     period = request.period
     start, end = (state.now, state.now) if period is None else (period.start, period.end)
-    stamps = meter.timestamps(device, request.srv, start, end, state.now)
+    stamps = meter.timestamps(state, device, request.srv, start, end)
     if period is None:
         return stamps
     # AC-4 (option 'authorised-days'): only entries of the authorised days.
@@ -97,7 +97,7 @@ def _read(
     device = state.devices[request.device_id]
     stamps = _timestamps(state, request, decision)
     restricted_at = _restriction(state, request)
-    logged = meter.entries(device, request.srv, stamps)
+    logged = meter.entries(state, device, request.srv, stamps)
     held = cache.fresh(state, request.device_id, request.srv)
     if restricted_at is None and (not held or held.keys().isdisjoint(stamps)):
         # nothing held and nothing deleted: the device answers for every timestamp

@@ -6,14 +6,19 @@ check`` runs them as the model's self-check.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from types import MappingProxyType
 
-from .clock import day_start, parse_instant
+from .clock import DAY, HALF_HOUR, day_start, parse_instant
 from .entities import ReadLogPeriod, ScheduleSpec, ServiceRequest
 from .events import AdvanceClock, Event, SubmitRequest
 from .machine import step
+from .meter import DeviceLog, log_of
 from .outputs import Acknowledgement, Alert, Output, Response
-from .state import State
+from .state import State, evolve
+from .tables import SRVS
 from .world import DEVICES_A, MDR_IN, MDR_OUT, NETWORK_OPERATOR, OTHER_USER, SUPPLIER, standard_world
 
 CHANGE_DAY = dt.date(2025, 3, 30)  # the UK spring clock change: also a 46-period day
@@ -185,9 +190,28 @@ SCENARIOS: tuple[Scenario, ...] = (
 )
 
 
+# What MPAN_A's devices log over the scenarios' days (every SRV on its
+# cadence, one Wh a half-hour), so that a read that may disclose data does.
+_LOGGED_FROM, _LOGGED_DAYS = day_start(dt.date(2025, 3, 20), "utc"), 20
+_INTERVAL = {"daily": DAY, "half-hour": HALF_HOUR, "instant": HALF_HOUR}
+
+
+@cache
+def _device_data() -> Mapping[tuple[str, str], DeviceLog]:
+    data = {}
+    for device_id in DEVICES_A.all():
+        for srv, spec in SRVS.items():
+            interval = _INTERVAL.get(spec.cadence)
+            if interval is not None:
+                values = [1 + i for i in range(_LOGGED_DAYS * DAY // interval)]
+                data[(device_id, srv)] = log_of([(_LOGGED_FROM, interval, values)])
+    return MappingProxyType(data)
+
+
 def run(scenario: Scenario) -> list[str]:
     """The differences between a scenario's expectations and the model's outputs."""
     state: State = standard_world(parse_instant(scenario.start), CHANGE_DAY)
+    state = evolve(state, device_data=_device_data())
     outputs: list[Output] = []
     for event in scenario.events:
         state, produced = step(state, event)

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import field
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from .clock import settlement_day
 from .entities import CachedEntry, Device, Registration, Schedule, ServiceRequest, User
@@ -15,6 +15,9 @@ from .frozen import frozen, replacer
 from .memo import IdentityMemo
 from .outputs import AuditRecord
 from .profile import Profile, ServiceConfig
+
+if TYPE_CHECKING:
+    from .meter import DeviceLog, DeviceSource
 
 EMPTY: Final[Mapping[object, object]] = MappingProxyType({})
 
@@ -120,7 +123,8 @@ class AuditTrail:
 @frozen
 class State:
     """Clock, users, registration, inventory, schedules, S1SP cache, queued work
-    and audit trail.  Mappings are never mutated in place."""
+    and audit trail; what the devices log (``device_data`` by (device, SRV),
+    else ``device_source``: :mod:`.meter`).  Mappings are never mutated in place."""
 
     now: int
     profile: Profile = field(default_factory=Profile)
@@ -136,6 +140,8 @@ class State:
     next_schedule_id: int = 1
     next_seq: int = 0  # the sequence number of the next work queued
     audit: AuditTrail = field(default_factory=AuditTrail)
+    device_data: Mapping[tuple[str, str], DeviceLog] = field(default_factory=dict)
+    device_source: DeviceSource | None = None
 
     @property
     def today(self) -> dt.date:

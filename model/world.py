@@ -16,9 +16,10 @@ from typing import Final
 from .entities import Appointment, Device, Registration
 from .events import Event, LoadDevice, LoadRegistration, SetUser
 from .machine import step
+from .meter import DeviceSource
 from .profile import Profile, ServiceConfig
 from .registration import ONE_DAY
-from .state import State, initial_state
+from .state import State, evolve, initial_state
 
 SUPPLIER: Final = "90-B3-D5-1F-30-01-00-00"
 MDR_OUT: Final = "90-B3-D5-1F-30-02-00-00"
@@ -101,10 +102,12 @@ def standard_world(
     profile: Profile | None = None,
     config: ServiceConfig | None = None,
     first_day: dt.date = dt.date(2024, 1, 1),
+    source: DeviceSource | None = None,
 ) -> State:
-    """The standard world at instant ``now``, MDRA change of MPAN_A on ``change_day``."""
+    """The standard world at instant ``now``, MDRA change of MPAN_A on
+    ``change_day``; its devices log what ``source`` gives (none: nothing)."""
     profile = profile or Profile()
-    state = initial_state(now, profile, config)
+    state = evolve(initial_state(now, profile, config), device_source=source)
     for event in world_events(first_day, change_day, profile):
         state, _ = step(state, event)
     return state

@@ -16,12 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from mhhs_sec.generate.synthetic_meter import SYNTHETIC
 from mhhs_sec.model import world
 from mhhs_sec.model.entities import Appointment, Device, ReadLogPeriod, Registration, ScheduleSpec, ServiceRequest
 from mhhs_sec.model.events import AdvanceClock, Event, LoadDevice, LoadRegistration, SetUser, SubmitRequest
 from mhhs_sec.model.outputs import Acknowledgement, Alert, Output, Response
 from mhhs_sec.model.profile import PROFILE_OPTIONS, Profile
-from mhhs_sec.model.state import State, initial_state
+from mhhs_sec.model.state import State, evolve, initial_state
 from mhhs_sec.model.tables import GENERATIONS, SRVS
 
 from .inputs import CODE_IDS, KINDS, PARTIES, ROLES, SRV_IDS
@@ -87,12 +88,14 @@ def registration(frame: Frame, a_etd: int, b_efd: int) -> Registration:
 
 
 def setup(frame: Frame, profile: Profile, now: int, a_etd: int, b_efd: int) -> tuple[State, list[Event]]:
-    """The initial state of a run (built through ``step``) and the events that built it."""
+    """The initial state of a run (built through ``step``; the device logs the
+    synthetic meter's values on every cadence timestamp, as the encoding has
+    it) and the events that built it."""
     from mhhs_sec.model import step
 
     events: list[Event] = [SetUser(p, world.ROLES_OF[p]) for p in PARTIES]
     events += [LoadRegistration(registration(frame, a_etd, b_efd)), LoadDevice(frame.device)]
-    state = initial_state(now, profile)
+    state = evolve(initial_state(now, profile), device_source=SYNTHETIC)
     for event in events:
         state, _ = step(state, event)
     return state, events

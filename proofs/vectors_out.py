@@ -10,11 +10,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from mhhs_sec.model import InvalidEvent, step, world
+from mhhs_sec.generate.device_data import with_device_data
+from mhhs_sec.model import InvalidEvent, State, step, world
 from mhhs_sec.model.codec import encode_event, encode_output, encode_state
 from mhhs_sec.model.entities import ReadLogPeriod, ServiceRequest
-from mhhs_sec.model.events import SubmitRequest
-from mhhs_sec.model.outputs import Response
+from mhhs_sec.model.events import Event, SubmitRequest
+from mhhs_sec.model.outputs import Output, Response
 from mhhs_sec.model.profile import PROFILE_OPTIONS
 from mhhs_sec.model.rules import role_may_send
 from mhhs_sec.model.tables import SRVS
@@ -29,7 +30,7 @@ from .run import Result
 from .solve import Trace
 from .symbolic import LOADREG, PARAM_OPTIONS
 
-OBSERVABLES = ["response-code", "entries", "trt", "alerts"]
+OBSERVABLES = ["response-code", "entries", "entry-values", "trt", "alerts"]
 
 
 def vector_id(ob: Obligation, fault: str) -> str:
@@ -88,7 +89,7 @@ def _profile(trace: Trace, reference: Replay) -> dict[str, Any]:
 PROBES = ((world.NETWORK_OPERATOR, "ED"), (world.OTHER_USER, "OU"), (world.SUPPLIER, "IS"), (world.SUPPLIER, "ES"))
 
 
-def _probe(reference: Replay, n: int) -> dict[str, Any] | None:
+def _probe(reference: Replay, n: int) -> tuple[Event, tuple[Output, ...]] | None:
     """C-9: a party the reference answers reads just the watched entry; whether
     the device is asked shows what the cache holds."""
     frame, state = reference.frame, reference.final
@@ -107,11 +108,30 @@ def _probe(reference: Replay, n: int) -> dict[str, Any] | None:
             continue
         if not any(isinstance(o, Response) and o.code == "I0" for o in produced):
             continue
-        expected = [{"output": encode_output(o), "requirements": ["C-9", "C-4"],
-                     "why": "probe: a read of the watched entry alone (device asked unless it is cached)"}
-                    for o in produced]  # fmt: skip
-        return {"event": encode_event(event), "expected": expected, "comment": "probe of the cache (C-9)"}
+        return event, produced
     return None
+
+
+def _probe_step(event: Event, produced: tuple[Output, ...]) -> dict[str, Any]:
+    expected = [{"output": encode_output(o), "requirements": ["C-9", "C-4"],
+                 "why": "probe: a read of the watched entry alone (device asked unless it is cached)"}
+                for o in produced]  # fmt: skip
+    return {"event": encode_event(event), "expected": expected, "comment": "probe of the cache (C-9)"}
+
+
+def _carried(reference: Replay, events: list[Event], outputs: list[tuple[Output, ...]]) -> State:
+    """The initial state carrying the device data the vector reaches
+    (:mod:`mhhs_sec.generate.device_data`), checked to give the reference's outputs."""
+    state = with_device_data(reference.initial, events, outputs)
+    replayed = state
+    for event, produced in zip(events, outputs, strict=True):
+        try:
+            replayed, again = step(replayed, event)
+        except InvalidEvent:
+            again = ()
+        if again != produced:
+            raise AssertionError(f"device data does not reproduce the reference's outputs at {event!r}")
+    return state
 
 
 def counterexample_vector(ob: Obligation, fault: str, trace: Trace) -> dict[str, Any]:
@@ -129,11 +149,14 @@ def counterexample_vector(ob: Obligation, fault: str, trace: Trace) -> dict[str,
                                       "why": f"reference model; the '{fault}' fault answers otherwise"})  # fmt: skip
         steps.append(entry)
     observables = OBSERVABLES + (["refusal"] if any(reference.refusals) else [])
+    events, outputs = list(reference.events), list(reference.outputs)
     if any(req.startswith("C-") for req in ob.requirements):
         probe = _probe(reference, len(steps) + 1)
         if probe is not None:
-            steps.append(probe)
+            steps.append(_probe_step(*probe))
             observables.append("device-read")
+            events.append(probe[0])
+            outputs.append(probe[1])
     return {
         "id": vector_id(ob, fault),
         "requirements": list(ob.requirements),
@@ -141,7 +164,7 @@ def counterexample_vector(ob: Obligation, fault: str, trace: Trace) -> dict[str,
         "observables": observables,
         "comment": f"{ob.name}: counterexample trace of seeded fault {fault}; the reference answers shown",
         "tags": sorted(tags),
-        "initial_state": encode_state(reference.initial),
+        "initial_state": encode_state(_carried(reference, events, outputs)),
         "steps": steps,
     }
 

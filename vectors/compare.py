@@ -1,7 +1,13 @@
 """What "passing a step" means: :func:`compare` checks the outputs an
 implementation produced against a step's expected outputs, on the observables
 the vector names only.  ``reason``, ``interp`` and ``requirements`` are
-explanations, never compared (see ``docs/vector-format.md``)."""
+explanations, never compared (see ``docs/vector-format.md``).
+
+Log entries are two observables: ``entries`` (which entries: their timestamps,
+in order) and ``entry-values`` (their values).  Where an implementation cannot
+expose ``entry-values``, :func:`entry_consistency` checks instead that every
+response of a vector returns the same value for the same (device, SRV,
+timestamp) (C-10)."""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ FIELDS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     "response": {
         "response-code": ("code", "user_id", "role", "srv", "device_id", "mode", "for_settlement"),
         "entries": ("entries",),
+        "entry-values": ("entries",),
         "device-read": ("device_read",),
         "trt": ("trt_s",),
         "timing": ("submitted_at", "responded_at"),
@@ -108,7 +115,7 @@ def _fields(output: Json, observables: Iterable[str]) -> list[str]:
     names: list[str] = []
     for observable in observables:
         names.extend(covered.get(observable, ()))
-    return names
+    return list(dict.fromkeys(names))
 
 
 def _audit_records(records: object, with_time: bool) -> object:
@@ -126,9 +133,45 @@ def _differences(label: str, expected: Json, actual: Json, observables: Sequence
         if want == got:
             continue
         if name == "entries" and isinstance(want, list) and isinstance(got, list):
-            found.append(f"{label}: entries differ: {_entries_diff(want, got)}")
+            found.extend(entry_differences(label, want, got, observables))
         else:
             found.append(f"{label}: {name} expected {want!r}, got {got!r}")
+    return found
+
+
+def _stamp(entry: object) -> object:
+    return entry.get("timestamp") if isinstance(entry, Mapping) else entry
+
+
+def entry_differences(label: str, want: list[Any], got: list[Any], observables: Sequence[str]) -> list[str]:
+    """``entries``: the same timestamps in the same order; ``entry-values``:
+    the same values at them (checked once the timestamps agree, or alone)."""
+    if "entries" in observables:
+        stamps = [_stamp(e) for e in want], [_stamp(e) for e in got]
+        if stamps[0] != stamps[1]:
+            return [f"{label}: entries differ: {_entries_diff(*stamps)}"]
+    if "entry-values" in observables and want != got:
+        return [f"{label}: entry values differ: {_entries_diff(want, got)}"]
+    return []
+
+
+def entry_consistency(seen: dict[tuple[Any, ...], Any], actual_outputs: Iterable[object]) -> list[str]:
+    """C-10: the entries of these responses agree with every entry seen before
+    in the vector (``seen``: (device_id, srv, timestamp) -> value, updated):
+    a cached answer equals the device's, and a device logs one value per timestamp."""
+    found = []
+    for output in map(normalise, actual_outputs):
+        entries = output.get("entries") if output.get("type") == "response" else None
+        for entry in entries if isinstance(entries, list) else ():
+            if not isinstance(entry, Mapping):
+                continue
+            key = (output.get("device_id"), output.get("srv"), entry.get("timestamp"))
+            value = seen.setdefault(key, entry.get("value"))
+            if value != entry.get("value"):
+                found.append(
+                    f"entry-consistency: {key[0]} {key[1]} {key[2]}: value {entry.get('value')!r} "
+                    f"in response {output.get('request_id')}, {value!r} earlier in the vector"
+                )
     return found
 
 

@@ -30,7 +30,10 @@ XSD_FILE: Final = VECTORS_DIR / "vector.xsd"
 OBSERVABLES: Final[dict[str, str]] = {
     "response-code": "which responses / acknowledgements a step produces (matched by type and request_id), "
     "their code, user_id, role, srv, device_id, mode and effective for_settlement",
-    "entries": "the log entries a response carries (timestamps and values, in order)",
+    "entries": "which log entries a response carries: their timestamps, in order (none on an error)",
+    "entry-values": "the values of the log entries a response carries (the device data of the initial state); "
+    "without it the runner checks entry-consistency instead: the same value for the same device, SRV and "
+    "timestamp in every response of the vector (C-10)",
     "device-read": "whether answering the request interacted with the device (C-9)",
     "trt": "the Target Response Time a response is given (trt_s)",
     "timing": "instants: acknowledgement at / execute_at, response submitted_at / responded_at, alert at",

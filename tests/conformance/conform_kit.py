@@ -70,3 +70,62 @@ def subset_folder(vectors: list[Any], folder: Path) -> Path:
         document["vectors"] = [v for v in document["vectors"] if v["id"] in wanted]
         (folder / Path(source).name).write_text(json.dumps(document, indent=1, sort_keys=True), encoding="utf-8")
     return folder
+
+
+def _without_entry_values(capabilities: dict[str, Any]) -> dict[str, Any]:
+    observables = [o for o in capabilities["observables"] if o != "entry-values"]
+    return {**capabilities, "observables": observables}
+
+
+class OtherValues(ReferenceImplementation):
+    """The reference, but every entry's value is one more (its devices do not
+    log the vector's device data); declares ``entry-values``."""
+
+    def step(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+        outputs = super().step(event)
+        for output in outputs:
+            for entry in output.get("entries", ()):
+                entry["value"] += 1
+        return outputs
+
+
+class OtherValuesUndeclared(OtherValues):
+    """:class:`OtherValues` not declaring ``entry-values`` (a lab whose devices cannot be loaded)."""
+
+    def hello(self) -> dict[str, Any]:
+        return _without_entry_values(super().hello())
+
+
+class InconsistentValues(ReferenceImplementation):
+    """Not declaring ``entry-values``; the values of each response's entries
+    grow with every response, so two responses disagree on the same entry."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.responses = 0
+
+    def hello(self) -> dict[str, Any]:
+        return _without_entry_values(super().hello())
+
+    def step(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+        outputs = super().step(event)
+        for output in outputs:
+            if output.get("entries"):
+                self.responses += 1
+                for entry in output["entries"]:
+                    entry["value"] += self.responses
+        return outputs
+
+
+class EntriesOnError(ReferenceImplementation):
+    """Not declaring ``entry-values``; an error response carries an entry."""
+
+    def hello(self) -> dict[str, Any]:
+        return _without_entry_values(super().hello())
+
+    def step(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+        outputs = super().step(event)
+        for output in outputs:
+            if output.get("type") == "response" and output["code"] not in ("I0", "I99"):
+                output["entries"] = [{"timestamp": output["responded_at"], "value": 1}]
+        return outputs

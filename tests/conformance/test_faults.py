@@ -15,6 +15,9 @@ from typing import Any
 import pytest
 from mhhs_sec.conformance.adapters import open_adapter
 from mhhs_sec.conformance.faults import FAULTS, FAULTS_BY_NAME, installed
+from mhhs_sec.generate.build import run_case
+from mhhs_sec.generate.device_data import with_device_data
+from mhhs_sec.generate.synthetic_meter import SYNTHETIC
 from mhhs_sec.model import ReadLogPeriod, ScheduleSpec, ServiceRequest, step
 from mhhs_sec.model.clock import day_start, format_instant
 from mhhs_sec.model.codec import encode_event, encode_state
@@ -156,9 +159,15 @@ SCENARIOS: dict[str, Scenario] = {
 }  # fmt: skip
 
 
+def _initial(scenario: Scenario) -> dict[str, Any]:
+    """The scenario's initial state carrying the device data it reaches (as a vector's does)."""
+    state = standard_world(scenario.start, EFD, source=SYNTHETIC)
+    return encode_state(with_device_data(state, scenario.events, run_case(state, scenario.events)))
+
+
 def _play(spec: str, scenario: Scenario) -> list[list[dict[str, Any]]]:
     adapter = open_adapter(spec)
-    adapter.reset(encode_state(standard_world(scenario.start, EFD)))
+    adapter.reset(_initial(scenario))
     return [adapter.step(encode_event(event)) for event in scenario.events]
 
 
@@ -195,7 +204,7 @@ def test_fault_patch_is_removed_after_each_call() -> None:
     with installed(FAULTS_BY_NAME["cache-kept-26h"]):
         assert cache.is_fresh is not original
     assert cache.is_fresh is original
-    state = standard_world(local(EFD, 9), EFD)
+    state = standard_world(local(EFD, 9), EFD, source=SYNTHETIC)
     scenario = SCENARIOS["cache-kept-26h"]
     _play("fault:cache-kept-26h", scenario)
     for event in scenario.events:  # the model itself still expires at 25 h (C-5)

@@ -23,6 +23,8 @@ from mhhs_sec.model import PROFILE_OPTIONS
 from mhhs_sec.model.clock import day_start, format_instant, parse_instant
 from mhhs_sec.model.codec import encode_registration, encode_state
 from mhhs_sec.model.entities import Appointment, Registration
+from mhhs_sec.model.meter import log_of
+from mhhs_sec.model.state import evolve
 from mhhs_sec.model.world import DEVICES_A, MDR_IN, MPAN_A, SUPPLIER, standard_world
 from mhhs_sec.vectors import OBSERVABLES
 
@@ -76,7 +78,9 @@ def test_reference_passes_through_http_with_duis_xml(all_vectors: list[Any], htt
 @pytest.mark.req("FS-1", "REG-1")
 def test_service_request_endpoint_takes_duis_xml(http_url: str) -> None:
     """The XML path and the JSON path give the same outputs."""
-    state = encode_state(standard_world(parse_instant("2025-06-10T08:00:00Z"), CHANGE_DAY))
+    world = standard_world(parse_instant("2025-06-10T08:00:00Z"), CHANGE_DAY)
+    logged = log_of([(parse_instant("2025-06-09T23:00:00Z"), 1800, [117, 250])])
+    state = encode_state(evolve(world, device_data={(DEVICES_A.s1_esme, "4.8.1"): logged}))
     request = {
         "request_id": f"{MDR_IN}:{DEVICES_A.s1_esme}:1", "user_id": MDR_IN, "role": "MDR", "srv": "4.8.1",
         "device_id": DEVICES_A.s1_esme, "for_settlement": True,
@@ -102,7 +106,8 @@ def test_service_request_endpoint_takes_duis_xml(http_url: str) -> None:
         connection.close()
     assert answers[0] == answers[1] and answers[0][0] == 200
     # AC-3: the incoming MDRA reads its own EFD day: accepted, with entries.
-    assert answers[0][1]["outputs"][0]["code"] == "I0" and answers[0][1]["outputs"][0]["entries"]
+    assert answers[0][1]["outputs"][0]["code"] == "I0"
+    assert [e["value"] for e in answers[0][1]["outputs"][0]["entries"]] == [117, 250]
     assert bad_status == 400 and bad_body["error"]["kind"] == "protocol"
 
 

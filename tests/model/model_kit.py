@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+from mhhs_sec.generate.synthetic_meter import SYNTHETIC
 from mhhs_sec.model import (
     Acknowledgement,
     AdvanceClock,
@@ -93,8 +94,9 @@ def whole_days(first: dt.date, last: dt.date | None = None, tz: str = "uk") -> R
 
 
 def world(now: int, change_day: dt.date = CHANGE, **options: Any) -> State:
-    """The standard world with the given profile options."""
-    return standard_world(now, change_day, Profile().with_options(**options))
+    """The standard world with the given profile options, its devices logging
+    the synthetic meter's values on every cadence timestamp."""
+    return standard_world(now, change_day, Profile().with_options(**options), source=SYNTHETIC)
 
 
 def snapshot(state: State) -> tuple[object, ...]:

@@ -43,6 +43,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from mhhs_sec.generate.synthetic_meter import SYNTHETIC
 from mhhs_sec.model import (
     AdvanceClock,
     Appointment,
@@ -157,7 +158,7 @@ class ModelMachine(RuleBasedStateMachine):
         profile = Profile().with_options(
             settlement_tz=tz, etd=etd, partial_period=partial, schedules_on_mdra_change=on_change, flag_violation=flags
         )
-        self.state = standard_world(at(start, hour, tz=tz), start + change_in * ONE_DAY, profile)
+        self.state = standard_world(at(start, hour, tz=tz), start + change_in * ONE_DAY, profile, source=SYNTHETIC)
 
     # ----- helpers ----------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from mhhs_sec.generate import synthetic_meter
 from mhhs_sec.model import cache, execution, machine, meter
 from mhhs_sec.model.events import AdvanceClock, SubmitRequest
 
@@ -31,7 +32,8 @@ def model_bench() -> ModuleType:
 def _model_functions() -> list[object]:
     return [
         machine._HANDLERS[AdvanceClock], machine._HANDLERS[SubmitRequest], machine._Agenda.pop,
-        machine.authorise, execution.authorise, execution._read, meter.entries, meter._day_block, cache.expire,
+        machine.authorise, execution.authorise, execution._read, meter.entries, synthetic_meter._day_block,
+        cache.expire,
     ]  # fmt: skip
 
 
