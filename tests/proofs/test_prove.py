@@ -63,5 +63,23 @@ def test_prove_json_cli(capsys: pytest.CaptureFixture[str]) -> None:
     rows = document["invariants"]
     assert [r["name"] for r in rows] == [ob.name for ob in OBLIGATIONS]
     for row in rows:
-        assert set(row) == {"name", "requirements", "status", "seconds"}
+        assert set(row) == {"name", "requirements", "profile", "status", "seconds"}
         assert row["status"] == "proved" and isinstance(row["seconds"], float)
+    assert document["cached"] is False
+
+
+@pytest.mark.req("SCH-3", "REG-8", "C-5")
+def test_prove_says_which_profile_values_each_invariant_holds_under(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["prove", "--json"]) == 0
+    under = {row["name"]: row["profile"] for row in json.loads(capsys.readouterr().out)["invariants"]}
+    # SCH-3: one invariant per option value; REG-8: REG-4 under each settlement day
+    assert under["outgoing-schedules-end-at-efd"] == {"schedules_on_mdra_change": "delete"}
+    assert under["outgoing-schedule-runs-refused-after-efd"]["schedules_on_mdra_change"] == "keep"
+    assert under["outgoing-mdra-no-data-from-efd[utc]"] == {"settlement_tz": "utc"}
+    assert under["cache-held-at-most-25h"] == {}  # both C-11 values: the option is a parameter of the proof
+    assert main(["prove"]) == 0
+    text = capsys.readouterr().out
+    assert "from the proof cache" in text
+    rows = {line.split()[0]: line for line in text.splitlines() if line.split() and line.split()[0] in under}
+    assert rows["outgoing-schedules-end-at-efd"].endswith("schedules_on_mdra_change=delete")
+    assert rows["cache-held-at-most-25h"].endswith("every profile")
