@@ -140,6 +140,7 @@ class Induction:
         self.guard, self.s2, self.out = encode.step(ctx, self.s, self.e)
         self.init = SymState.fresh(ctx, "i")
         self.notes: list[str] = []  # why a query answered unknown
+        self.witnesses: list[z3.ModelRef] = []  # models the non-vacuity queries found
         hypotheses = [assumed(ctx, ob, self.s) for ob in obligations if ob.state is not None]
         # one solver for the (unsat) induction queries, another for the (sat)
         # non-vacuity queries, so that neither's search history slows the other
@@ -174,12 +175,24 @@ class Induction:
         return _check(self.solver, self.ctx, build, self.notes, f"consecution ({EVENT_KINDS[kind]})")
 
     def vacuity(self, ob: Obligation) -> z3.CheckSatResult:
-        """sat = the hypotheses can be met (the proof is not vacuous)."""
+        """sat = the hypotheses can be met (the proof is not vacuous).  A model
+        an earlier witness query found is tried first: where it (completed
+        with defaults) satisfies this witness and the definitions the witness
+        created, it is a model of this query too."""
         assert ob.witness is not None
-        witness = ob.witness
-        return _check(self.witness_solver, self.ctx,
-                      lambda: [ob.applies(self.ctx), witness(self.ctx, self.s, self.e, self.out, self.s2)],
-                      self.notes, "non-vacuity")  # fmt: skip
+        mark = len(self.ctx.defs)
+        wanted = [ob.applies(self.ctx), ob.witness(self.ctx, self.s, self.e, self.out, self.s2)]
+        wanted += self.ctx.defs[mark:]
+        if any(z3.is_true(m.eval(z3.And(*wanted), model_completion=True)) for m in self.witnesses):
+            return z3.sat
+        with scope(self.witness_solver) as solver:
+            solver.add(*wanted)
+            result = solver.check()
+            if result == z3.sat:
+                self.witnesses.append(solver.model())
+            elif result == z3.unknown:
+                self.notes.append(f"non-vacuity: {stopped(solver, QUERY_RLIMIT)}")
+            return result
 
 
 def assumed(ctx: Ctx, ob: Obligation, s: SymState) -> z3.BoolRef:

@@ -3,14 +3,19 @@ enough for CI, and ``mhhs-sec prove`` reports them (issue 3 items 2, 3, 7, 8).""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
 
 import pytest
+import z3
 from mhhs_sec.proofs import OBLIGATIONS, prove_all
+from mhhs_sec.proofs.inputs import reference_inputs
 from mhhs_sec.proofs.obligations import AUXILIARY
 from mhhs_sec.proofs.run import Result
+from mhhs_sec.proofs.solve import Induction
+from mhhs_sec.proofs.symbolic import gen
 
 from mhhs_sec.cli import main
 
@@ -83,3 +88,14 @@ def test_prove_says_which_profile_values_each_invariant_holds_under(capsys: pyte
     rows = {line.split()[0]: line for line in text.splitlines() if line.split() and line.split()[0] in under}
     assert rows["outgoing-schedules-end-at-efd"].endswith("schedules_on_mdra_change=delete")
     assert rows["cache-held-at-most-25h"].endswith("every profile")
+
+
+@pytest.mark.req("C-1", "C-2")
+def test_a_witness_no_step_can_meet_is_found_vacuous() -> None:
+    # after a satisfiable witness (whose model is kept and tried first), one no
+    # step meets: a SMETS2 entry held in the cache (C-2)
+    induction = Induction(reference_inputs())
+    scope = next(ob for ob in OBLIGATIONS if ob.name == "cache-scope")
+    assert induction.vacuity(scope) == z3.sat
+    smets2 = dataclasses.replace(scope, witness=lambda ctx, s, e, o, s2: z3.And(s2.c_on, ctx.gen != gen("SMETS1")))
+    assert induction.vacuity(smets2) == z3.unsat
