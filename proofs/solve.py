@@ -102,9 +102,9 @@ def scope(solver: z3.Solver) -> Iterator[z3.Solver]:
         solver.pop()
 
 
-def _solver(rlimit: int = QUERY_RLIMIT) -> z3.Solver:
+def _solver(rlimit: int | None = None) -> z3.Solver:
     solver = z3.SolverFor("QF_UFLIA")
-    solver.set("rlimit", rlimit)
+    solver.set("rlimit", QUERY_RLIMIT if rlimit is None else rlimit)
     return solver
 
 

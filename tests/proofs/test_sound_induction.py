@@ -1,5 +1,5 @@
 """The induction assumes each invariant only under the profile values it is
-proved for.
+proved for; a query that reaches its resource limit says so.
 
 SCH-3 'delete' (the default) and 'keep' reach different states: under 'keep'
 the outgoing MDRA still holds, after the incoming EFD has begun, a schedule it
@@ -14,10 +14,12 @@ import dataclasses
 
 import pytest
 import z3
-from mhhs_sec.proofs import OBLIGATIONS, encode
+from mhhs_sec.proofs import OBLIGATIONS, encode, solve
 from mhhs_sec.proofs.inputs import OUT, reference_inputs
 from mhhs_sec.proofs.obligations import Obligation
 from mhhs_sec.proofs.replay import replay
+from mhhs_sec.proofs.report import table
+from mhhs_sec.proofs.run import check_inputs
 from mhhs_sec.proofs.solve import Counterexample, Induction, Unrolling, prove
 from mhhs_sec.proofs.symbolic import Ctx, SymState
 
@@ -69,3 +71,17 @@ def test_a_fault_acting_only_in_kept_schedule_states_is_caught(monkeypatch: pyte
     trace = outcome.verdict.trace
     assert len(trace.steps) <= 3
     assert trace.profile["schedules_on_mdra_change"]
+
+
+@pytest.mark.req("REG-4", "C-5")
+def test_a_query_stopped_by_its_resource_limit_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    # limits far below what the queries need: every result is unknown, never
+    # proved, and names the checks that stopped and the limit they reached
+    monkeypatch.setattr(solve, "QUERY_RLIMIT", 2000)
+    monkeypatch.setattr(solve, "BMC_RLIMIT", 2000)
+    results = check_inputs(reference_inputs(), depth=1)
+    assert {r.status for r in results} == {"unknown"}
+    reg4 = next(r for r in results if r.name == "outgoing-mdra-no-data-from-efd[uk]")
+    assert "stopped at the Z3 resource limit (rlimit 2,000)" in reg4.reason
+    assert "consecution (submit)" in reg4.reason and "BMC step 1" in reg4.reason
+    assert f"{reg4.name} is unknown: {reg4.reason}" in table(results, False)
