@@ -45,11 +45,13 @@ def prove() -> tuple[bool, str]:
     from mhhs_sec.proofs.cache import cached
     from mhhs_sec.proofs.solve import BMC_DEPTH
 
-    results = cached(prove_all, False, BMC_DEPTH).results
+    found = cached(prove_all, False, BMC_DEPTH)
+    results = found.results
     bad = [r for r in results if r.status != "proved"]
     for result in bad:
-        print(f"  {result.status.upper()} {result.name} ({', '.join(result.requirements)})")
-    return not bad, f"{len(results) - len(bad)}/{len(results)} invariants proved"
+        print(f"  {result.status.upper()} {result.name} ({', '.join(result.requirements)}): {result.reason}")
+    source = " (from the proof cache: model, encoding and tables unchanged)" if found.hit else ""
+    return not bad, f"{len(results) - len(bad)}/{len(results)} invariants proved{source}"
 
 
 def vectors_current() -> tuple[bool, str]:
