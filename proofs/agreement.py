@@ -18,7 +18,7 @@ import z3
 from . import encode
 from .concrete import Frame, Values, alt_of, comparable_output, comparable_state, day_number
 from .inputs import Inputs, reference_inputs
-from .solve import _is_bst, _spans
+from .solve import QUERY_RLIMIT, _is_bst, _spans, stopped
 from .symbolic import Ctx, SymEvent, SymOut, SymState
 
 
@@ -41,7 +41,7 @@ class StepChecker:
         self.s, self.e = SymState.fresh(ctx, "s"), SymEvent.fresh(ctx, "e")
         self.guard, self.post, self.out = encode.step(ctx, self.s, self.e)
         self.solver = z3.SolverFor("QF_LIA")
-        self.solver.set("timeout", 10000)
+        self.solver.set("rlimit", QUERY_RLIMIT)  # solver work, not wall-clock time
         self.solver.add(*ctx.defs, self.guard)
 
     def _fix(self, record: SymState | SymEvent | SymOut, values: Values, skip: Sequence[str] = ()) -> list[z3.BoolRef]:
@@ -67,15 +67,20 @@ class StepChecker:
             self.solver.push()
             self.solver.add(same)
             forward = self.solver.check()
+            forward_note = self._undecided(forward)
             self.solver.pop()
             if forward != z3.sat:
-                return self._disagree("forward")
+                return self._disagree("forward" + forward_note)
             self.solver.add(z3.Not(same))
-            if self.solver.check() != z3.unsat:
-                return self._disagree("reverse")
+            reverse = self.solver.check()
+            if reverse != z3.unsat:
+                return self._disagree("reverse" + self._undecided(reverse))
             return None
         finally:
             self.solver.pop()
+
+    def _undecided(self, result: z3.CheckSatResult) -> str:
+        return f" (undecided: {stopped(self.solver, QUERY_RLIMIT)})" if result == z3.unknown else ""
 
     def _disagree(self, direction: str) -> Disagreement:
         if self.solver.check() != z3.sat:

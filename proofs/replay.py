@@ -30,7 +30,7 @@ from .concrete import (
 from .faulty import PATCHES
 from .inputs import reference_inputs
 from .obligations import Obligation
-from .solve import Trace, _spans
+from .solve import QUERY_RLIMIT, Trace, _spans, stopped
 from .symbolic import Ctx, SymEvent, SymOut, SymState
 
 
@@ -99,6 +99,7 @@ def _violates(trace: Trace, ob: Obligation, pre: Values, event: Values, out: Val
     s, e, o, s2 = (SymState.fresh(ctx, "p"), SymEvent.fresh(ctx, "e"), SymOut.fresh(ctx, "o"),
                    SymState.fresh(ctx, "q"))  # fmt: skip
     solver = z3.Solver()
+    solver.set("rlimit", QUERY_RLIMIT)
     bad = z3.Not(ob.holds(ctx, s, e, o, s2))
     fixed = [getattr(r, k) == v for r, vals in ((s, pre), (e, event), (o, out), (s2, post)) for k, v in vals.items()]
     rigid = trace.rigid
@@ -106,4 +107,7 @@ def _violates(trace: Trace, ob: Obligation, pre: Values, event: Values, out: Val
               ctx.first == rigid["first"], ctx.srv_w == rigid["srv_w"], ctx.ts_w == rigid["ts_w"]]  # fmt: skip
     fixed += [ctx.alt[k] == v for k, v in trace.profile.items()]
     solver.add(*ctx.defs, *fixed, bad)
-    return bool(solver.check() == z3.sat)
+    result = solver.check()
+    if result == z3.unknown:
+        raise RuntimeError(f"replay: checking {ob.name} on concrete values {stopped(solver, QUERY_RLIMIT)}")
+    return bool(result == z3.sat)

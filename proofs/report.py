@@ -6,44 +6,73 @@ from __future__ import annotations
 from typing import Any
 
 from mhhs_sec.model.clock import format_instant
+from mhhs_sec.model.profile import PROFILE_OPTIONS
 from mhhs_sec.model.tables import GENERATIONS
 
 from .inputs import CODE_IDS, KINDS, PARTIES, ROLES, SRV_IDS
 from .run import Result
 from .solve import Trace
-from .symbolic import EVENT_KINDS, NONE_TRT
+from .symbolic import EVENT_KINDS, NONE_TRT, PARAM_OPTIONS
+
+EVERY_PROFILE = "every profile"
 
 
 def as_json(results: list[Result], mutants: bool) -> dict[str, Any]:
-    """``{"invariants": [{name, requirements, status, seconds[, falsified_by]}]}``."""
+    """``{"invariants": [{name, requirements, profile, status, seconds[, reason][, falsified_by]}]}``;
+    ``profile`` maps an option to the value the invariant holds under (an option
+    not named: every value)."""
     rows = []
     for r in results:
         row: dict[str, Any] = {
             "name": r.name,
             "requirements": list(r.requirements),
+            "profile": dict(r.profile),
             "status": r.status,
             "seconds": round(r.seconds, 3),
         }
+        if r.reason:
+            row["reason"] = r.reason
         if mutants:
             row["falsified_by"] = list(r.falsified_by)
         rows.append(row)
     return {"invariants": rows}
 
 
+def holds_under(r: Result) -> str:
+    """'option=value, ...' the invariant is proved under, or 'every profile'."""
+    return ", ".join(f"{o}={_value(v)}" for o, v in r.profile.items()) or EVERY_PROFILE
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
+
+
 def table(results: list[Result], mutants: bool) -> str:
-    """A fixed-width table: invariant, requirements, status, seconds."""
+    """A fixed-width table: invariant, requirements, status, seconds, the
+    profile values it holds under; then why any is not proved."""
     width = max(len(r.name) for r in results)
-    head = f"{'invariant':<{width}}  {'requirements':<28}{'status':<10}{'seconds':>8}"
-    lines = [head + ("  falsified by" if mutants else ""), "-" * len(head)]
+    head = f"{'invariant':<{width}}  {'requirements':<28}{'status':<10}{'seconds':>8}  holds under"
+    lines = [head + ("  | falsified by" if mutants else ""), "-" * len(head)]
     for r in results:
-        line = f"{r.name:<{width}}  {', '.join(r.requirements):<28}{r.status:<10}{r.seconds:>8.3f}"
+        line = f"{r.name:<{width}}  {', '.join(r.requirements):<28}{r.status:<10}{r.seconds:>8.3f}  {holds_under(r)}"
         if mutants:
-            line += "  " + (", ".join(r.falsified_by) or "-")
+            line += "  | " + (", ".join(r.falsified_by) or "-")
         lines.append(line)
     total = sum(r.seconds for r in results)
     proved = sum(r.status == "proved" for r in results)
     lines.append(f"{proved}/{len(results)} proved in {total:.2f} s")
+    lines.append(_profile_note())
+    lines += [f"{r.name} is {r.status}: {r.reason}" for r in results if r.reason]
     return "\n".join(lines)
+
+
+def _profile_note() -> str:
+    outside = [f"{o} ({PROFILE_OPTIONS[o][0]})" for o in PROFILE_OPTIONS if o not in PARAM_OPTIONS]
+    note = (f"'{EVERY_PROFILE}': for every value of every interpretation option the proofs take as a parameter; "
+            "an option not named in 'holds under' may take any value")  # fmt: skip
+    return note + (f"; outside the abstraction: {', '.join(outside)}" if outside else "")
 
 
 def describe_trace(trace: Trace) -> str:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
+
+from mhhs_sec.model.profile import PROFILE_OPTIONS
 
 from .inputs import Inputs, reference_inputs
-from .obligations import AUXILIARY, OBLIGATIONS
-from .solve import BMC_DEPTH, Counterexample, Induction, Outcome, Trace, Unrolling, prove
+from .obligations import AUXILIARY, OBLIGATIONS, Obligation
+from .solve import BMC_DEPTH, Counterexample, Induction, Outcome, Trace, Unknown, Unrolling, prove
 
 
 @dataclass
@@ -20,10 +23,28 @@ class Result:
     status: str  # 'proved' | 'violated' | 'unknown'
     seconds: float
     statement: str = ""
+    profile: dict[str, Any] = field(default_factory=dict)  # option -> the value it holds under; absent: any
+    reason: str = ""  # why the status is not 'proved'
     checks: dict[str, str] = field(default_factory=dict)
     counterexample: Trace | None = None
     falsified_by: list[str] = field(default_factory=list)
     mutant_traces: dict[str, Trace] = field(default_factory=dict)
+
+
+def profile_values(ob: Obligation) -> dict[str, Any]:
+    """The profile values an obligation is proved under, in the options' own
+    vocabulary (e.g. ``{"schedules_on_mdra_change": "keep"}``)."""
+    return {option: PROFILE_OPTIONS[option][1][int(alt)] for option, alt in ob.profile.items()}
+
+
+def _reason(outcome: Outcome, support: bool) -> str:
+    verdict, checks = outcome.verdict, outcome.checks
+    reasons = [verdict.reason] if isinstance(verdict, Unknown) else []
+    if verdict.status == "proved" and checks.get("vacuity") != "sat":
+        reasons.append(f"non-vacuity check answered {checks.get('vacuity')}: the invariant's hypothesis is never met")
+    if verdict.status == "proved" and not support:
+        reasons.append("an auxiliary invariant is not proved")
+    return "; ".join(reasons + outcome.notes)
 
 
 def _result(outcome: Outcome, support: bool) -> Result:
@@ -34,7 +55,9 @@ def _result(outcome: Outcome, support: bool) -> Result:
         # are not themselves proved, proves nothing
         status = "unknown"
     trace = verdict.trace if isinstance(verdict, Counterexample) else None
-    return Result(ob.name, ob.requirements, status, outcome.seconds, ob.statement, outcome.checks, trace)
+    reason = "" if status == "proved" else _reason(outcome, support)
+    return Result(ob.name, ob.requirements, status, outcome.seconds, ob.statement, profile_values(ob), reason,
+                  outcome.checks, trace)  # fmt: skip
 
 
 def check_inputs(inputs: Inputs, depth: int = BMC_DEPTH) -> list[Result]:
@@ -74,4 +97,4 @@ def prove_all(mutants: bool = False, depth: int = BMC_DEPTH) -> list[Result]:
     return results
 
 
-__all__ = ["Result", "check_inputs", "prove_all"]
+__all__ = ["Result", "check_inputs", "profile_values", "prove_all"]

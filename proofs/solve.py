@@ -1,8 +1,10 @@
 """Solving: initiation, consecution, non-vacuity and bounded model checking of
 the obligations.  Nothing here prints; results are values.
 
-Every query runs in a push/pop scope with a per-query timeout, so a hard query
-ends as ``Unknown`` rather than hanging CI.
+Every query runs in a push/pop scope under a Z3 resource limit (``rlimit``),
+never a wall-clock timeout: the limit counts the solver's own work, so a query
+gives the same answer on a loaded or slow machine as on an idle one, and a
+query that reaches it ends as ``Unknown`` saying which check stopped and why.
 """
 
 from __future__ import annotations
@@ -23,10 +25,15 @@ from .inputs import ROLES, SRV_IDS, Inputs
 from .obligations import ALL, Obligation
 from .symbolic import EVENT_KINDS, SUBMIT, Ctx, SymEvent, SymOut, SymState, member
 
-# Generous: a query that normally takes well under 2 s must not turn Unknown on a
-# loaded machine (the speed target lives in benchmarks/prove_bench.py, not here).
-QUERY_TIMEOUT_MS: Final = 20000
-BMC_TIMEOUT_MS: Final = 10000
+# Z3 resource limits per query (units of solver work, not time; about 5 million
+# a second on this machine when idle).  The hardest proof query of the reference
+# encoding needs under 7 million, the hardest BMC step of the seeded faults'
+# searches about 28 million (``benchmarks/prove_bench.py --rlimit`` prints them).
+# The margin is wide so that an answer does not depend on which queries the
+# process ran before (Z3's term numbering steers its search), yet a runaway
+# query still ends, as Unknown saying so.
+QUERY_RLIMIT: Final = 100_000_000
+BMC_RLIMIT: Final = 250_000_000
 BMC_DEPTH: Final = 4
 # BMC runs on the real calendar so that its traces replay: 2025-03-20 .. 2025-04-29
 # covers the spring clock change (30 March 2025).
@@ -82,6 +89,7 @@ class Outcome:
     verdict: Verdict
     seconds: float
     checks: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # queries that stopped at a resource limit
 
 
 @contextmanager
@@ -94,19 +102,32 @@ def scope(solver: z3.Solver) -> Iterator[z3.Solver]:
         solver.pop()
 
 
-def _solver() -> z3.Solver:
+def _solver(rlimit: int | None = None) -> z3.Solver:
     solver = z3.SolverFor("QF_UFLIA")
-    solver.set("timeout", QUERY_TIMEOUT_MS)
+    solver.set("rlimit", QUERY_RLIMIT if rlimit is None else rlimit)
     return solver
 
 
-def _check(solver: z3.Solver, ctx: Ctx, build: Callable[[], list[z3.BoolRef]]) -> z3.CheckSatResult:
-    """Check the formulas ``build`` makes (plus the definitions they create) in a scope."""
+def stopped(solver: z3.Solver, rlimit: int) -> str:
+    """Why a query answered unknown, in words."""
+    reason = solver.reason_unknown()
+    if reason in ("canceled", "max. resource limit exceeded", "resource limit exceeded"):
+        return f"stopped at the Z3 resource limit (rlimit {rlimit:,})"
+    return f"Z3 answered unknown ({reason})"
+
+
+def _check(solver: z3.Solver, ctx: Ctx, build: Callable[[], list[z3.BoolRef]],
+           notes: list[str], label: str) -> z3.CheckSatResult:  # fmt: skip
+    """Check the formulas ``build`` makes (plus the definitions they create) in a
+    scope; an unknown answer is explained in ``notes``."""
     mark = len(ctx.defs)
     built = build()
     with scope(solver):
         solver.add(*built, *ctx.defs[mark:])
-        return solver.check()
+        result = solver.check()
+        if result == z3.unknown:
+            notes.append(f"{label}: {stopped(solver, QUERY_RLIMIT)}")
+        return result
 
 
 class Induction:
@@ -118,9 +139,14 @@ class Induction:
         self.s, self.e = SymState.fresh(ctx, "s"), SymEvent.fresh(ctx, "e")
         self.guard, self.s2, self.out = encode.step(ctx, self.s, self.e)
         self.init = SymState.fresh(ctx, "i")
-        self.solver = _solver()
-        hypotheses = [ob.state(ctx, self.s) for ob in obligations if ob.state is not None]
-        self.solver.add(*ctx.defs, *hypotheses, self.guard)
+        self.notes: list[str] = []  # why a query answered unknown
+        self.witnesses: list[z3.ModelRef] = []  # models the non-vacuity queries found
+        hypotheses = [assumed(ctx, ob, self.s) for ob in obligations if ob.state is not None]
+        # one solver for the (unsat) induction queries, another for the (sat)
+        # non-vacuity queries, so that neither's search history slows the other
+        self.solver, self.witness_solver = _solver(), _solver()
+        for solver in (self.solver, self.witness_solver):
+            solver.add(*ctx.defs, *hypotheses, self.guard)
         self.init_solver = _solver()
         self.init_solver.add(encode.initial(ctx, self.init))
 
@@ -129,7 +155,8 @@ class Induction:
             return z3.unsat
         state = ob.state
         return _check(self.init_solver, self.ctx,
-                      lambda: [*self.ctx.defs, ob.applies(self.ctx), z3.Not(state(self.ctx, self.init))])  # fmt: skip
+                      lambda: [*self.ctx.defs, ob.applies(self.ctx), z3.Not(state(self.ctx, self.init))],
+                      self.notes, "initiation")  # fmt: skip
 
     def consecution(self, ob: Obligation) -> z3.CheckSatResult:
         """Case split on the event kind (each case is a small query)."""
@@ -145,14 +172,35 @@ class Induction:
         def build() -> list[z3.BoolRef]:
             return [self.e.kind == kind, z3.Not(ob.holds(self.ctx, self.s, event, self.out, self.s2))]
 
-        return _check(self.solver, self.ctx, build)
+        return _check(self.solver, self.ctx, build, self.notes, f"consecution ({EVENT_KINDS[kind]})")
 
     def vacuity(self, ob: Obligation) -> z3.CheckSatResult:
-        """sat = the hypotheses can be met (the proof is not vacuous)."""
+        """sat = the hypotheses can be met (the proof is not vacuous).  A model
+        an earlier witness query found is tried first: where it (completed
+        with defaults) satisfies this witness and the definitions the witness
+        created, it is a model of this query too."""
         assert ob.witness is not None
-        witness = ob.witness
-        return _check(self.solver, self.ctx,
-                      lambda: [ob.applies(self.ctx), witness(self.ctx, self.s, self.e, self.out, self.s2)])  # fmt: skip
+        mark = len(self.ctx.defs)
+        wanted = [ob.applies(self.ctx), ob.witness(self.ctx, self.s, self.e, self.out, self.s2)]
+        wanted += self.ctx.defs[mark:]
+        if any(z3.is_true(m.eval(z3.And(*wanted), model_completion=True)) for m in self.witnesses):
+            return z3.sat
+        with scope(self.witness_solver) as solver:
+            solver.add(*wanted)
+            result = solver.check()
+            if result == z3.sat:
+                self.witnesses.append(solver.model())
+            elif result == z3.unknown:
+                self.notes.append(f"non-vacuity: {stopped(solver, QUERY_RLIMIT)}")
+            return result
+
+
+def assumed(ctx: Ctx, ob: Obligation, s: SymState) -> z3.BoolRef:
+    """An invariant's state part as an induction hypothesis: assumed only under
+    the profile values it is proved for (an invariant of SCH-3 'delete' says
+    nothing of the states SCH-3 'keep' reaches, so it must not exclude them)."""
+    assert ob.state is not None
+    return z3.Implies(ob.applies(ctx), ob.state(ctx, s))
 
 
 class Unrolling:
@@ -169,8 +217,7 @@ class Unrolling:
         self.states = [SymState.fresh(ctx, "b0")]
         self.events: list[SymEvent] = []
         self.outs: list[SymOut] = []
-        self.solver = _solver()
-        self.solver.set("timeout", BMC_TIMEOUT_MS)
+        self.solver = _solver(BMC_RLIMIT)
         self._marked = 0
         self._add([
             encode.initial(ctx, self.states[0]),
@@ -234,7 +281,7 @@ class Unrolling:
                 if result == z3.sat:
                     return Counterexample(self._trace(self._readable(), upto))
                 if result == z3.unknown:
-                    return Unknown(f"BMC step {upto}: {self.solver.reason_unknown()}")
+                    return Unknown(f"BMC step {upto}: {stopped(self.solver, BMC_RLIMIT)}")
         return Proved()
 
     def _readable(self) -> z3.ModelRef:
@@ -286,6 +333,7 @@ def prove(ob: Obligation, induction: Induction, bmc: Unrolling | None) -> Outcom
     """Initiation + consecution (+ BMC for a trace when either fails)."""
     start = time.perf_counter()
     checks: dict[str, str] = {}
+    del induction.notes[:]
     init, cons = induction.initiation(ob), induction.consecution(ob)
     checks["initiation"], checks["consecution"] = str(init), str(cons)
     verdict: Verdict
@@ -299,4 +347,4 @@ def prove(ob: Obligation, induction: Induction, bmc: Unrolling | None) -> Outcom
         verdict = Unknown("not inductive (initiation or consecution failed)")
     if ob.witness is not None:
         checks["vacuity"] = str(induction.vacuity(ob))
-    return Outcome(ob, verdict, time.perf_counter() - start, checks)
+    return Outcome(ob, verdict, time.perf_counter() - start, checks, list(induction.notes))

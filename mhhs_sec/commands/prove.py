@@ -4,6 +4,10 @@ every reachable state (issue 3; requirement IDs per invariant).
 ``--mutants --vectors PATH`` also writes every counterexample as a
 conformance vector file (docs/vector-format.md).
 
+Results are cached under the content hash of the model, the encoding and the
+tables (:mod:`mhhs_sec.proofs.cache`): with nothing changed since the last run
+the answer comes from the cache, and says so; ``--no-cache`` proves again.
+
 Exit codes: 0 all proved (and, with ``--mutants``, every invariant falsified
 by at least one seeded fault); 1 an invariant violated or unknown, or an
 invariant no seeded fault breaks; 2 bad arguments.
@@ -19,20 +23,28 @@ from typing import Any
 
 def run(args: argparse.Namespace) -> int:
     from mhhs_sec.proofs import prove_all
+    from mhhs_sec.proofs.cache import cache_dir, cached
     from mhhs_sec.proofs.report import as_json, describe_trace, table
+    from mhhs_sec.proofs.solve import BMC_DEPTH
 
     if args.vectors and not args.mutants:
         print("mhhs-sec prove: --vectors needs --mutants (the counterexamples come from the seeded faults)")
         return 2
-    results = prove_all(mutants=args.mutants)
+    found = cached(lambda: prove_all(mutants=args.mutants), args.mutants, BMC_DEPTH, use=not args.no_cache)
+    results = found.results
     if args.vectors:
         from mhhs_sec.proofs.vectors_out import document, write
 
         write(Path(args.vectors), document(results))
     if args.json:
-        print(json.dumps(as_json(results, args.mutants), indent=2, sort_keys=False))
+        shown = {**as_json(results, args.mutants), "cached": found.hit}
+        print(json.dumps(shown, indent=2, sort_keys=False))
     else:
         print(table(results, args.mutants))
+        if found.hit:
+            print(f"from the proof cache ({cache_dir()}, key {found.key[:12]}): the model, the encoding and the "
+                  "tables are unchanged since these results were proved (seconds as measured then); "
+                  "--no-cache proves again")  # fmt: skip
         for r in results:
             if r.counterexample is not None:
                 print(f"\ncounterexample to {r.name} ({', '.join(r.requirements)}):")
@@ -53,4 +65,5 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--mutants", action="store_true", help="also run the seeded faults (falsified_by)")
     parser.add_argument("--traces", action="store_true", help="with --mutants: print each fault's counterexample")
     parser.add_argument("--vectors", metavar="PATH", help="with --mutants: write the counterexamples as a vector file")
+    parser.add_argument("--no-cache", action="store_true", help="prove again even when the cache has the answer")
     parser.set_defaults(func=run)

@@ -25,7 +25,7 @@ def test_counterexample_does_not_depend_on_the_hash_seed() -> None:
     traces = []
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=120)
+        done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
         traces.append(done.stdout)
     assert traces[0] == traces[1]

@@ -3,14 +3,19 @@ enough for CI, and ``mhhs-sec prove`` reports them (issue 3 items 2, 3, 7, 8).""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
 
 import pytest
+import z3
 from mhhs_sec.proofs import OBLIGATIONS, prove_all
+from mhhs_sec.proofs.inputs import reference_inputs
 from mhhs_sec.proofs.obligations import AUXILIARY
 from mhhs_sec.proofs.run import Result
+from mhhs_sec.proofs.solve import Induction
+from mhhs_sec.proofs.symbolic import gen
 
 from mhhs_sec.cli import main
 
@@ -63,5 +68,34 @@ def test_prove_json_cli(capsys: pytest.CaptureFixture[str]) -> None:
     rows = document["invariants"]
     assert [r["name"] for r in rows] == [ob.name for ob in OBLIGATIONS]
     for row in rows:
-        assert set(row) == {"name", "requirements", "status", "seconds"}
+        assert set(row) == {"name", "requirements", "profile", "status", "seconds"}
         assert row["status"] == "proved" and isinstance(row["seconds"], float)
+    assert document["cached"] is False
+
+
+@pytest.mark.req("SCH-3", "REG-8", "C-5")
+def test_prove_says_which_profile_values_each_invariant_holds_under(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["prove", "--json"]) == 0
+    under = {row["name"]: row["profile"] for row in json.loads(capsys.readouterr().out)["invariants"]}
+    # SCH-3: one invariant per option value; REG-8: REG-4 under each settlement day
+    assert under["outgoing-schedules-end-at-efd"] == {"schedules_on_mdra_change": "delete"}
+    assert under["outgoing-schedule-runs-refused-after-efd"]["schedules_on_mdra_change"] == "keep"
+    assert under["outgoing-mdra-no-data-from-efd[utc]"] == {"settlement_tz": "utc"}
+    assert under["cache-held-at-most-25h"] == {}  # both C-11 values: the option is a parameter of the proof
+    assert main(["prove"]) == 0
+    text = capsys.readouterr().out
+    assert "from the proof cache" in text
+    rows = {line.split()[0]: line for line in text.splitlines() if line.split() and line.split()[0] in under}
+    assert rows["outgoing-schedules-end-at-efd"].endswith("schedules_on_mdra_change=delete")
+    assert rows["cache-held-at-most-25h"].endswith("every profile")
+
+
+@pytest.mark.req("C-1", "C-2")
+def test_a_witness_no_step_can_meet_is_found_vacuous() -> None:
+    # after a satisfiable witness (whose model is kept and tried first), one no
+    # step meets: a SMETS2 entry held in the cache (C-2)
+    induction = Induction(reference_inputs())
+    scope = next(ob for ob in OBLIGATIONS if ob.name == "cache-scope")
+    assert induction.vacuity(scope) == z3.sat
+    smets2 = dataclasses.replace(scope, witness=lambda ctx, s, e, o, s2: z3.And(s2.c_on, ctx.gen != gen("SMETS1")))
+    assert induction.vacuity(smets2) == z3.unsat
