@@ -199,8 +199,9 @@ def decide_read(ctx: Ctx, st: SymState, req: Request, scheduled: bool, at: z3.Ar
     has_period = member(req.srv, srv_where(lambda s: s.read_log_period))
     first = z3.If(has_period, access_day(ctx, req.ps), access_day(ctx, at))
     last = z3.If(has_period, access_day(ctx, req.pe), first)
-    # AC-3, SCH-3 (model.access._with_run_day): a schedule run also acts on the day it runs.
-    checked_last = zmax(last, access_day(ctx, at)) if scheduled else last
+    # SCH-9 (model.access.check_run_day): under 'refused' a schedule run is also
+    # checked on the day it runs (the day after the one it reads).
+    checked_last = z3.If(ctx.on("run_on_efd_reading_before"), zmax(last, access_day(ctx, at)), last) if scheduled else last
     reg_reject, a_first, a_last = registration_check(ctx, st, req, first, checked_last)
     a_last = zmin(a_last, last)
     checks = [
