@@ -286,10 +286,12 @@ OBLIGATIONS: Final[tuple[Obligation, ...]] = (
                "after the incoming EFD begins no schedule the outgoing MDRA held before it executes (default "
                "SCH-3 profile: delete)", state=_sch3_state, step=_sch3_step, witness=_sch3_witness,
                profile={"schedules_on_mdra_change": False}),
-    Obligation("outgoing-schedule-runs-refused-after-efd", ("SCH-3", "AC-3"),
+    Obligation("outgoing-schedule-runs-refused-after-efd", ("SCH-3", "SCH-9", "AC-3"),
                "after the incoming EFD begins no run of a schedule the outgoing MDRA held before it is accepted "
-               "(SCH-3 profile: keep; AC-4 default: a partly authorised run is refused whole)", step=_sch3_step,
-               witness=_sch3_witness, profile={"schedules_on_mdra_change": True, "partial_period": False}),
+               "(SCH-3 profile: keep; SCH-9 profile: refused, the run day targeted; AC-4 default: a partly "
+               "authorised run is refused whole)", step=_sch3_step, witness=_sch3_witness,
+               profile={"schedules_on_mdra_change": True, "run_on_efd_reading_before": True,
+                        "partial_period": False}),
     Obligation("registration-total-non-overlapping", ("REG-5", "REG-2"),
                "after every event exactly one MDRA is appointed on every day; a refused load changes nothing",
                state=_reg5_state, step=_reg5_step, witness=_reg5_witness),
