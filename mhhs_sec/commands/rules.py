@@ -7,6 +7,7 @@ import argparse
 import json
 from typing import Any
 
+from mhhs_sec.model.profile import PROFILE_OPTIONS
 from mhhs_sec.model.rules import trt_cells
 from mhhs_sec.model.tables import CACHE, CONSENT_TABLE, MDR_SRVS, SRVS
 
@@ -25,7 +26,16 @@ def rules_document() -> dict[str, Any]:
             "daily": [r.srv for r in CONSENT_TABLE if r.daily],
             "monthly": [r.srv for r in CONSENT_TABLE if r.monthly],
         },
+        "profiles": _profiles(),
     }
+
+
+def _profiles() -> list[dict[str, Any]]:
+    """Every interpretation option (catalogue ``interp`` rows): its values, the default first."""
+    return [
+        {"option": option, "requirement": requirement, "values": list(values), "default": values[0]}
+        for option, (requirement, values) in PROFILE_OPTIONS.items()
+    ]
 
 
 def _text(document: dict[str, Any]) -> str:
@@ -42,6 +52,8 @@ def _text(document: dict[str, Any]) -> str:
     lines.append(f"S1SP cache (C-1, C-5): {', '.join(cache['srvs'])}; held < {cache['max_age_s']} s")
     for level, srvs in document["consent"].items():
         lines.append(f"consent {level} (Table 4): {', '.join(srvs)}")
+    for p in document["profiles"]:
+        lines.append(f"profile {p['option']} ({p['requirement']}): {' | '.join(map(str, p['values']))}")
     return "\n".join(lines)
 
 
