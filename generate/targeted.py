@@ -67,16 +67,20 @@ def _reader(state: State, device_id: str) -> Callable[[int], SubmitRequest]:
 
 
 def _cache_keeps() -> Case:
-    """C-3: yesterday's entries are cached; older ones already retrieved are not."""
+    """C-3: yesterday's entries are cached; so are an older day's, read after
+    them but never retrieved before (C-12 default; not under 'after-latest');
+    once expired (C-5), entries retrieved before are not cached again."""
     state, device_id = _primed()
 
     def read(n: int, days: int) -> SubmitRequest:
         day = state.today - days * ONE_DAY
         return SubmitRequest(sit.request(state, SUPPLIER, "IS", "4.8.1", device_id, "false", n, day=day))
 
-    events = (read(1, 1), read(2, 1), read(3, 3), read(4, 1), read(5, 3))
-    return Case("targeted.cache-keeps", "C-3: a previous-day read is cached (second read from cache); "
-                "an older period read later is not re-served from cache", ("C-3", "C-9", "C-4"), state, events,
+    expired = AdvanceClock(state.now + 26 * sit.HOUR)
+    events = (read(1, 1), read(2, 1), read(3, 3), read(4, 1), read(5, 3), expired, read(6, 3), read(7, 3))
+    return Case("targeted.cache-keeps", "C-3: a previous-day read is cached (second read from cache); an older "
+                "period read later, never retrieved before, is cached too (C-12); after expiry it is not cached "
+                "again", ("C-3", "C-9", "C-4", "C-5", "C-12"), state, events,
                 ("response-code", "entries", "device-read"), ("targeted", "cache"))  # fmt: skip
 
 
