@@ -99,7 +99,9 @@ def _authorise_read(state: State, request: ServiceRequest, device: Device, mode:
     checked, run_day = check_run_day(state, request, device, days, mode, at)
     decision = check_registration(state, request, device, checked)
     if isinstance(decision, Rejected):
-        return Rejected(decision.code, decision.requirements, decision.reason, decision.interp + run_day)
+        if run_day:  # SCH-9: a run the two readings decide apart
+            return Rejected(decision.code, decision.requirements, decision.reason, decision.interp + run_day)
+        return decision
     rejected = check_schedule_first(state, request, mode, flag.value)
     if rejected:
         return rejected

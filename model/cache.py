@@ -36,7 +36,11 @@ def is_fresh(retrieved_at: int, now: int, profile: Profile) -> bool:
 
 def has_active_schedule(state: State, device_id: str, srv: str) -> bool:
     """C-2, C-13: is there an active DSP Schedule (any owner) for this device and SRV?"""
-    return any(is_active(state, s) for s in state.schedules.values() if s.device_id == device_id and s.srv == srv)
+    return any(is_active(state, s) for s in _schedules_of(state, device_id, srv))
+
+
+def _schedules_of(state: State, device_id: str, srv: str) -> list[Schedule]:
+    return [s for s in state.schedules.values() if s.device_id == device_id and s.srv == srv]
 
 
 def is_active(state: State, schedule: Schedule) -> bool:
@@ -51,13 +55,14 @@ def _within_dates(state: State, schedule: Schedule) -> bool:
     return schedule.start_day <= today and (schedule.end_day is None or today <= schedule.end_day)
 
 
-def activity_tag(state: State, device_id: str, srv: str) -> tuple[str, ...]:
-    """C-13: the tag of a read whose caching the two readings decide apart: a
-    schedule for the device and SRV exists, but none within its dates."""
-    mine = [s for s in state.schedules.values() if s.device_id == device_id and s.srv == srv]
+def activity(state: State, device_id: str, srv: str) -> tuple[bool, tuple[str, ...]]:
+    """C-2, C-13: whether an active schedule covers the device and SRV, and the
+    tag of the option when the two readings decide it apart (a schedule exists,
+    but none within its dates)."""
+    mine = _schedules_of(state, device_id, srv)
     if not mine or any(_within_dates(state, s) for s in mine):
-        return ()
-    return (state.profile.tag("schedule_active"),)
+        return bool(mine), ()
+    return any(is_active(state, s) for s in mine), (state.profile.tag("schedule_active"),)
 
 
 def may_cache(state: State, device_id: str, srv: str) -> bool:
@@ -88,8 +93,8 @@ def store(state: State, device_id: str, srv: str, read: Sequence[LogEntry]) -> t
     device = state.devices[device_id]
     if not cacheable(srv, device.generation, device.kind):
         return state, ()
-    tags = activity_tag(state, device_id, srv)
-    if not has_active_schedule(state, device_id, srv):
+    active, tags = activity(state, device_id, srv)
+    if not active:
         return state, tags
     key = (device_id, srv)
     slot = state.cache.get(key) or CacheSlot({}, -1)
