@@ -95,6 +95,8 @@ _cacheable = rules.cacheable  # cache.py imports it by name; patched there
 _decode_profile = codec.decode_profile
 _retry_cutoff = execution.retry_cutoff
 _window_for = schedules.window_for
+_store = cache.store
+_check_run_day = access.check_run_day
 _HOUR = 3600
 
 
@@ -305,6 +307,46 @@ def _others_schedules() -> list[Patch]:
     return [(schedules, "owned", owned)]
 
 
+def _with_option(state: Any, **options: Any) -> Any:
+    return replace(state, profile=replace(state.profile, **options))
+
+
+def _cache_after_latest() -> list[Patch]:
+    # C-12: only entries after the latest one retrieved count as 'not retrieved before'.
+    def store(state: Any, device_id: str, srv: str, read: Any) -> Any:
+        stored, tags = _store(_with_option(state, retrieved_entries="after-latest"), device_id, srv, read)
+        return replace(stored, profile=state.profile), tags
+
+    return [(cache, "store", store)]
+
+
+def _active_from_creation() -> list[Patch]:
+    # C-13: a schedule counts as active from its creation, before its start date.
+    return [(cache, "is_active", lambda state, schedule: True)]
+
+
+def _schedule_requests_held() -> list[Patch]:
+    # SCH-8: an MDR 5.1 / 5.2 / 5.3 outside the MDR window is held like a read.
+    def held_in_window(state: Any, request: Any) -> bool:
+        return bool(request.role == "MDR" and request.srv != "8.2")
+
+    return [(machine, "held_in_window", held_in_window)]
+
+
+def _run_day_targeted() -> list[Patch]:
+    # SCH-9: a schedule run is also checked on the day it runs.
+    def check_run_day(state: Any, request: Any, device: Any, days: Any, mode: str, at: int) -> Any:
+        return _check_run_day(_with_option(state, run_on_efd_reading_before="refused"), request, device, days, mode,
+                              at)  # fmt: skip
+
+    return [(access, "check_run_day", check_run_day)]
+
+
+def _audit_responses_only() -> list[Patch]:
+    # AUD-3: the audit extract holds the responses but not the requests.
+    return [(machine, "extract_kinds", lambda state: frozenset({"response"}))]
+
+
 FAULTS: tuple[Fault, ...] = (
     Fault("cache-kept-26h", ("C-5",), "cached entries are served up to 26 h after retrieval", _cache_26h),
     Fault("efd-compared-inclusive", ("REG-4", "AC-3"),
@@ -339,6 +381,16 @@ FAULTS: tuple[Fault, ...] = (
     Fault("mdr-gas-meter", ("AC-7",), "MDR requests to a gas meter are accepted", _mdr_gas),
     Fault("smets1-na-served", ("AC-8", "TRT-1"), "4.6.2 / 4.17 are served for SMETS1", _smets1_na_served),
     Fault("other-users-schedules", ("SCH-2",), "5.2 / 5.3 act on other users' schedules", _others_schedules),
+    Fault("cache-after-latest-only", ("C-12", "C-3"),
+          "an entry older than the latest retrieved is not cached though never retrieved", _cache_after_latest),
+    Fault("schedule-active-from-creation", ("C-13", "C-2"),
+          "reads are cached under a schedule that has not reached its start date", _active_from_creation),
+    Fault("mdr-schedule-requests-held", ("SCH-8", "SCH-4"),
+          "an MDR 5.1 / 5.2 / 5.3 outside the MDR window is held until it opens", _schedule_requests_held),
+    Fault("run-day-targeted", ("SCH-9", "AC-3"),
+          "a schedule run on the incoming EFD reading the day before is refused", _run_day_targeted),
+    Fault("audit-without-requests", ("AUD-3", "AUD-1"), "the audit extract leaves out the user's requests",
+          _audit_responses_only),
 )  # fmt: skip
 
 FAULTS_BY_NAME: dict[str, Fault] = {fault.name: fault for fault in FAULTS}

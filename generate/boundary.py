@@ -127,14 +127,15 @@ def _schedule_first(v: Values) -> Concrete:
 
 
 def _cache_hit(v: Values) -> Concrete:
-    state = sit.base()
+    state = sit.base(Profile(schedule_active="creation-to-deletion" if v["creation"] else "start-to-end"))
     device_id = sit.esme_or(v["gen"], v["kind"])
     user = sit.sender(state, v["role"], device_id, state.today)
-    if v["active_schedule"]:
-        state = sit.with_schedule(state, user, v["role"], device_id, v["srv"], state.today + 10 * ONE_DAY, False)
+    if v["schedule"]:  # C-13: one that has started, or one that starts in ten days
+        state = sit.with_schedule(state, user, v["role"], device_id, v["srv"], state.today + 10 * ONE_DAY, False,
+                                  started=v["started"])  # fmt: skip
     first = sit.request(state, user, v["role"], v["srv"], device_id, "false", 1)
     second = sit.request(state, user, v["role"], v["srv"], device_id, "false", 2)
-    used = {k: v[k] for k in ("role", "srv", "gen", "kind", "active_schedule")}
+    used = {k: v[k] for k in ("role", "srv", "gen", "kind", "schedule", "started", "creation")}
     outcome: Outcome = lambda results: not _responses(results)[1].device_read  # noqa: E731
     return Concrete(
         state, (_submit(first), _submit(second)), ("response-code", "entries", "device-read"), outcome, used
@@ -208,6 +209,21 @@ def _mdra_change(v: Values) -> Concrete:
     return Concrete(state, events, ("alerts", "schedules"), outcome, used)
 
 
+def _run_day(v: Values) -> Concrete:
+    """SCH-9: an MDR schedule run on MPAN_A around its MDRA change: the outgoing
+    MDRA's run day is authorised before the EFD, the incoming's from it; a run
+    reads the day before it runs."""
+    profile = Profile(run_on_efd_reading_before="refused" if v["refused"] else "answered")
+    state = sit.base(profile, now=at(CHANGE_DAY, 6 * sit.HOUR))
+    device_id = sit.esme_or("SMETS1", "ESME")
+    owner = MDR_IN if v["run_day"] else MDR_OUT  # runs on or after the EFD
+    run = CHANGE_DAY + ONE_DAY if v["read_day"] == v["run_day"] else CHANGE_DAY
+    state = sit.with_schedule(state, owner, "MDR", device_id, "4.6.1", run, True)
+    events = (AdvanceClock(at(run, 12 * sit.HOUR)),)
+    used = {k: v[k] for k in ("read_day", "run_day", "refused")}
+    return Concrete(state, events, ("response-code", "entries"), _first_code_not(("E4",)), used)
+
+
 CONCRETISERS: dict[str, Callable[[Values], Concrete]] = {
     "user": _user,
     "srv-allowed": lambda v: _plain(v, ("E2",)),
@@ -222,6 +238,7 @@ CONCRETISERS: dict[str, Callable[[Values], Concrete]] = {
     "retry": _retry,
     "schedule-owner": _schedule_owner,
     "mdra-change": _mdra_change,
+    "run-day": _run_day,
 }
 
 

@@ -204,18 +204,25 @@ def _cache_conditions(i: Inputs) -> Conditions:
         "srv_cached": is_cache_srv(i),
         "device_is_smets1": i.gen == s.gens["SMETS1"],
         "device_is_esme": i.kind == s.kinds["ESME"],
-        "active_schedule": i.bool("active_schedule"),
+        "schedule_exists": i.bool("schedule"),
+        "schedule_started": i.bool("started"),
+        "creation_option": i.bool("creation"),
     }
 
 
+def _cache_outcome(i: Inputs, c: Conditions) -> z3.BoolRef:
+    # C-13: a schedule is active from its start date, or (option) from its creation
+    active = z3.And(c["schedule_exists"], z3.Or(c["schedule_started"], c["creation_option"]))
+    return z3.And(c["srv_cached"], c["device_is_smets1"], c["device_is_esme"], active)
+
+
 CACHE_HIT = Decision(
-    "cache-hit", ("C-1", "C-2", "C-9", "C-4"), _cache_conditions,
-    lambda i, c: z3.And(*c.values()),
+    "cache-hit", ("C-1", "C-2", "C-9", "C-4", "C-13"), _cache_conditions, _cache_outcome,
     lambda i: z3.And(
         role_in(i, SUPPLIER_ROLES), may_send(i), kind_ok(i), flag_is(i, "false"), _on_demand(i), trt_available(i),
         srv_where(i, lambda v: SRVS[v].read_log_period and SRVS[v].schedulable),
     ),
-    ("served from cache", "read from device"), source="model/cache.py may_cache, cached",
+    ("served from cache", "read from device"), source="model/cache.py may_cache, is_active",
 )  # fmt: skip
 
 
@@ -323,7 +330,26 @@ MDRA_CHANGE = Decision(
 )  # fmt: skip
 
 
+# ---- SCH-9: a schedule run's days checked by AC-3 (access.check_run_day) ----------
+
+
+def _run_day_conditions(i: Inputs) -> Conditions:
+    return {
+        "read_day_authorised": i.bool("read_day"),
+        "run_day_authorised": i.bool("run_day"),
+        "refused_option": i.bool("refused"),
+    }
+
+
+RUN_DAY = Decision(
+    "run-day", ("SCH-9", "AC-3"), _run_day_conditions,
+    lambda i, c: z3.And(c["read_day_authorised"], z3.Or(c["run_day_authorised"], z3.Not(c["refused_option"]))),
+    lambda i: z3.BoolVal(True),
+    ("I0", "E4"), source="model/access.py check_run_day, check_registration",
+)  # fmt: skip
+
+
 DECISIONS: Final[tuple[Decision, ...]] = (
     USER, SRV_ALLOWED, FLAG, DEVICE, REGISTRATION, SCHEDULE_FIRST, CACHE_HIT, CACHE_AGE,
-    WINDOW_OPEN, WINDOW_CLOSE, RETRY, SCHEDULE_OWNER, MDRA_CHANGE,
+    WINDOW_OPEN, WINDOW_CLOSE, RETRY, SCHEDULE_OWNER, MDRA_CHANGE, RUN_DAY,
 )  # fmt: skip

@@ -107,7 +107,7 @@ def link_siblings(vectors: list[Json]) -> None:
     """Fill ``profile.alternatives[].vector`` with the id of the vector that has
     the same initial state and events under the alternative option value, so a
     reader sees which outcome goes with which option (REG-8, REG-11, REG-12,
-    AC-4, FS-5, SCH-3, SCH-6, C-11)."""
+    AC-4, FS-5, SCH-3, SCH-6, SCH-8, SCH-9, C-11, C-12, C-13, AUD-3)."""
     index = {_signature(v, v["initial_state"]["profile"]): v["id"] for v in vectors}
     explicit: dict[tuple[str, str], str] = {}  # (vector, option) -> sibling (REG-12 siblings shift ETDs)
     for vector in vectors:
@@ -120,12 +120,19 @@ def link_siblings(vectors: list[Json]) -> None:
         for alternative in vector["profile"]["alternatives"]:
             profile = {**vector["initial_state"]["profile"], alternative["option"]: alternative["value"]}
             found = index.get(_signature(vector, profile))
-            if found is None and (vector["id"], alternative["option"]) in explicit:
+            sibling = explicit.get((vector["id"], alternative["option"]))
+            if found is None and sibling is not None and _runs_under(by_id[sibling], alternative):
                 # REG-12: the sibling holds the same appointments in the other
                 # ETD convention; its outcome is the one that goes with the option.
-                found = explicit[(vector["id"], alternative["option"])]
+                found = sibling
                 alternative["outcome"] = outcome_summary(by_id[found])
             alternative["vector"] = found
+
+
+def _runs_under(vector: Json, alternative: Json) -> bool:
+    """The vector runs under the alternative's option value (an option of three
+    values, AUD-3, may have a sibling under one of the other two only)."""
+    return bool(vector["initial_state"]["profile"][alternative["option"]] == alternative["value"])
 
 
 def rendered(*, xml: bool = True, validate: bool = True) -> dict[Path, str]:

@@ -2,7 +2,7 @@
 option the outcome depends on, so that an implementation running a
 non-default profile has vectors too, and each vector's ``alternatives`` can
 point at the vector holding the other outcome (REG-11, REG-12, AC-4, FS-5,
-SCH-3, SCH-6, C-11).
+SCH-3, SCH-6, SCH-8, SCH-9, C-11, C-12, C-13, AUD-3).
 
 REG-12 needs care: under the other ETD reading the same registration JSON
 would leave a gap or an overlap (REG-5), so the sibling carries the same
@@ -26,7 +26,8 @@ Json = dict[str, Any]
 # Options whose siblings are generated (settlement_tz shifts every instant of
 # a story, so a UTC sibling is a different story: REG-8 has its own edges).
 OPTIONS: Final = ("supplier_mhhs_via_mdr", "etd", "partial_period", "flag_violation", "schedules_on_mdra_change",
-                  "on_demand_first", "cache_boundary")  # fmt: skip
+                  "on_demand_first", "cache_boundary", "retrieved_entries", "schedule_active", "mdr_window_scope",
+                  "run_on_efd_reading_before", "audit_extract")  # fmt: skip
 GROUPS: Final = ("boundary.mcdc", "boundary.registration", "class.", "negative.", "targeted.")
 
 

@@ -103,11 +103,21 @@ def request(
 
 
 def with_schedule(
-    state: State, owner: str, role: str, device_id: str, srv: str, next_run: dt.date, for_settlement: bool
+    state: State,
+    owner: str,
+    role: str,
+    device_id: str,
+    srv: str,
+    next_run: dt.date,
+    for_settlement: bool,
+    started: bool = True,
 ) -> State:
-    """The state with one more DSP Schedule (SCH-1) of ``owner``."""
+    """The state with one more DSP Schedule (SCH-1) of ``owner``, next run on
+    ``next_run``.  It has started (today at the latest), so it is active under
+    either reading of C-13; or, not ``started``, it starts on ``next_run``."""
     schedule_id = state.next_schedule_id
-    schedule = Schedule(schedule_id, owner, role, device_id, srv, for_settlement, next_run, None, next_run)
+    start = min(next_run, state.today) if started else next_run
+    schedule = Schedule(schedule_id, owner, role, device_id, srv, for_settlement, start, None, next_run)
     schedules = dict(state.schedules)
     schedules[schedule_id] = schedule
     return replace(state, schedules=schedules, next_schedule_id=schedule_id + 1)

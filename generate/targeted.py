@@ -18,6 +18,7 @@ from mhhs_sec.model import (
     ReadLogPeriod,
     Registration,
     RestrictDevice,
+    ScheduleSpec,
     SetDeviceComms,
     State,
     SubmitRequest,
@@ -66,16 +67,20 @@ def _reader(state: State, device_id: str) -> Callable[[int], SubmitRequest]:
 
 
 def _cache_keeps() -> Case:
-    """C-3: yesterday's entries are cached; older ones already retrieved are not."""
+    """C-3: yesterday's entries are cached; so are an older day's, read after
+    them but never retrieved before (C-12 default; not under 'after-latest');
+    once expired (C-5), entries retrieved before are not cached again."""
     state, device_id = _primed()
 
     def read(n: int, days: int) -> SubmitRequest:
         day = state.today - days * ONE_DAY
         return SubmitRequest(sit.request(state, SUPPLIER, "IS", "4.8.1", device_id, "false", n, day=day))
 
-    events = (read(1, 1), read(2, 1), read(3, 3), read(4, 1), read(5, 3))
-    return Case("targeted.cache-keeps", "C-3: a previous-day read is cached (second read from cache); "
-                "an older period read later is not re-served from cache", ("C-3", "C-9", "C-4"), state, events,
+    expired = AdvanceClock(state.now + 26 * sit.HOUR)
+    events = (read(1, 1), read(2, 1), read(3, 3), read(4, 1), read(5, 3), expired, read(6, 3), read(7, 3))
+    return Case("targeted.cache-keeps", "C-3: a previous-day read is cached (second read from cache); an older "
+                "period read later, never retrieved before, is cached too (C-12); after expiry it is not cached "
+                "again", ("C-3", "C-9", "C-4", "C-5", "C-12"), state, events,
                 ("response-code", "entries", "device-read"), ("targeted", "cache"))  # fmt: skip
 
 
@@ -135,6 +140,54 @@ def _cache_per_srv() -> Iterator[Case]:
         yield Case(f"targeted.cache-srv.{srv}", f"C-1: {srv} read twice under an active schedule: second read "
                    "from the cache only for the SRVs the S1SP caches", ("C-1", "C-2", "C-9"), state, reads,
                    ("response-code", "entries", "device-read"), ("targeted", "cache"))  # fmt: skip
+
+
+def _older_entry_never_retrieved() -> Case:
+    """C-12: under an active schedule, a read of four days ago, then two of six
+    days ago: never retrieved, though older than the latest entry retrieved."""
+    state, device_id = _primed()
+
+    def read(n: int, days: int) -> SubmitRequest:
+        day = state.today - days * ONE_DAY
+        return SubmitRequest(sit.request(state, SUPPLIER, "IS", "4.8.1", device_id, "false", n, day=day))
+
+    return Case("targeted.cache-older-never-retrieved", "C-12: an entry older than the latest retrieved but never "
+                "retrieved itself is cached (default) or not (option after-latest)", ("C-12", "C-3", "C-9"), state,
+                (read(1, 4), read(2, 6), read(3, 6)), ("response-code", "entries", "device-read"),
+                ("targeted", "cache"))  # fmt: skip
+
+
+def _schedule_requests_outside_window() -> Case:
+    """SCH-8: the MDRA's 5.1 and 5.2 at 21:00, after the MDR window closed, then
+    the clock past its next opening."""
+    state = sit.base(now=at(sit.TODAY, 21 * sit.HOUR))
+    device_id = sit.esme_or("SMETS1", "ESME")
+    mdra = sit.sender(state, "MDR", device_id, state.today)
+    create = replace(sit.request(state, mdra, "MDR", "5.1", device_id, "true", 1, schedule_srv="4.8.1"),
+                     schedule=ScheduleSpec("4.8.1", state.today + 3 * ONE_DAY))  # fmt: skip
+    listed = sit.request(state, mdra, "MDR", "5.2", device_id, "true", 2)
+    events = (SubmitRequest(create), SubmitRequest(listed), AdvanceClock(at(sit.TODAY + ONE_DAY, 9 * sit.HOUR)))
+    return Case("targeted.mdr-schedule-requests-outside-window", "SCH-8: MDR 5.1 and 5.2 after the MDR window "
+                "closes: answered at once (default) or held until it opens (option all-mdr-requests)",
+                ("SCH-8", "SCH-4", "SCH-1"), state, events, ("response-code", "timing", "schedules"),
+                ("targeted", "window"))  # fmt: skip
+
+
+def _audit_with_alert() -> Case:
+    """AUD-3: the outgoing MDRA's schedule is deleted at the MDRA change with an
+    alert (SCH-3); it then reads its audit trail."""
+    state = sit.base(now=at(CHANGE_DAY - ONE_DAY, 12 * sit.HOUR))
+    efd, outgoing, _ = sit.mpan_a_registration(state)
+    device_id = sit.esme_or("SMETS1", "ESME")
+    read = sit.request(state, outgoing, "MDR", "4.8.1", device_id, "true", 1)
+    create = replace(sit.request(state, outgoing, "MDR", "5.1", device_id, "true", 2, schedule_srv="4.8.1"),
+                     schedule=ScheduleSpec("4.8.1", efd))  # fmt: skip
+    events = (SubmitRequest(read), SubmitRequest(create), AdvanceClock(at(efd, 12 * sit.HOUR)),
+              ReadAuditTrail(outgoing))  # fmt: skip
+    return Case("targeted.audit-with-alert", "AUD-3: the outgoing MDRA's audit extract after a read, a schedule and "
+                "the alert deleting it: requests and responses (default), responses only, or with the alert",
+                ("AUD-3", "AUD-1", "AUD-2", "SCH-3"), state, events, ("response-code", "alerts", "audit"),
+                ("targeted",))  # fmt: skip
 
 
 def _audit() -> Case:
@@ -245,6 +298,9 @@ def cases() -> Iterator[Case]:
     yield from _clock_change_days()
     yield from _cache_per_srv()
     yield _audit()
+    yield _audit_with_alert()
+    yield _older_entry_never_retrieved()
+    yield _schedule_requests_outside_window()
     yield _repeated_reads()
     yield _cache_keeps()
     yield _cache_dropped()

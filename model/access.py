@@ -142,27 +142,30 @@ def _read_checks(
         yield from _failed(check_schedulable(request.srv))
     yield from _failed(check_device(request.role, request.srv, device, mode, flag.value))
     days = target_days(state, request, at)
-    decision = check_registration(state, request, device, _with_run_day(state, days, mode, at))
+    checked, run_day = check_run_day(state, request, device, days, mode, at)
+    decision = check_registration(state, request, device, checked)
     if isinstance(decision, Rejected):
-        yield decision
+        # SCH-9: a run the two readings decide apart carries the option's tag
+        yield Rejected(decision.code, decision.requirements, decision.reason, decision.interp + run_day)
     yield from _failed(check_schedule_first(state, request, mode, flag.value))
     if isinstance(decision, Accepted):
-        yield read_acceptance(state, request, device, mode, flag, decision, days)
+        yield read_acceptance(state, request, device, mode, flag, decision, days, run_day)
 
 
 def read_acceptance(
     state: State, request: ServiceRequest, device: Device, mode: str, flag: _Flag, decision: Accepted,
-    days: tuple[dt.date, ...],
+    days: tuple[dt.date, ...], run_day: tuple[str, ...] = (),
 ) -> Accepted:  # fmt: skip
     """An accepted read: its flag, its Table 3 TRT (TRT-1, TRT-2) and the days it reads."""
     trt = _trt(request.srv, device.generation, mode, flag.value)
     strict = _schedule_first_tag(state, request, mode, flag.value)
-    return Accepted(flag.value, trt, _read_days(decision.days, days), flag.interp + decision.interp + strict)
+    days = _read_days(decision.days, days)
+    return Accepted(flag.value, trt, days, flag.interp + decision.interp + run_day + strict)
 
 
 def _read_days(authorised: tuple[dt.date, ...], targeted: tuple[dt.date, ...]) -> tuple[dt.date, ...]:
     """AC-4: the authorised days among those the request reads (a schedule run's
-    own run day is checked, never read)."""
+    own run day may be checked, SCH-9, but is never read)."""
     return authorised if authorised == targeted else tuple(d for d in authorised if d in targeted)
 
 
@@ -256,13 +259,23 @@ def target_days(state: State, request: ServiceRequest, at: int) -> tuple[dt.date
     return (settlement_day(at, tz),)
 
 
-def _with_run_day(state: State, days: tuple[dt.date, ...], mode: str, at: int) -> tuple[dt.date, ...]:
-    """AC-3, SCH-3: a DSP Schedule run acts for its owner on the day it runs as
-    well as the day it reads, so an appointment that has ended refuses it."""
+def check_run_day(
+    state: State, request: ServiceRequest, device: Device, days: tuple[dt.date, ...], mode: str, at: int
+) -> tuple[tuple[dt.date, ...], tuple[str, ...]]:
+    """SCH-9: the days AC-3 checks for a DSP Schedule run: the days it reads
+    (default 'answered'), or also the day it runs on (option 'refused'), so a
+    run on the incoming EFD that reads the day before is refused.  Returns the
+    days to check and the tag, given when the sender is not entitled on the run
+    day (where the two readings part)."""
     if mode != "scheduled":
-        return days
+        return days, ()
     run_day = settlement_day(at, state.profile.settlement_tz)
-    return days if run_day in days else (*days, run_day)
+    if run_day in days or isinstance(check_registration(state, request, device, (run_day,)), Accepted):
+        return days, ()
+    tag = (state.profile.tag("run_on_efd_reading_before"),)
+    if state.profile.run_on_efd_reading_before == "answered":
+        return days, tag
+    return (*days, run_day), tag
 
 
 def schedule_read_days(request: ServiceRequest) -> tuple[dt.date, ...]:

@@ -2,7 +2,8 @@
 (h), 18.24(f)).
 
 C-1 / C-2: only 4.6.1, 4.8.1, 4.8.3 of a SMETS1 ESME with an active DSP Schedule
-for that SRV.  C-3: only previous-day entries or entries never retrieved before.
+for that SRV (C-13: which schedules are active).  C-3: only previous-day entries
+or entries not retrieved before (C-12: which entries those are).
 C-4 / C-7: a cached entry answers any party that access control lets through
 (the cache is consulted only after :func:`access.authorise`).  C-5 / C-11: held
 at most 25 hours.  C-6: removed with the schedule.
@@ -10,12 +11,12 @@ at most 25 hours.  C-6: removed with the schedule.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Final
 
 from .clock import day_start, settlement_day
-from .entities import CachedEntry, LogEntry
+from .entities import CachedEntry, LogEntry, Schedule
 from .memo import IdentityMemo
 from .profile import Profile
 from .registration import ONE_DAY
@@ -34,8 +35,34 @@ def is_fresh(retrieved_at: int, now: int, profile: Profile) -> bool:
 
 
 def has_active_schedule(state: State, device_id: str, srv: str) -> bool:
-    """C-2: is there an active DSP Schedule (any owner) for this device and SRV?"""
-    return any(s.device_id == device_id and s.srv == srv for s in state.schedules.values())
+    """C-2, C-13: is there an active DSP Schedule (any owner) for this device and SRV?"""
+    return any(is_active(state, s) for s in _schedules_of(state, device_id, srv))
+
+
+def _schedules_of(state: State, device_id: str, srv: str) -> list[Schedule]:
+    return [s for s in state.schedules.values() if s.device_id == device_id and s.srv == srv]
+
+
+def is_active(state: State, schedule: Schedule) -> bool:
+    """C-13: default 'start-to-end': active on the settlement days from its start
+    date to its end date inclusive, while it exists (deleted, or ended after its
+    last run, it is gone); option 'creation-to-deletion': from its creation on."""
+    return state.profile.schedule_active == "creation-to-deletion" or _within_dates(state, schedule)
+
+
+def _within_dates(state: State, schedule: Schedule) -> bool:
+    today = state.today
+    return schedule.start_day <= today and (schedule.end_day is None or today <= schedule.end_day)
+
+
+def activity(state: State, device_id: str, srv: str) -> tuple[bool, tuple[str, ...]]:
+    """C-2, C-13: whether an active schedule covers the device and SRV, and the
+    tag of the option when the two readings decide it apart (a schedule exists,
+    but none within its dates)."""
+    mine = _schedules_of(state, device_id, srv)
+    if not mine or any(_within_dates(state, s) for s in mine):
+        return bool(mine), ()
+    return any(is_active(state, s) for s in mine), (state.profile.tag("schedule_active"),)
 
 
 def may_cache(state: State, device_id: str, srv: str) -> bool:
@@ -59,11 +86,16 @@ def fresh(state: State, device_id: str, srv: str) -> Mapping[int, CachedEntry]:
 _EMPTY: Final[Mapping[int, CachedEntry]] = MappingProxyType({})
 
 
-def store(state: State, device_id: str, srv: str, read: Iterable[LogEntry]) -> State:
+def store(state: State, device_id: str, srv: str, read: Sequence[LogEntry]) -> tuple[State, tuple[str, ...]]:
     """C-3: add what was just read from the device, keeping only entries of the
-    previous settlement day or entries never retrieved before."""
-    if not may_cache(state, device_id, srv):
-        return state
+    previous settlement day or entries not retrieved before (C-12).  Returns
+    the state and the tags of the options the caching read (C-12, C-13)."""
+    device = state.devices[device_id]
+    if not cacheable(srv, device.generation, device.kind):
+        return state, ()
+    active, tags = activity(state, device_id, srv)
+    if not active:
+        return state, tags
     key = (device_id, srv)
     slot = state.cache.get(key) or CacheSlot({}, -1)
     tz = state.profile.settlement_tz
@@ -71,17 +103,20 @@ def store(state: State, device_id: str, srv: str, read: Iterable[LogEntry]) -> S
     # C-3: the previous settlement day is [00:00 yesterday, 00:00 today).
     yesterday_from, yesterday_to = day_start(today - ONE_DAY, tz), day_start(today, tz)
     entries = dict(slot.entries)
-    high_water = slot.high_water
-    now = state.now
-    for entry in read:
-        timestamp = entry.timestamp
-        if timestamp > slot.high_water or yesterday_from <= timestamp < yesterday_to:
-            entries[timestamp] = CachedEntry(entry, now)
-        if timestamp > high_water:
-            high_water = timestamp
+    stamps = [entry.timestamp for entry in read]
+    parted = False
+    for entry, timestamp in zip(read, stamps, strict=True):
+        if yesterday_from <= timestamp < yesterday_to or timestamp > slot.high_water:
+            entries[timestamp] = CachedEntry(entry, state.now)
+        elif timestamp not in slot.retrieved:
+            parted = True  # C-12: never retrieved, yet not after the latest retrieved
+            if state.profile.retrieved_entries == "never-retrieved":
+                entries[timestamp] = CachedEntry(entry, state.now)
+    if parted:
+        tags += (state.profile.tag("retrieved_entries"),)
     cache = dict(state.cache)
-    cache[key] = CacheSlot(entries, high_water)
-    return _with_cache(state, cache)
+    cache[key] = CacheSlot(entries, max([slot.high_water, *stamps]), slot.retrieved.union(stamps))
+    return _with_cache(state, cache), tags
 
 
 def expire(state: State) -> State:
@@ -100,7 +135,7 @@ def expire(state: State) -> State:
     for key in stale:
         slot = cache[key]
         kept = {t: c for t, c in slot.entries.items() if is_fresh(c.retrieved_at, state.now, state.profile)}
-        cache[key] = CacheSlot(kept, slot.high_water)
+        cache[key] = CacheSlot(kept, slot.high_water, slot.retrieved)
     return _with_cache(state, cache)
 
 

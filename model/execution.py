@@ -59,7 +59,9 @@ def execute(state: State, work: Pending, decided: Accepted | None = None) -> tup
         device = state.devices[request.device_id]
         return state, (respond(state, request, work.submitted_at, work.mode, decision, inventory=device),)
     entries, from_device, device_asked = _read(state, request, decision)
-    state = cache.store(state, request.device_id, request.srv, from_device)
+    state, stored = cache.store(state, request.device_id, request.srv, from_device)
+    if stored:
+        decision = Accepted(decision.for_settlement, decision.trt_s, decision.days, decision.interp + stored)
     response = respond(
         state, request, work.submitted_at, work.mode, decision,
         entries=entries, device_read=device_asked,

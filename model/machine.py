@@ -44,6 +44,8 @@ def step(state: State, event: Event) -> tuple[State, Outputs]:
     if handler is None:
         raise TypeError(f"not a model event: {type(event).__name__}; see mhhs_sec.model.events")
     new_state, outputs = handler(state, event)
+    if isinstance(event, SubmitRequest):
+        return _audit(new_state, outputs, _request_row(new_state, event.request, outputs)), outputs
     return _audit(new_state, outputs), outputs
 
 
@@ -102,16 +104,29 @@ def _set_device_comms(state: State, event: SetDeviceComms) -> tuple[State, Outpu
 
 
 def _read_audit(state: State, event: ReadAuditTrail) -> tuple[State, Outputs]:
-    # AUD-2: a user reads only the records of its own requests.
-    own = tuple(r for r in state.audit if r.user_id == event.user_id and r.kind != "alert")
+    # AUD-2: a user reads only the records of its own requests (AUD-3: which records).
+    kinds = extract_kinds(state)
+    own = tuple(r for r in state.audit if r.user_id == event.user_id and r.kind in kinds)
     return state, (AuditExtract(event.user_id, tuple(reversed(own))),)
+
+
+def extract_kinds(state: State) -> frozenset[str]:
+    """AUD-3: the records a user's audit extract holds: default its own service
+    requests and the responses to them; options: the responses only, or also
+    the alerts sent to it."""
+    option = state.profile.audit_extract
+    if option == "responses-only":
+        return frozenset({"response"})
+    if option == "with-alerts":
+        return frozenset({"request", "response", "alert"})
+    return frozenset({"request", "response"})
 
 
 def _submit(state: State, event: SubmitRequest) -> tuple[State, Outputs]:
     request = event.request
     validate.check_request(state, request)
     at = request.execute_at if request.execute_at is not None else state.now
-    if request.role == "MDR" and SRVS[request.srv].device_request:
+    if held_in_window(state, request):
         # SCH-4, AC-3: a held MDR read targets the day it executes on (window opening).
         window = schedules.window_for(request.role, state.config)
         at = schedules.next_window_open(at, window, state.profile.settlement_tz)
@@ -120,8 +135,50 @@ def _submit(state: State, event: SubmitRequest) -> tuple[State, Outputs]:
         others = alternatives(state, request, "on-demand", at, decision)
         return state, (respond(state, request, state.now, "on-demand", decision, alternatives=others),)
     if not SRVS[request.srv].device_request:
-        return _dsp_only(state, request, decision)
+        return _dsp_request(state, request, at, decision)
     return _start_read(state, request, at, decision)
+
+
+def held_in_window(state: State, request: ServiceRequest) -> bool:
+    """SCH-4, SCH-8: is this MDR request held until the MDR window opens?  Every
+    MDR device read is; a 5.1 / 5.2 / 5.3 (no device read) only under SCH-8's
+    option 'all-mdr-requests'; an 8.2 never (its 30 s TRT)."""
+    if request.role != "MDR":
+        return False
+    if SRVS[request.srv].device_request:
+        return True
+    return request.srv in _SCHEDULE_SRVS and state.profile.mdr_window_scope == "all-mdr-requests"
+
+
+_SCHEDULE_SRVS = frozenset({"5.1", "5.2", "5.3"})
+
+
+def _window_tag(state: State, request: ServiceRequest) -> tuple[str, ...]:
+    """SCH-8: the tag of an MDR 5.1 / 5.2 / 5.3 submitted outside the MDR window
+    (answered at once, or held, by the option)."""
+    if request.role != "MDR" or request.srv not in _SCHEDULE_SRVS:
+        return ()
+    window = schedules.window_for(request.role, state.config)
+    if schedules.next_window_open(state.now, window, state.profile.settlement_tz) == state.now:
+        return ()
+    return (state.profile.tag("mdr_window_scope"),)
+
+
+def _dsp_request(state: State, request: ServiceRequest, at: int, decision: Accepted) -> tuple[State, Outputs]:
+    """5.1 / 5.2 / 5.3 / 8.2: answered by the DSP at once, or (SCH-8 option)
+    held until the MDR window opens and acknowledged."""
+    tag = _window_tag(state, request)
+    if at == state.now:
+        return _dsp_only(state, request, _tagged(decision, tag), state.now)
+    work = Pending(at, state.next_seq, request, state.now, "on-demand", None, None)
+    ack = Acknowledgement(request.request_id, request.user_id, state.now, at)
+    return evolve(state, pending=(*state.pending, work), next_seq=state.next_seq + 1), (ack,)
+
+
+def _tagged(decision: Accepted, tags: tuple[str, ...]) -> Accepted:
+    if not tags:
+        return decision
+    return Accepted(decision.for_settlement, decision.trt_s, decision.days, decision.interp + tags)
 
 
 def _start_read(state: State, request: ServiceRequest, at: int, decision: Accepted) -> tuple[State, Outputs]:
@@ -137,15 +194,15 @@ def _start_read(state: State, request: ServiceRequest, at: int, decision: Accept
     return evolve(state, pending=(*state.pending, work), next_seq=state.next_seq + 1), (ack,)
 
 
-def _dsp_only(state: State, request: ServiceRequest, decision: Accepted) -> tuple[State, Outputs]:
-    """5.1 / 5.2 / 5.3 / 8.2: answered by the DSP at once."""
+def _dsp_only(state: State, request: ServiceRequest, decision: Accepted, submitted_at: int) -> tuple[State, Outputs]:
+    """5.1 / 5.2 / 5.3 / 8.2: answered by the DSP now."""
     if request.srv == "5.1":
         state, schedule = schedules.create(state, request)
         return state, (
             respond(
                 state,
                 request,
-                state.now,
+                submitted_at,
                 "on-demand",
                 decision,
                 schedule_ids=(schedule.schedule_id,),
@@ -153,7 +210,7 @@ def _dsp_only(state: State, request: ServiceRequest, decision: Accepted) -> tupl
         )
     if request.srv == "8.2":
         device = state.devices[request.device_id]
-        return state, (respond(state, request, state.now, "on-demand", decision, inventory=device),)
+        return state, (respond(state, request, submitted_at, "on-demand", decision, inventory=device),)
     mine = schedules.owned(state, request)
     if not mine and request.schedule_id is not None:
         # SCH-2: another user's schedule is as good as none.
@@ -163,7 +220,7 @@ def _dsp_only(state: State, request: ServiceRequest, decision: Accepted) -> tupl
             f"no schedule {request.schedule_id} of this user",
             decision.interp,
         )
-        return state, (respond(state, request, state.now, "on-demand", missing),)
+        return state, (respond(state, request, submitted_at, "on-demand", missing),)
     ids = tuple(s.schedule_id for s in mine)
     if request.srv == "5.3":
         state = schedules.remove(state, mine)
@@ -171,7 +228,7 @@ def _dsp_only(state: State, request: ServiceRequest, decision: Accepted) -> tupl
         respond(
             state,
             request,
-            state.now,
+            submitted_at,
             "on-demand",
             decision,
             schedule_ids=ids,
@@ -287,7 +344,16 @@ def _run_mdra_change(mpan: str, outgoing: str, at: int, state: State) -> tuple[S
 
 def _run_pending(work: Pending, state: State) -> tuple[State, tuple[Output, ...]]:
     state = evolve(state, pending=tuple(p for p in state.pending if p is not work))
-    return execute(state, work)
+    if SRVS[work.request.srv].device_request:
+        return execute(state, work)
+    # SCH-8 (option 'all-mdr-requests'): a held 5.1 / 5.2 / 5.3, decided again now.
+    request = work.request
+    decision = authorise(state, request, work.mode, state.now)
+    tag = (state.profile.tag("mdr_window_scope"),)
+    if isinstance(decision, Rejected):
+        rejected = Rejected(decision.code, decision.requirements, decision.reason, decision.interp + tag)
+        return state, (respond(state, request, work.submitted_at, work.mode, rejected),)
+    return _dsp_only(state, request, _tagged(decision, tag), work.submitted_at)
 
 
 def _run_schedule(schedule: Schedule, state: State) -> tuple[State, tuple[Output, ...]]:
@@ -312,11 +378,19 @@ def scheduled_request(schedule: Schedule, settlement_tz: str) -> ServiceRequest:
     )
 
 
-def _audit(state: State, outputs: Outputs) -> State:
+def _request_row(state: State, request: ServiceRequest, outputs: Outputs) -> tuple[AuditRow, ...]:
+    """AUD-1, AUD-3: the record of a service request answered at once (no code:
+    a held one is recorded by its acknowledgement, I99)."""
+    if any(isinstance(o, Acknowledgement) for o in outputs):
+        return ()
+    return ((state.now, request.user_id, "request", request.request_id, ""),)
+
+
+def _audit(state: State, outputs: Outputs, requests: tuple[AuditRow, ...] = ()) -> State:
     """AUD-1: every request, response and alert goes into the audit trail."""
-    if not outputs:
+    if not outputs and not requests:
         return state
-    rows = tuple([row for output in outputs if (row := _audit_row(output)) is not None])
+    rows = requests + tuple([row for output in outputs if (row := _audit_row(output)) is not None])
     return evolve(state, audit=state.audit.appended(rows)) if rows else state
 
 

@@ -26,6 +26,11 @@ PROFILE_OPTIONS: Final[dict[str, tuple[str, tuple[Any, ...]]]] = {
     "on_demand_first": ("SCH-6", ("not-enforced", "strict")),
     "cache_boundary": ("C-11", ("exclusive", "inclusive")),
     "daily_log_delay_tolerance_s": ("S1-1", (0, 3600)),
+    "retrieved_entries": ("C-12", ("never-retrieved", "after-latest")),
+    "schedule_active": ("C-13", ("start-to-end", "creation-to-deletion")),
+    "mdr_window_scope": ("SCH-8", ("device-reads", "all-mdr-requests")),
+    "run_on_efd_reading_before": ("SCH-9", ("answered", "refused")),
+    "audit_extract": ("AUD-3", ("requests-and-responses", "responses-only", "with-alerts")),
 }
 
 
@@ -42,6 +47,11 @@ class Profile:
     on_demand_first: str = "not-enforced"  # SCH-6: not enforced by the DCC
     cache_boundary: str = "exclusive"  # C-11: expired at exactly 25 h
     daily_log_delay_tolerance_s: int = 0  # S1-1: exact midnight timestamps
+    retrieved_entries: str = "never-retrieved"  # C-12: any entry never retrieved before
+    schedule_active: str = "start-to-end"  # C-13: active from its start date to its end date
+    mdr_window_scope: str = "device-reads"  # SCH-8: 5.x and 8.2 answered at once
+    run_on_efd_reading_before: str = "answered"  # SCH-9: checked on the day it reads
+    audit_extract: str = "requests-and-responses"  # AUD-3: own requests and their responses
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -40,11 +40,13 @@ class Pending:
 
 @frozen
 class CacheSlot:
-    """C-1..C-6: the S1SP cache of one (device, SRV): entries by timestamp, and
-    the latest timestamp the S1SP has ever retrieved (C-3)."""
+    """C-1..C-6: the S1SP cache of one (device, SRV): entries by timestamp, the
+    latest timestamp the S1SP has ever retrieved and every timestamp it has
+    retrieved (C-3, C-12)."""
 
     entries: Mapping[int, CachedEntry]
     high_water: int
+    retrieved: frozenset[int] = frozenset()
 
     def oldest(self) -> int | None:
         """The earliest retrieval instant held (memoised: entries are never mutated)."""

@@ -150,13 +150,14 @@ def abstract_state(frame: Frame, state: State) -> Values:
     s: Values = {"now": state.now, "a_etd": day_number(etd) if etd else 0, "b_efd": day_number(reg.mdras[1].efd)}
     schedules = sorted(state.schedules.values(), key=lambda x: x.schedule_id)
     assert len(schedules) <= 1, "the abstraction holds at most one schedule"
-    s.update(s_on=False, s_owner=0, s_role=0, s_srv=0, s_flag=False, s_next=0, s_created=0)
+    s.update(s_on=False, s_owner=0, s_role=0, s_srv=0, s_flag=False, s_next=0, s_created=0, s_start=0)
     for x in schedules:
         s.update(s_on=True, s_owner=PARTIES.index(x.owner), s_role=ROLES.index(x.role), s_srv=SRV_IDS.index(x.srv),
-                 s_flag=x.for_settlement, s_next=day_number(x.next_run))  # fmt: skip
+                 s_flag=x.for_settlement, s_next=day_number(x.next_run), s_start=day_number(x.start_day))  # fmt: skip
     slot = state.cache.get((frame.device.device_id, frame.srv_w))
     held = None if slot is None else slot.entries.get(frame.ts_w)
-    s.update(c_on=held is not None, c_at=held.retrieved_at if held else 0, hw=slot.high_water if slot else -1)
+    s.update(c_on=held is not None, c_at=held.retrieved_at if held else 0, hw=slot.high_water if slot else -1,
+             r_w=slot is not None and frame.ts_w in slot.retrieved)  # fmt: skip
     return s
 
 
@@ -195,9 +196,9 @@ def _held_fresh(frame: Frame, before: State, at: int) -> bool:
 # field is compared only where it means something (a schedule's fields only
 # when there is one, and so on).
 def comparable_state(s: Values) -> Values:
-    keep = {k: s[k] for k in ("now", "a_etd", "b_efd", "s_on", "c_on", "hw")}
+    keep = {k: s[k] for k in ("now", "a_etd", "b_efd", "s_on", "c_on", "hw", "r_w")}
     if s["s_on"]:
-        keep.update({k: s[k] for k in ("s_owner", "s_role", "s_srv", "s_flag", "s_next")})
+        keep.update({k: s[k] for k in ("s_owner", "s_role", "s_srv", "s_flag", "s_next", "s_start")})
     if s["c_on"]:
         keep["c_at"] = s["c_at"]
     return keep

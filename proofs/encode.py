@@ -199,8 +199,11 @@ def decide_read(ctx: Ctx, st: SymState, req: Request, scheduled: bool, at: z3.Ar
     has_period = member(req.srv, srv_where(lambda s: s.read_log_period))
     first = z3.If(has_period, access_day(ctx, req.ps), access_day(ctx, at))
     last = z3.If(has_period, access_day(ctx, req.pe), first)
-    # AC-3, SCH-3 (model.access._with_run_day): a schedule run also acts on the day it runs.
-    checked_last = zmax(last, access_day(ctx, at)) if scheduled else last
+    # SCH-9 (model.access.check_run_day): under 'refused' a schedule run is also
+    # checked on the day it runs (the day after the one it reads).
+    checked_last = last
+    if scheduled:
+        checked_last = z3.If(ctx.on("run_on_efd_reading_before"), zmax(last, access_day(ctx, at)), last)
     reg_reject, a_first, a_last = registration_check(ctx, st, req, first, checked_last)
     a_last = zmin(a_last, last)
     checks = [
@@ -281,7 +284,9 @@ def drop_slot(ctx: Ctx, st: SymState, srv_x: z3.ArithRef) -> SymState:
     if ctx.inputs.faults.keep_cache_on_delete:
         return st
     hit = srv_x == ctx.srv_w
-    dropped: SymState = st.replace(c_on=z3.And(st.c_on, z3.Not(hit)), hw=z3.If(hit, -1, st.hw))
+    dropped: SymState = st.replace(
+        c_on=z3.And(st.c_on, z3.Not(hit)), hw=z3.If(hit, -1, st.hw), r_w=z3.And(st.r_w, z3.Not(hit))
+    )
     return dropped
 
 
@@ -311,15 +316,26 @@ def read_and_store(ctx: Ctx, st: SymState, req: Request, d: Decision, at: z3.Ari
     watched = req.srv == ctx.srv_w
     served = z3.And(watched, covered, st.c_on, fresh(ctx, st.c_at, at))
     from_device = z3.And(covered, z3.Not(served))
-    in_store = z3.And(watched, cacheable(ctx, req.srv), st.s_on, st.s_srv == req.srv)
-    yesterday = ctx.day_of(ctx.ts_w) == ctx.day_of(at) - 1
-    new_entry = z3.And(in_store, from_device, z3.Or(ctx.ts_w > st.hw, yesterday))
+    today = ctx.day_of(at)
+    in_store = z3.And(watched, cacheable(ctx, req.srv), active_schedule(ctx, st, today), st.s_srv == req.srv)
+    yesterday = ctx.day_of(ctx.ts_w) == today - 1
+    # C-3, C-12: previous day, or not retrieved before (never, or after the latest).
+    unseen = z3.If(ctx.on("retrieved_entries"), ctx.ts_w > st.hw, z3.Or(ctx.ts_w > st.hw, z3.Not(st.r_w)))
+    new_entry = z3.And(in_store, from_device, z3.Or(unseen, yesterday))
     after = st.replace(
         c_on=z3.Or(st.c_on, new_entry),
         c_at=z3.If(new_entry, at, st.c_at),
         hw=z3.If(z3.And(in_store, nonempty), zmax(st.hw, last), st.hw),
+        r_w=z3.Or(st.r_w, z3.And(in_store, from_device)),
     )
     return Read(covered, served), after
+
+
+def active_schedule(ctx: Ctx, st: SymState, today: z3.ArithRef) -> z3.BoolRef:
+    """C-2, C-13 (model.cache.has_active_schedule): the schedule exists and,
+    by default, its start day has come by settlement day ``today`` (the
+    abstraction's schedules are open-ended)."""
+    return z3.And(st.s_on, z3.Or(ctx.on("schedule_active"), st.s_start <= today))
 
 
 def _response(req: Request, d: Decision, at: z3.ArithRef, scheduled: bool, read: Read | None) -> SymOut:
@@ -374,7 +390,7 @@ def _submit(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState,
     created = st.replace(
         s_on=z3.BoolVal(True), s_owner=ev.user, s_role=ev.role, s_srv=ev.sched_srv,
         s_flag=z3.Or(ev.flag, ev.role == MDR), s_next=next_run_day(ctx, ev.sched_start, ev.role, st.now),
-        s_created=st.now,
+        s_created=st.now, s_start=ev.sched_start,
     )  # fmt: skip
     post_create = created.ite(create.ok, st)
     admin = decide_schedule_admin(ctx, req)
@@ -479,5 +495,5 @@ def initial(ctx: Ctx, st: SymState) -> z3.BoolRef:
     return z3.And(
         st.now >= 0, ctx.comm >= 0, ctx.first >= 0, last >= ctx.first, st.b_efd == last + 1,
         z3.Not(st.s_on), z3.Not(st.c_on), st.hw == -1, st.s_owner == 0, st.s_role == 0, st.s_srv == 0,
-        z3.Not(st.s_flag), st.s_next == 0, st.s_created == 0, st.c_at == 0,
+        z3.Not(st.s_flag), st.s_next == 0, st.s_created == 0, st.s_start == 0, st.c_at == 0, z3.Not(st.r_w),
     )  # fmt: skip

@@ -240,7 +240,7 @@ def _aux_registration(ctx: Ctx, s: SymState) -> z3.BoolRef:
 def _aux_schedule(ctx: Ctx, s: SymState) -> z3.BoolRef:
     schedulable = member(s.s_srv, [SRV_IDS.index(x) for x, v in SRVS.items() if v.schedulable])
     ahead = encode.due(ctx, s.s_next, s.s_role) > s.now
-    return z3.Implies(s.s_on, z3.And(ahead, schedulable, s.s_created <= s.now))
+    return z3.Implies(s.s_on, z3.And(ahead, schedulable, s.s_created <= s.now, s.s_start <= s.s_next))
 
 
 def _aux_clock(ctx: Ctx, s: SymState) -> z3.BoolRef:
@@ -286,10 +286,12 @@ OBLIGATIONS: Final[tuple[Obligation, ...]] = (
                "after the incoming EFD begins no schedule the outgoing MDRA held before it executes (default "
                "SCH-3 profile: delete)", state=_sch3_state, step=_sch3_step, witness=_sch3_witness,
                profile={"schedules_on_mdra_change": False}),
-    Obligation("outgoing-schedule-runs-refused-after-efd", ("SCH-3", "AC-3"),
+    Obligation("outgoing-schedule-runs-refused-after-efd", ("SCH-3", "SCH-9", "AC-3"),
                "after the incoming EFD begins no run of a schedule the outgoing MDRA held before it is accepted "
-               "(SCH-3 profile: keep; AC-4 default: a partly authorised run is refused whole)", step=_sch3_step,
-               witness=_sch3_witness, profile={"schedules_on_mdra_change": True, "partial_period": False}),
+               "(SCH-3 profile: keep; SCH-9 profile: refused, the run day targeted; AC-4 default: a partly "
+               "authorised run is refused whole)", step=_sch3_step, witness=_sch3_witness,
+               profile={"schedules_on_mdra_change": True, "run_on_efd_reading_before": True,
+                        "partial_period": False}),
     Obligation("registration-total-non-overlapping", ("REG-5", "REG-2"),
                "after every event exactly one MDRA is appointed on every day; a refused load changes nothing",
                state=_reg5_state, step=_reg5_step, witness=_reg5_witness),
@@ -300,8 +302,9 @@ OBLIGATIONS: Final[tuple[Obligation, ...]] = (
 AUXILIARY: Final[tuple[Obligation, ...]] = (
     Obligation("aux.cache-entry-shape", ("C-10",), "a held entry was read from the device, at or before now",
                state=_aux_cache, witness=_held, aux=True),
-    Obligation("aux.schedule-ahead", ("SCH-1", "SCH-4"), "a schedule's next run is still to come and its SRV "
-               "is schedulable", state=_aux_schedule, witness=_some_run, aux=True),
+    Obligation("aux.schedule-ahead", ("SCH-1", "SCH-4", "C-13"), "a schedule's next run is still to come, on "
+               "or after its start day, and its SRV is schedulable", state=_aux_schedule, witness=_some_run,
+               aux=True),
     Obligation("aux.registration-well-formed", ("REG-2", "REG-5"), "the outgoing appointment ends the day "
                "before the incoming EFD", state=_aux_registration, witness=_reg5_witness, aux=True),
     Obligation("aux.clock", ("REG-3",), "instants and days are non-negative", state=_aux_clock, witness=_true,

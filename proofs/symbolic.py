@@ -26,9 +26,11 @@ from .inputs import CODE_IDS, KINDS, PARTIES, ROLES, SRV_IDS, Inputs
 DAY_S: Final = 86400
 HOUR_S: Final = 3600
 NONE_TRT: Final = -1
-# Profile options the abstraction takes as parameters (S1-1 concerns gas-free
-# timestamps of daily logs and is outside it).
-PARAM_OPTIONS: Final[tuple[str, ...]] = tuple(o for o in PROFILE_OPTIONS if o != "daily_log_delay_tolerance_s")
+# Profile options the abstraction takes as parameters.  Outside it: S1-1 (the
+# timestamps of daily logs), SCH-8 (its events execute now: no request is held)
+# and AUD-3 (it has no audit trail).
+OUTSIDE_OPTIONS: Final = frozenset({"daily_log_delay_tolerance_s", "mdr_window_scope", "audit_extract"})
+PARAM_OPTIONS: Final[tuple[str, ...]] = tuple(o for o in PROFILE_OPTIONS if o not in OUTSIDE_OPTIONS)
 
 SUBMIT, ADVANCE, LOADREG = 0, 1, 2
 EVENT_KINDS: Final[tuple[str, ...]] = ("submit", "advance", "load_registration")
@@ -200,9 +202,11 @@ class SymState(_Record):
     s_flag: z3.BoolRef
     s_next: z3.ArithRef  # settlement day of the next run
     s_created: z3.ArithRef  # ghost: instant the schedule was created
+    s_start: z3.ArithRef  # its start day (C-13)
     c_on: z3.BoolRef  # the watched entry is held
     c_at: z3.ArithRef  # when it was retrieved
     hw: z3.ArithRef  # C-3: the slot's high-water mark (-1 = no slot)
+    r_w: z3.BoolRef  # C-12: the watched entry has been retrieved for the slot
 
 
 @dataclass(frozen=True)

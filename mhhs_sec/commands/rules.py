@@ -12,6 +12,7 @@ from typing import Any, Final, get_args
 
 from mhhs_sec.model.access import check_device
 from mhhs_sec.model.entities import Device
+from mhhs_sec.model.profile import PROFILE_OPTIONS
 from mhhs_sec.model.rules import MHHS_ELIGIBLE, NEVER_FOR_SETTLEMENT, ROLES, SUPPLIER_ROLES, role_may_send, trt_cells
 from mhhs_sec.model.tables import CACHE, CONSENT_TABLE, GENERATIONS, MDR_SRVS, SRVS, DeviceKind
 
@@ -39,6 +40,7 @@ def rules_document() -> dict[str, Any]:
             "daily": [r.srv for r in CONSENT_TABLE if r.daily],
             "monthly": [r.srv for r in CONSENT_TABLE if r.monthly],
         },
+        "profiles": _profiles(),
     }
 
 
@@ -97,6 +99,14 @@ def _devices(role: str, srv: str) -> list[str] | None:
     ]
 
 
+def _profiles() -> list[dict[str, Any]]:
+    """Every interpretation option (catalogue ``interp`` rows): its values, the default first."""
+    return [
+        {"option": option, "requirement": requirement, "values": list(values), "default": values[0]}
+        for option, (requirement, values) in PROFILE_OPTIONS.items()
+    ]
+
+
 def _text(document: dict[str, Any]) -> str:
     lines = ["TRT (002 Table 3, TRT-3 amendment applied; '-' = N/A)", f"{'SRV':<7}{'gen':<8}{'mode':<11}existing  mhhs"]
     cells = {(c["srv"], c["generation"], c["mode"], c["purpose"]): c["trt_s"] for c in document["trt"]}
@@ -114,6 +124,8 @@ def _text(document: dict[str, Any]) -> str:
     for row in document["roles"]:
         mark = f" (approximation, {row['approximation']})" if row["approximation"] else ""
         lines.append(f"role {row['role']}{mark}: {', '.join(r['srv'] for r in row['srvs'])}")
+    for p in document["profiles"]:
+        lines.append(f"profile {p['option']} ({p['requirement']}): {' | '.join(map(str, p['values']))}")
     return "\n".join(lines)
 
 

@@ -111,7 +111,8 @@ def test_service_request_endpoint_takes_duis_xml(http_url: str) -> None:
     assert bad_status == 400 and bad_body["error"]["kind"] == "protocol"
 
 
-@pytest.mark.req("REG-8", "REG-12", "AC-4", "FS-5", "SCH-3", "SCH-6", "C-11", "REG-11", "S1-1")
+@pytest.mark.req("REG-8", "REG-12", "AC-4", "FS-5", "SCH-3", "SCH-6", "C-11", "REG-11", "S1-1", "C-12", "C-13", "SCH-8",
+                 "SCH-9", "AUD-3")  # fmt: skip
 def test_reference_declares_every_observable_and_profile_value() -> None:
     capabilities = open_adapter("reference").hello()
     assert set(capabilities.observables) == set(OBSERVABLES)

@@ -124,7 +124,7 @@ def test_not_cached_without_an_active_schedule() -> None:
 @pytest.mark.req("C-3")
 def test_cache_holds_previous_day_or_never_retrieved_entries() -> None:
     run = Run(world(at(TODAY, 10)))
-    run.answer(SUPPLIER, "IS", "5.1", S1, schedule=schedule_spec("4.8.1", TODAY + ONE_DAY))
+    run.answer(SUPPLIER, "IS", "5.1", S1, schedule=schedule_spec("4.8.1", TODAY))  # active today (C-13)
     old = whole_days(TODAY - 5 * ONE_DAY)
     first = run.answer(SUPPLIER, "IS", "4.8.1", S1, period=old)
     again = run.answer(SUPPLIER, "IS", "4.8.1", S1, period=old)

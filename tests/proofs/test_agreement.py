@@ -179,10 +179,12 @@ def test_encoding_and_model_agree_step_by_step(data: st.DataObject) -> None:
         state = post
 
 
-@pytest.mark.req("REG-8")
+@pytest.mark.req("REG-8", "SCH-8", "AUD-3")
 def test_profile_parameters_cover_every_interpretation_option() -> None:
-    # every interp option of the catalogue but S1-1 (daily-log timestamps) is a parameter of the encoding
-    assert set(PROFILE_OPTIONS) - set(PARAM_OPTIONS) == {"daily_log_delay_tolerance_s"}
+    # every interp option of the catalogue is a parameter of the encoding but S1-1 (daily-log
+    # timestamps), SCH-8 (the encoding's requests execute now) and AUD-3 (it has no audit trail)
+    outside = {"daily_log_delay_tolerance_s", "mdr_window_scope", "audit_extract"}
+    assert set(PROFILE_OPTIONS) - set(PARAM_OPTIONS) == outside
 
 
 @pytest.mark.req("REG-1", "REG-7", "AC-1", "AC-5", "AC-6", "AC-7", "AC-8", "FS-2", "FS-4", "FS-5", "REG-11",
@@ -222,14 +224,24 @@ def test_every_submission_agrees_with_the_encoding(alternative: bool) -> None:
     assert found == []
 
 
-@pytest.mark.req("SCH-1", "SCH-3", "SCH-4", "AC-3", "REG-3", "REG-12", "C-1", "C-2", "C-3")
-@pytest.mark.parametrize("alternative", [False, True], ids=["default-profile", "alternative-profile"])
-def test_every_schedule_run_around_an_mdra_change_agrees_with_the_encoding(alternative: bool) -> None:
+# SCH-3 x SCH-9: every option at its default, every option at its alternative, and
+# schedules kept (SCH-3) with the run on the EFD answered (SCH-9 default).
+_AROUND_A_CHANGE = {
+    "default-profile": {},
+    "alternative-profile": {o: True for o in PARAM_OPTIONS},
+    "kept-runs-answered": {"schedules_on_mdra_change": True},
+}
+
+
+@pytest.mark.req("SCH-1", "SCH-3", "SCH-4", "SCH-9", "AC-3", "REG-3", "REG-12", "C-1", "C-2", "C-3")
+@pytest.mark.parametrize("name", sorted(_AROUND_A_CHANGE))
+def test_every_schedule_run_around_an_mdra_change_agrees_with_the_encoding(name: str) -> None:
     """Exhaustively: a 5.1 by the outgoing or the incoming MDRA, for each cache
     SRV, to every device generation and kind, with the incoming EFD from the day
     before the first run to three days after it; then the clock moves past two
     runs, one at a time.  Every step is checked against the Z3 relation."""
-    alt = {o: alternative for o in PARAM_OPTIONS}
+    alt = {o: _AROUND_A_CHANGE[name].get(o, False) for o in PARAM_OPTIONS}
+    alternative = alt["schedules_on_mdra_change"]
     profile = profile_of(alt)
     tz = profile.settlement_tz
     start = dt.date(2025, 3, 26)
@@ -264,3 +276,55 @@ def test_every_schedule_run_around_an_mdra_change_agrees_with_the_encoding(alter
     # kept and each later run refused by AC-3 ('keep', the alternative).
     outgoing = "Response:scheduled:E4" if alternative else "Alert::MHHS-A1"
     assert {"Response:scheduled:I0", outgoing} <= seen, seen
+
+
+@pytest.mark.req("C-2", "C-3", "C-12", "C-13")
+@pytest.mark.parametrize("option", ["", "retrieved_entries", "schedule_active"])
+def test_every_cache_store_agrees_with_the_encoding(option: str) -> None:
+    """Exhaustively over the stories where C-12 and C-13 part: the Supplier
+    schedules the watched SRV of a SMETS1 ESME from today or tomorrow, reads a
+    later old day (raising the latest retrieved entry) then the watched, older,
+    day twice, and the clock moves past the first run; every watched entry of
+    that day, under the default and under the option's alternative."""
+    alt = {o: o == option for o in PARAM_OPTIONS}
+    profile = profile_of(alt)
+    tz = profile.settlement_tz
+    start = dt.date(2025, 3, 26)
+    check = checker(FIRST, LAST)
+    found: list[str] = []
+    served = set()
+    for srv, offset, slot in itertools.product(sorted(CACHE.srvs), (0, 1), range(0, 48, 7)):
+        watched = start - 3 * DAY
+        step_s = 86400 if SRVS[srv].cadence == "daily" else 1800
+        frame = Frame("SMETS1", "ESME", dt.date(2025, 3, 15), dt.date(2025, 3, 15), srv,
+                      day_start(watched, "utc") + slot * 1800 // step_s * step_s)  # fmt: skip
+        state, _ = setup(frame, profile, day_start(start, tz) + 10 * 3600, day_number(start + 9 * DAY),
+                         day_number(start + 10 * DAY))  # fmt: skip
+        device, role = frame.device.device_id, "ES" if srv == "4.8.3" else "IS"  # export: the ES role
+        reads = [
+            ServiceRequest(f"P{n}", world.SUPPLIER, role, srv, device, None,
+                           ReadLogPeriod(day_start(day, tz), day_start(day + DAY, tz) - 1))
+            for n, day in enumerate((watched + DAY, watched, watched, watched), 1)
+        ]  # fmt: skip
+        spec = ScheduleSpec(srv, start + offset * DAY)
+        events: list[Event] = [
+            SubmitRequest(ServiceRequest("P0", world.SUPPLIER, role, "5.1", device, None, schedule=spec)),
+            *[SubmitRequest(r) for r in reads[:3]],
+            AdvanceClock(day_start(start + DAY, tz) + 3600), SubmitRequest(reads[3]),
+        ]  # fmt: skip
+        for n, event in enumerate(events):
+            post, outputs = step(state, event)
+            out = abstract_output(frame, state, outputs, False)
+            problem = check.check(frame, alt, abstract_state(frame, state), abstract_event(frame, event),
+                                  abstract_state(frame, post), out)  # fmt: skip
+            if problem is not None:
+                found.append(f"{srv} start +{offset} slot {slot} step {n}: {problem.direction}")
+            served.add((offset, n, bool(out["ts_cached"])))
+            state = post
+    assert found == []
+    # The second read of the watched day (step 3) is served from the cache when the first
+    # cached it: C-13 default, a schedule from tomorrow is not active today; C-12 default,
+    # an entry never retrieved is cached though a later one was retrieved first.
+    expected = {"": {(0, True), (1, False)}, "retrieved_entries": {(0, False), (1, False)},
+                "schedule_active": {(0, True), (1, True)}}[option]  # fmt: skip
+    assert {(offset, cached) for offset, n, cached in served if n == 3} == expected

@@ -19,7 +19,20 @@ def _rules(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
 
 
 def test_top_level_keys(capsys: pytest.CaptureFixture[str]) -> None:
-    assert sorted(_rules(capsys)) == ["cache", "consent", "mdr_srvs", "roles", "srvs", "trt"]
+    assert sorted(_rules(capsys)) == ["cache", "consent", "mdr_srvs", "profiles", "roles", "srvs", "trt"]
+
+
+@pytest.mark.req("C-12", "C-13", "SCH-8", "SCH-9", "AUD-3")
+def test_profiles_list_every_interp_option_with_the_catalogue_default(capsys: pytest.CaptureFixture[str]) -> None:
+    profiles = {p["option"]: p for p in _rules(capsys)["profiles"]}  # type: ignore[attr-defined]
+    # design: the options of the catalogue's C-12, C-13, SCH-8, SCH-9, AUD-3 rows, default first
+    assert profiles["retrieved_entries"]["values"] == ["never-retrieved", "after-latest"]
+    assert profiles["schedule_active"]["values"] == ["start-to-end", "creation-to-deletion"]
+    assert profiles["mdr_window_scope"]["values"] == ["device-reads", "all-mdr-requests"]
+    assert profiles["run_on_efd_reading_before"]["values"] == ["answered", "refused"]
+    assert profiles["audit_extract"]["values"] == ["requests-and-responses", "responses-only", "with-alerts"]
+    assert profiles["audit_extract"]["requirement"] == "AUD-3"
+    assert all(p["default"] == p["values"][0] for p in profiles.values())
 
 
 def test_trt_has_one_cell_per_table_3_cell(capsys: pytest.CaptureFixture[str]) -> None:

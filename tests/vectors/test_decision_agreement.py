@@ -28,6 +28,7 @@ from mhhs_sec.generate.decision_defs import (
     MDRA_CHANGE,
     REGISTRATION,
     RETRY,
+    RUN_DAY,
     SCHEDULE_FIRST,
     SCHEDULE_OWNER,
     SRV_ALLOWED,
@@ -135,17 +136,18 @@ def test_schedule_first_agrees_with_check_schedule_first() -> None:
     assert _disagreements(SCHEDULE_FIRST, ("strict", "own_schedule"), model) == []
 
 
-@pytest.mark.req("C-1", "C-2", "C-9")
+@pytest.mark.req("C-1", "C-2", "C-9", "C-13")
 def test_cache_hit_agrees_with_may_cache() -> None:
     def model(case: Case) -> bool:
         device = _device(case)
-        state = evolve(initial_state(0), devices={device.device_id: device})
-        if case["active_schedule"]:  # anyone's schedule for the device and SRV (C-2)
+        profile = Profile(schedule_active="creation-to-deletion" if case["creation"] else "start-to-end")
+        state = evolve(initial_state(0, profile), devices={device.device_id: device})
+        if case["schedule"]:  # anyone's schedule for the device and SRV (C-2), started or not (C-13)
             state = sit.with_schedule(state, "U1", case["role"], device.device_id, case["srv"], dt.date(2025, 1, 1),
-                                      False)  # fmt: skip
+                                      False, started=case["started"])  # fmt: skip
         return cache.may_cache(state, device.device_id, case["srv"])
 
-    assert _disagreements(CACHE_HIT, ("active_schedule",), model) == []
+    assert _disagreements(CACHE_HIT, ("schedule", "started", "creation"), model) == []
 
 
 @pytest.mark.req("C-5", "C-11")
@@ -230,8 +232,8 @@ def _models(domain: z3.BoolRef, symbols: list[z3.ExprRef]) -> Iterator[z3.ModelR
         solver.add(z3.Or([symbol != model.eval(symbol, model_completion=True) for symbol in symbols]))
 
 
-@pytest.mark.req("REG-1", "REG-7", "AC-3", "AC-4", "REG-4", "SCH-2", "SCH-3")
-@pytest.mark.parametrize("decision", [USER, REGISTRATION, SCHEDULE_OWNER, MDRA_CHANGE], ids=lambda d: d.name)
+@pytest.mark.req("REG-1", "REG-7", "AC-3", "AC-4", "REG-4", "SCH-2", "SCH-3", "SCH-9")
+@pytest.mark.parametrize("decision", [USER, REGISTRATION, SCHEDULE_OWNER, MDRA_CHANGE, RUN_DAY], ids=lambda d: d.name)
 def test_abstract_decision_agrees_with_the_model_on_every_input(decision: Decision) -> None:
     """Each combination of the decision's inputs in its domain, made concrete by
     the generator's concretiser and run through the model, gives the outcome
