@@ -15,7 +15,7 @@ from typing import Any
 
 from mhhs_sec.model import AdvanceClock, Event, SubmitRequest
 from mhhs_sec.model.registration import ONE_DAY
-from mhhs_sec.model.rules import ROLES, role_may_send
+from mhhs_sec.model.rules import ROLES, role_may_send, trt_srvs
 from mhhs_sec.model.schedules import window_bounds, window_for
 from mhhs_sec.model.tables import GENERATIONS, MODES, SRVS
 from mhhs_sec.vectors.duis import DuisError, render_request
@@ -91,10 +91,16 @@ def cases() -> Iterator[Case]:
             requirements=REQUIREMENTS,
             state=state,
             events=events,
-            observables=("response-code", "trt"),
+            observables=_observables(srv),
             tags=("boundary", "cell", f"role-{role.lower()}", f"srv-{srv}", mode),
             coverage={"decision": "cell", "edge": key},
         )
+
+
+def _observables(srv: str) -> tuple[str, ...]:
+    """TRT-1: a cell's TRT is compared only for an SRV with a row in 002 Table 3;
+    the sources give no TRT for any other SRV (4.8.2 among them)."""
+    return ("response-code", "trt") if srv in trt_srvs() else ("response-code",)
 
 
 def coverage_facts() -> dict[str, Any]:

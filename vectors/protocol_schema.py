@@ -633,8 +633,16 @@ def _outputs() -> dict[str, Schema]:
             "at": _ref("instant"),
             "user_id": _ref("user_id"),
             "kind": {"enum": ["request", "response", "alert"]},
-            "reference": {"type": "string", "description": "The request id (an alert: its schedule id)."},
-            "code": {"type": "string", "minLength": 1},
+            "reference": {
+                "type": "string",
+                "description": "A request or response record: the request id. An alert record: the id of the "
+                "DSP Schedule the alert names, as decimal text (schedule 7: \"7\").",
+            },
+            "code": {
+                "type": "string",
+                "description": "A response or alert record: its code. A request record: the empty string "
+                "(a request has no code; AUD-3).",
+            },
         }
     )
     extract = _object(
