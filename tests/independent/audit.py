@@ -32,7 +32,8 @@ class AuditTrail:
         )
 
     def alert(self, output: Json) -> None:
-        reference = f"schedule {output['schedule_id']}"
+        # outputs.schema.json: an alert record's reference is its schedule id as decimal text
+        reference = str(output["schedule_id"])
         self.records.append(
             {"at": output["at"], "code": output["code"], "kind": "alert", "reference": reference,
              "user_id": output["recipient"]}
