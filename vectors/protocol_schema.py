@@ -636,7 +636,7 @@ def _outputs() -> dict[str, Schema]:
             "reference": {
                 "type": "string",
                 "description": "A request or response record: the request id. An alert record: the id of the "
-                "DSP Schedule the alert names, as decimal text (schedule 7: \"7\").",
+                'DSP Schedule the alert names, as decimal text (schedule 7: "7").',
             },
             "code": {
                 "type": "string",
