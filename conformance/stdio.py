@@ -150,7 +150,7 @@ class StdioAdapter:
                 if not _writable(fd, deadline - time.monotonic()):
                     raise AdapterFault("timeout", f"{message['method']}: the implementation stopped reading its stdin")
 
-    def _read_line(self, process: subprocess.Popen[bytes], deadline: float, method: str) -> bytes:
+    def _read_line(self, process: subprocess.Popen[bytes], deadline: float, method: str) -> bytearray:
         """The next line on stdout.  Linear in its length (the buffer grows in
         place and only new bytes are searched); at most MAX_MESSAGE bytes."""
         assert process.stdout is not None
@@ -167,9 +167,9 @@ class StdioAdapter:
                 what = "closed its stdout" if chunk == b"" else "exited (a child of it kept its stdout open)"
                 raise AdapterFault("crash", f"{method}: the implementation {what}{note}")
             buffer += chunk
-        line = bytes(buffer[:newline])
-        del buffer[: newline + 1]
-        return line
+        self._buffer = buffer[newline + 1 :]  # what follows the line (usually nothing)
+        del buffer[newline:]  # the line itself, in place: a large answer is never copied
+        return buffer
 
     def _wait_for_output(self, process: subprocess.Popen[bytes], deadline: float) -> bool:
         """Wait until stdout has something to read (True: data, its end, or
@@ -279,7 +279,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=5)
 
 
-def _clip(data: bytes, limit: int = 120) -> str:
+def _clip(data: bytes | bytearray, limit: int = 120) -> str:
     text = printable(data.decode(errors="replace"))
     return text if len(text) <= limit else text[:limit] + "..."
 

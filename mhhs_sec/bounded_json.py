@@ -30,7 +30,7 @@ class TooDeep(ValueError):
     """A JSON document nested deeper than :data:`MAX_DEPTH`."""
 
 
-def nesting_depth(text: bytes) -> int:
+def nesting_depth(text: bytes | bytearray) -> int:
     """The deepest nesting of arrays and objects in JSON ``text`` (0 for a
     scalar).  Brackets inside strings do not count.  For text that is not
     JSON, up to its first error the decoder and this count agree on which
@@ -47,7 +47,7 @@ def nesting_depth(text: bytes) -> int:
     return max(0, max(accumulate(array("b", compact.translate(_STEP))), default=0))
 
 
-def loads(text: bytes) -> Any:
+def loads(text: bytes | bytearray) -> Any:
     """The value of JSON ``text`` (UTF-8); ValueError if it is not JSON
     (TooDeep if it nests deeper than :data:`MAX_DEPTH`, UnicodeDecodeError if
     it is not UTF-8)."""
