@@ -328,8 +328,8 @@ class _Handler(socketserver.StreamRequestHandler):
             if not sep or not line.endswith(b"\n"):
                 raise _Refused(400, "malformed HTTP header")
             name, value = name.strip().lower(), value.strip()
-            if headers.setdefault(name, value) != value:
-                raise _Refused(400, f"conflicting {name} headers" if name == "content-length" else "repeated header")
+            if headers.setdefault(name, value) != value and name == "content-length":
+                raise _Refused(400, "conflicting Content-Length headers")  # which body would be meant?
         raise _Refused(431, f"more than {MAX_HEADERS} headers")
 
     def _route(self, verb: str, path: str, body: bytes) -> tuple[int, object]:
