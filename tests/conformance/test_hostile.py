@@ -132,6 +132,15 @@ def test_signals_to_its_group_do_not_reach_the_runner(few_vectors: list[Any]) ->
 
 
 @pytest.mark.req("REG-4", "AC-3")
+def test_an_extra_stdio_answer_is_an_error_never_a_fail(few_vectors: list[Any]) -> None:
+    """The extra answer is read as the answer to the next request: its id
+    gives it away."""
+    verdicts = _run(fake_command("double"), few_vectors)
+    assert "fail" not in [v.status for v in verdicts] and "error" in [v.status for v in verdicts]
+    assert all("does not match request id" in v.reason for v in verdicts if v.status == "error")
+
+
+@pytest.mark.req("REG-4", "AC-3")
 def test_control_bytes_never_reach_reports_or_terminal_raw(
     few_vectors: list[Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

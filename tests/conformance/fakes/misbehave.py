@@ -25,6 +25,7 @@ Usage: ``python misbehave.py MODE [MARKER_FILE]``.  Modes:
   (SIGKILL);
 - ``control-bytes``: names itself with an ESC sequence in ``hello`` and
   answers steps with a line of NUL and ESC bytes;
+- ``double``: answers every step twice;
 - ``ok``: behaves.
 """
 
@@ -123,6 +124,11 @@ def main() -> int:
     for line in sys.stdin:
         message = json.loads(line)
         if message.get("method") == "step" and _misbehave(mode, marker, message):
+            continue
+        if mode == "double" and message.get("method") == "step":
+            answer = dispatch(implementation, message)
+            _write(answer)
+            _write(answer)
             continue
         if mode == "long-answer" and message.get("method") == "step":
             _write({**dispatch(implementation, message), "padding": "p" * (63 * MIB)})
