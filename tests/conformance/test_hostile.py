@@ -250,21 +250,31 @@ def _endless_chunks(sock: socket.socket) -> None:
         sock.sendall(chunk)
 
 
+def _endless_header(sock: socket.socket) -> None:
+    sock.sendall(b"HTTP/1.1 200 OK\r\nX-Long: " + b"x" * (2 * MIB))
+
+
+def _many_headers(sock: socket.socket) -> None:
+    sock.sendall(b"HTTP/1.1 200 OK\r\n" + b"X-A: b\r\n" * 100_000)
+
+
 @pytest.mark.req("REG-4", "AC-3")
 @pytest.mark.parametrize(
-    ("answer", "expected"),
+    ("answer", "cause", "expected"),
     [
-        (_deep, "JSON nested 1000 levels"),
-        (_huge_length, "answer body of 1000000000000 bytes"),
-        (_endless_chunks, f"longer than {MAX_MESSAGE} bytes"),
+        (_deep, "garbage", "JSON nested 1000 levels"),
+        (_huge_length, "garbage", "answer body of 1000000000000 bytes"),
+        (_endless_chunks, "garbage", f"longer than {MAX_MESSAGE} bytes"),
+        (_endless_header, "crash", "LineTooLong"),
+        (_many_headers, "crash", "more than 100 headers"),
     ],
 )
 def test_http_answers_too_deep_or_too_large_are_error_verdicts(
-    answer: Callable[[socket.socket], None], expected: str, few_vectors: list[Any]
+    answer: Callable[[socket.socket], None], cause: str, expected: str, few_vectors: list[Any]
 ) -> None:
     with _serve(answer) as url:
         verdicts = _run(url, few_vectors[:1])
-        assert verdicts[0].status == "error" and verdicts[0].reason.startswith("garbage"), verdicts[0].reason
+        assert verdicts[0].status == "error" and verdicts[0].reason.startswith(cause), verdicts[0].reason
         assert expected in verdicts[0].reason
 
 
