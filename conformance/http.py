@@ -16,6 +16,7 @@ from __future__ import annotations
 import http.client
 import io
 import json
+import re
 import socket
 import socketserver
 import threading
@@ -23,9 +24,11 @@ import time
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from mhhs_sec.bounded_json import loads
+
 from . import duis_bridge
 from .protocol import AdapterFault, Capabilities, Implementation, Json
-from .wire import check_answer, dispatch
+from .wire import MAX_MESSAGE, MAX_REQUEST, check_answer, clipped, dispatch
 
 SERVICE_REQUEST_PATH: Final = "/api/v1/serviceRequest"
 HELLO_PATH: Final = "/mhhs/v1/hello"
@@ -46,6 +49,7 @@ class HttpAdapter:
         self.base = parts.path.rstrip("/")
         self.timeout_s = timeout_s
         self._socket: socket.socket | None = None
+        self._reader: _Reader | None = None
 
     def hello(self) -> Capabilities:
         return Capabilities.from_json(self._call("GET", HELLO_PATH, None, "application/json", "hello"))
@@ -75,19 +79,20 @@ class HttpAdapter:
             return None
 
     def _call(self, verb: str, path: str, body: bytes | None, kind: str, method: str) -> Any:
-        sock = self._connect(method)
+        sock, reader = self._connection(method)
         payload = body or b""
         head = (
             f"{verb} {self.base}{path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
             f"Content-Type: {kind}\r\nContent-Length: {len(payload)}\r\n\r\n"
         )
-        deadline = time.monotonic() + self.timeout_s
+        reader.raw.deadline = time.monotonic() + self.timeout_s
         try:
             sock.settimeout(self.timeout_s)
             sock.sendall(head.encode("latin-1") + payload)  # one segment: no Nagle / delayed-ACK stall
-            response = http.client.HTTPResponse(_Deadline(sock, deadline), method=verb)  # type: ignore[arg-type]
+            response = http.client.HTTPResponse(_Source(reader), method=verb)  # type: ignore[arg-type]
             response.begin()
-            status, data = response.status, response.read()
+            status, data = response.status, _read_body(response, method)
+            self._check_nothing_more(method)
             if response.will_close:
                 self.restart()
         except TimeoutError:
@@ -96,17 +101,33 @@ class HttpAdapter:
         except (http.client.HTTPException, ConnectionError, OSError) as error:
             self.restart()
             raise AdapterFault("crash", f"{method}: connection lost: {type(error).__name__}: {error}") from None
-        try:
-            answer = json.loads(data)
-        except ValueError:
-            raise AdapterFault("garbage", f"{method}: HTTP {status} body is not JSON: {data[:120]!r}") from None
-        if status == 200:
-            return answer
-        return check_answer({"id": 0, **(answer if isinstance(answer, dict) else {"junk": answer})}, 0, method)
+        return _result(status, data, method)
+
+    def _connection(self, method: str) -> tuple[socket.socket, _Reader]:
+        """The open connection (a new one if there is none or the server
+        closed the idle one); AdapterFault if the server sent bytes nobody
+        asked for since the last answer."""
+        if self._socket is not None and self._reader is not None:
+            self._check_nothing_more(method)
+            if not self._reader.raw.peer_closed:
+                return self._socket, self._reader
+            self.restart()  # the server closed an idle keep-alive connection: open another
+        sock = self._connect(method)
+        self._socket, self._reader = sock, _Reader(_DeadlineReader(sock))
+        return sock, self._reader
+
+    def _check_nothing_more(self, method: str) -> None:
+        """HTTP/1.1 answers carry no request id: bytes after an answer (an
+        extra answer, a body longer than its Content-Length) would be read as
+        the answer to the next request.  They end the connection with an error."""
+        assert self._reader is not None
+        extra = self._reader.unsolicited()
+        if extra:
+            self.restart()
+            raise AdapterFault("protocol", f"{method}: the server sent {extra} byte(s) no request asked for "
+                               "(an extra answer?); the connection is dropped")  # fmt: skip
 
     def _connect(self, method: str) -> socket.socket:
-        if self._socket is not None:
-            return self._socket
         try:
             sock = socket.create_connection((self.host, self.port), timeout=self.timeout_s)
         except ConnectionRefusedError:
@@ -114,13 +135,12 @@ class HttpAdapter:
         except OSError as error:
             raise AdapterFault("refused", f"{method}: cannot connect to {self.host}:{self.port}: {error}") from None
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._socket = sock
         return sock
 
     def restart(self) -> None:
         """Drop the connection; the next call opens a new one (a server that
         went away cannot be restarted from here)."""
-        sock, self._socket = self._socket, None
+        sock, self._socket, self._reader = self._socket, None, None
         if sock is not None:
             sock.close()
 
@@ -128,17 +148,51 @@ class HttpAdapter:
         self.restart()
 
 
+def _read_body(response: http.client.HTTPResponse, method: str) -> bytes:
+    """The answer's body, refused unread past MAX_MESSAGE bytes (a declared
+    Content-Length at once, a chunked body once that much has come)."""
+    if response.length is not None and response.length > MAX_MESSAGE:
+        raise AdapterFault("garbage", f"{method}: answer body of {response.length} bytes; at most {MAX_MESSAGE}")
+    data = response.read(MAX_MESSAGE + 1)
+    if len(data) > MAX_MESSAGE:
+        raise AdapterFault("garbage", f"{method}: answer body longer than {MAX_MESSAGE} bytes")
+    return data
+
+
+def _result(status: int, data: bytes, method: str) -> Any:
+    try:
+        answer = loads(data)
+    except ValueError as error:  # TooDeep included
+        raise AdapterFault("garbage", f"{method}: HTTP {status} body is not JSON ({clipped(str(error), 120)}): "
+                           f"{clipped(repr(data[:120]), 160)}") from None  # fmt: skip
+    if status == 200:
+        return answer
+    return check_answer({"id": 0, **(answer if isinstance(answer, dict) else {"junk": answer})}, 0, method)
+
+
 class _DeadlineReader(io.RawIOBase):
     """Socket reads that together never take longer than the deadline (a
-    server trickling bytes cannot keep the runner waiting)."""
+    server trickling bytes cannot keep the runner waiting).  Probing
+    (:meth:`_Reader.unsolicited`) reads only what has already arrived."""
 
-    def __init__(self, sock: socket.socket, deadline: float) -> None:
-        self.sock, self.deadline = sock, deadline
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock, self.deadline = sock, 0.0
+        self.probing = self.peer_closed = False
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer: Any) -> int:
+    def readinto(self, buffer: Any) -> int | None:
+        if self.probing:
+            self.sock.settimeout(0.0)  # non-blocking: only what has arrived
+            try:
+                count = self.sock.recv_into(buffer)
+            except (BlockingIOError, InterruptedError):
+                return None
+            except OSError:
+                count = 0
+            self.peer_closed = count == 0
+            return count
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError("deadline passed")
@@ -146,14 +200,32 @@ class _DeadlineReader(io.RawIOBase):
         return self.sock.recv_into(buffer)
 
 
-class _Deadline:
+class _Reader(io.BufferedReader):
+    """The connection's one buffered reader, kept across answers so that no
+    byte the server sent is lost between them; answers cannot close it."""
+
+    raw: _DeadlineReader
+
+    def close(self) -> None:
+        """Left open: the connection outlives each answer (restart drops it)."""
+
+    def unsolicited(self) -> int:
+        """How many bytes are buffered or have arrived past the last answer."""
+        self.raw.probing = True
+        try:
+            return len(self.peek(1))
+        finally:
+            self.raw.probing = False
+
+
+class _Source:
     """What :class:`http.client.HTTPResponse` needs of a socket: ``makefile``."""
 
-    def __init__(self, sock: socket.socket, deadline: float) -> None:
-        self.sock, self.deadline = sock, deadline
+    def __init__(self, reader: _Reader) -> None:
+        self.reader = reader
 
-    def makefile(self, mode: str, *args: Any, **kwargs: Any) -> io.BufferedReader:
-        return io.BufferedReader(_DeadlineReader(self.sock, self.deadline))
+    def makefile(self, mode: str, *args: Any, **kwargs: Any) -> _Reader:
+        return self.reader
 
 
 def _json_body(data: Json) -> bytes:
@@ -163,14 +235,53 @@ def _json_body(data: Json) -> bytes:
 # ---- server -------------------------------------------------------------------
 
 
-_REASONS: Final = {200: "OK", 400: "Bad Request", 404: "Not Found", 411: "Length Required", 422: "Unprocessable Entity",
-                   500: "Internal Server Error"}  # fmt: skip
-_MAX_HEADER_LINE: Final = 65536
+_REASONS: Final = {200: "OK", 400: "Bad Request", 404: "Not Found", 411: "Length Required",
+                   413: "Content Too Large", 414: "URI Too Long", 422: "Unprocessable Entity",
+                   431: "Request Header Fields Too Large", 500: "Internal Server Error"}  # fmt: skip
+# Limits of the reference server (a request of the runner is a few kilobytes).
+MAX_REQUEST_LINE: Final = 8192
+MAX_HEADER_BYTES: Final = 65536  # all header lines together
+MAX_HEADERS: Final = 100
+_DECIMAL: Final = re.compile(r"[0-9]{1,19}")
+
+
+class _Refused(Exception):
+    """A request refused before its body is read: the status and a fixed
+    message (never a piece of the request)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _request_line(line: bytes) -> tuple[str, str, str]:
+    if len(line) > MAX_REQUEST_LINE:
+        raise _Refused(414, f"request line longer than {MAX_REQUEST_LINE} bytes")
+    parts = line.decode("latin-1").split()
+    if len(parts) != 3 or parts[2] not in ("HTTP/1.0", "HTTP/1.1"):
+        raise _Refused(400, "malformed HTTP request line")
+    return parts[0], parts[1], parts[2]
+
+
+def _content_length(headers: dict[str, str]) -> int:
+    """The body's length: a decimal Content-Length up to MAX_REQUEST (none: 0)."""
+    if "transfer-encoding" in headers:
+        raise _Refused(411, "send the body with a Content-Length (no Transfer-Encoding)")
+    text = headers.get("content-length", "0")
+    if not _DECIMAL.fullmatch(text):
+        raise _Refused(400, "Content-Length must be a decimal number of bytes")
+    if int(text) > MAX_REQUEST:
+        raise _Refused(413, f"a request body is at most {MAX_REQUEST} bytes")
+    return int(text)
 
 
 class _Handler(socketserver.StreamRequestHandler):
     """A lean HTTP/1.1 handler: keep-alive, Content-Length bodies, one write
-    per answer (the stdlib handler's header parsing would dominate a step)."""
+    per answer (the stdlib handler's header parsing would dominate a step).
+    The request line, the headers and the body are bounded (MAX_REQUEST_LINE,
+    MAX_HEADER_BYTES, MAX_HEADERS, MAX_REQUEST): a request over a limit, with
+    a Transfer-Encoding or with a Content-Length that is not a decimal number
+    is answered at once, its body unread, and the connection closed."""
 
     disable_nagle_algorithm = True
     timeout = 120  # an idle keep-alive connection is closed after this many seconds
@@ -184,54 +295,60 @@ class _Handler(socketserver.StreamRequestHandler):
             return  # the client went away or timed out: just close
 
     def _one_request(self) -> bool:
-        line = self.rfile.readline(_MAX_HEADER_LINE + 1)
+        line = self.rfile.readline(MAX_REQUEST_LINE + 1)
         if not line.strip():
             return False
-        parts = line.decode("latin-1").split()
-        headers = self._headers()
-        if len(parts) != 3 or headers is None:
-            self._send(400, {"error": {"kind": "protocol", "message": "malformed HTTP request"}}, close=True)
+        try:
+            verb, target, version = _request_line(line)
+            headers = self._headers()
+            length = _content_length(headers)
+        except _Refused as refused:
+            self._send(refused.status, {"error": {"kind": "protocol", "message": refused.message}}, close=True)
             return False
-        verb, target, version = parts
-        if "chunked" in headers.get("transfer-encoding", "").lower():
-            self._send(411, {"error": {"kind": "protocol", "message": "send a Content-Length body"}}, close=True)
-            return False
-        body = self.rfile.read(int(headers.get("content-length") or 0))
+        body = self.rfile.read(length)
+        if len(body) < length:
+            return False  # the client went away
         connection = headers.get("connection", "").lower()
         keep = connection != "close" if version == "HTTP/1.1" else connection == "keep-alive"
         status, answer = self._route(verb, target.split("?")[0].rstrip("/"), body)
         self._send(status, answer, close=not keep)
         return keep
 
-    def _headers(self) -> dict[str, str] | None:
+    def _headers(self) -> dict[str, str]:
         headers: dict[str, str] = {}
-        while True:
-            line = self.rfile.readline(_MAX_HEADER_LINE + 1)
+        budget = MAX_HEADER_BYTES
+        for _ in range(MAX_HEADERS + 1):
+            line = self.rfile.readline(budget + 1)
             if line in (b"\r\n", b"\n"):
                 return headers
-            if not line or len(line) > _MAX_HEADER_LINE:
-                return None
+            budget -= len(line)
+            if budget < 0:
+                raise _Refused(431, f"the headers exceed {MAX_HEADER_BYTES} bytes")
             name, sep, value = line.decode("latin-1").partition(":")
-            if not sep:
-                return None
-            headers[name.strip().lower()] = value.strip()
+            if not sep or not line.endswith(b"\n"):
+                raise _Refused(400, "malformed HTTP header")
+            name, value = name.strip().lower(), value.strip()
+            if headers.setdefault(name, value) != value and name == "content-length":
+                raise _Refused(400, "conflicting Content-Length headers")  # which body would be meant?
+        raise _Refused(431, f"more than {MAX_HEADERS} headers")
 
     def _route(self, verb: str, path: str, body: bytes) -> tuple[int, object]:
         if verb == "GET" and path == HELLO_PATH:
             return self._answer({"method": "hello", "params": {}})
         if verb != "POST" or path not in (SERVICE_REQUEST_PATH, RESET_PATH, EVENT_PATH):
-            return 404, {"error": {"kind": "protocol", "message": f"no such call: {verb} {path}"}}
+            known = f"GET {HELLO_PATH}, POST {RESET_PATH}, {EVENT_PATH} or {SERVICE_REQUEST_PATH}"
+            return 404, {"error": {"kind": "protocol", "message": f"no such call; the calls are {known}"}}
         try:
             message = self._message(path, body)
         except (ValueError, KeyError, TypeError) as error:
-            return 400, {"error": {"kind": "protocol", "message": str(error)}}
+            return 400, {"error": {"kind": "protocol", "message": clipped(str(error))}}
         return self._answer(message)
 
     def _message(self, path: str, body: bytes) -> Json:
         if path == SERVICE_REQUEST_PATH:
             request = duis_bridge.xml_to_request(body.decode(), validate=self.server.validate_duis)
             return {"method": "step", "params": {"event": {"event": "submit", "request": request}}}
-        return {"method": "reset" if path == RESET_PATH else "step", "params": json.loads(body)}
+        return {"method": "reset" if path == RESET_PATH else "step", "params": loads(body)}
 
     def _answer(self, message: Json) -> tuple[int, object]:
         with self.server.lock:
@@ -242,6 +359,7 @@ class _Handler(socketserver.StreamRequestHandler):
         return 200, answer["result"]
 
     def _send(self, status: int, data: object, *, close: bool = False) -> None:
+        """Write the whole answer at once (the client may be gone: OSError ends the handler)."""
         body = _json_body(data)  # type: ignore[arg-type]
         head = (
             f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\nContent-Type: application/json\r\n"
@@ -259,6 +377,9 @@ class ImplementationServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    # Connections the kernel holds before they are accepted: 1,000 clients
+    # connecting at once are all queued (the system's somaxconn caps it).
+    request_queue_size = 1024
 
     def __init__(
         self, implementation: Implementation, host: str = "127.0.0.1", port: int = 0, *, validate_duis: bool = False

@@ -6,13 +6,16 @@ every requirement it cites (with its failure details once, linked), JUnit puts
 each vector once, in the suite of the first requirement it cites, so CI counts
 stay exact.  Each failure shows the expected and the actual outputs of the
 failing step, the differences, the vector's comment and the one-line command
-that reruns just that vector.  Reports hold
+that reruns just that vector.  Every text an implementation can put in them
+(its name, an error's reason) is made printable first: a NUL or ESC byte it
+sent is shown as an escape, never written raw.  Reports hold
 no timings or host names, so the same run gives byte-identical files; they are
 written to a temporary file and renamed (nothing half-written).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import time
@@ -24,6 +27,7 @@ from typing import IO, Any
 import jinja2
 
 from .runner import Run, Verdict
+from .wire import printable
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -44,8 +48,26 @@ def _requirement_key(requirement: str) -> tuple[str, int, str]:
 
 
 def pretty(data: Any) -> str:
-    """Expected / actual outputs as indented JSON (stable key order)."""
+    """Expected / actual outputs as indented JSON (stable key order; ASCII,
+    so nothing unprintable)."""
     return json.dumps(data, indent=2, sort_keys=True)
+
+
+def printable_run(run: Run) -> Run:
+    """The run with every text made printable (:func:`~.wire.printable`):
+    XML 1.0 cannot hold a NUL, and an ESC would reach the terminal raw."""
+    return dataclasses.replace(
+        run, adapter=printable(run.adapter), implementation=printable(run.implementation),
+        rerun_prefix=printable(run.rerun_prefix), verdicts=[_printable_verdict(v) for v in run.verdicts],
+    )  # fmt: skip
+
+
+def _printable_verdict(verdict: Verdict) -> Verdict:
+    return dataclasses.replace(
+        verdict, vector_id=printable(verdict.vector_id), comment=printable(verdict.comment),
+        reason=printable(verdict.reason), requirements=tuple(map(printable, verdict.requirements)),
+        tags=tuple(map(printable, verdict.tags)), differences=tuple(map(printable, verdict.differences)),
+    )  # fmt: skip
 
 
 # ---- JUnit --------------------------------------------------------------------
@@ -55,6 +77,7 @@ def junit(run: Run) -> str:
     """JUnit XML: one ``testsuite`` per requirement, each vector once (under the
     first requirement it cites; all of them in its properties); skips and
     errors carry their reason."""
+    run = printable_run(run)
     counts = run.counts()
     root = ET.Element(
         "testsuites", name=f"mhhs-sec conform {run.adapter}", tests=str(len(run.verdicts)),
@@ -90,6 +113,7 @@ def _testcase(suite: ET.Element, requirement: str, verdict: Verdict, run: Run) -
 
 def failure_text(verdict: Verdict, run: Run) -> str:
     """The plain-text account of a failure (JUnit body, terminal, pytest)."""
+    verdict, run = _printable_verdict(verdict), printable_run(dataclasses.replace(run, verdicts=[]))
     lines = [f"{verdict.vector_id}: {verdict.comment}", f"requirements: {', '.join(verdict.requirements)}"]
     if verdict.observables:
         lines.append(f"observables checked: {', '.join(verdict.observables)}")
@@ -104,6 +128,7 @@ def failure_text(verdict: Verdict, run: Run) -> str:
 
 def html(run: Run) -> str:
     """The HTML report (``templates/report.html.j2``)."""
+    run = printable_run(run)
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
@@ -124,6 +149,7 @@ def html(run: Run) -> str:
 
 def text_summary(run: Run) -> str:
     """What ``conform`` prints on stdout at the end."""
+    run = printable_run(run)
     counts = run.counts()
     lines = []
     for verdict in run.verdicts:

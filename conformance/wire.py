@@ -10,8 +10,10 @@ which turns anything malformed into :class:`AdapterFault`.
 
 from __future__ import annotations
 
+import json
+import re
 import traceback
-from typing import Any
+from typing import Any, Final
 
 from mhhs_sec.model.codec import decode_output
 from mhhs_sec.model.codec_fast import output_ok
@@ -20,6 +22,36 @@ from mhhs_sec.model.errors import InvalidEvent
 from .protocol import AdapterFault, Capabilities, EventRejected, Implementation, Json
 
 METHODS = ("hello", "reset", "step", "shutdown")
+# The largest answer the runner reads (a stdio line, an HTTP body).
+MAX_MESSAGE: Final = 64 * 1024 * 1024
+# The largest request the reference servers read (the runner's requests are a
+# few kilobytes).
+MAX_REQUEST: Final = 1024 * 1024
+# An error answer's message is clipped to this many characters: a server never
+# echoes a large input back.
+MAX_ERROR_TEXT: Final = 300
+# json.dumps(message, separators=(",", ":")) builds this encoder on every call; one is enough.
+ENCODER: Final = json.JSONEncoder(separators=(",", ":"))
+# Characters a terminal or an XML 1.0 document must not receive raw: C0 and C1
+# controls (tab and newline excepted), DEL, lone surrogates, U+FFFE and U+FFFF.
+_UNPRINTABLE: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every unprintable character written as an escape
+    (``\\x1b``, ``\\ud800``): safe on a terminal and in an XML report."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def clipped(text: str, limit: int = MAX_ERROR_TEXT) -> str:
+    """``text`` made printable and cut to ``limit`` characters."""
+    text = printable(text)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def dispatch(implementation: Implementation, message: object) -> Json:
@@ -27,16 +59,19 @@ def dispatch(implementation: Implementation, message: object) -> Json:
     if not isinstance(message, dict) or "method" not in message:
         return {"id": None, "error": {"kind": "protocol", "message": "a request is an object with 'method'"}}
     ident = message.get("id")
+    if ident is not None and (not isinstance(ident, int) or isinstance(ident, bool)):
+        return {"id": None, "error": {"kind": "protocol", "message": "a request's 'id' is an integer"}}
     method, params = message["method"], message.get("params") or {}
     try:
         result = _call(implementation, method, params)
     except EventRejected as rejected:
-        return {"id": ident, "error": {"kind": "rejected", **rejected.as_json()}}
+        refused = {key: clipped(value) for key, value in rejected.as_json().items()}
+        return {"id": ident, "error": {"kind": "rejected", **refused}}
     except _ProtocolError as error:
-        return {"id": ident, "error": {"kind": "protocol", "message": str(error)}}
+        return {"id": ident, "error": {"kind": "protocol", "message": clipped(str(error))}}
     except Exception as error:  # noqa: BLE001 - reported to the client, the server goes on
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        return {"id": ident, "error": {"kind": "internal", "message": detail}}
+        return {"id": ident, "error": {"kind": "internal", "message": clipped(detail)}}
     return {"id": ident, "result": result}
 
 

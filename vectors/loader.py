@@ -21,6 +21,8 @@ from mhhs_sec.model.errors import InvalidEvent
 from mhhs_sec.model.outputs import Output
 from mhhs_sec.model.profile import PROFILE_OPTIONS
 
+from mhhs_sec import bounded_json
+
 from .format import FORMAT_VERSION, JSON_DIR, SCHEMA_FILE
 
 Json = dict[str, Any]
@@ -167,9 +169,11 @@ def read_document(path: Path) -> Json:
 @lru_cache(maxsize=256)
 def _read_document(path: Path, mtime_ns: int, size: int) -> Json:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = bounded_json.loads(path.read_bytes())
     except json.JSONDecodeError as error:
         raise VectorFormatError(path, f"line {error.lineno}", f"not JSON: {error.msg}") from None
+    except ValueError as error:  # nested too deep, not UTF-8
+        raise VectorFormatError(path, "(document)", f"not JSON: {error}") from None
     validate_document(document, path)
     if document.get("format_version") != FORMAT_VERSION:
         raise VectorFormatError(path, "format_version", f"expected {FORMAT_VERSION}")

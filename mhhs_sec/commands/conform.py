@@ -2,17 +2,26 @@
 implementation and report a verdict per vector (docs/adapter-protocol.md).
 
 Exit codes: 0 every selected vector passed; 1 some failed, errored or were
-skipped; 2 bad usage (unknown adapter, bad filter, no vector selected).
+skipped (the implementation did not conform); 2 bad usage (unknown adapter,
+bad filter, no vector selected); 3 the runner itself failed (a bug of the
+suite, not a verdict on the implementation: the reason is on stderr).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+import traceback
+from typing import Any, Final
 
 from mhhs_sec.conformance.adapters import DEFAULT_TIMEOUT_S, SPEC_HELP
 from mhhs_sec.conformance.runner import DEFAULT_GIVE_UP
+
+# The exit codes (module docstring).
+PASSED: Final = 0
+NOT_CONFORMING: Final = 1
+USAGE: Final = 2
+RUNNER_FAILED: Final = 3
 
 
 def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,6 +61,17 @@ def prepare(args: argparse.Namespace) -> tuple[Any, list[Any], int, dict[str, An
 
 
 def run(args: argparse.Namespace) -> int:
+    """The command; an exception that escapes the run is the runner's own
+    failure (exit 3): the runner turns everything an implementation does into
+    verdicts, so it never comes from the implementation."""
+    try:
+        return _run(args)
+    except Exception:  # noqa: BLE001 - reported, with its traceback, as the runner's own failure
+        print(f"mhhs-sec conform: the runner failed (not a verdict):\n{traceback.format_exc()}", file=sys.stderr)
+        return RUNNER_FAILED
+
+
+def _run(args: argparse.Namespace) -> int:
     from mhhs_sec.conformance.adapters import open_adapter
     from mhhs_sec.conformance.reports import Progress, html, junit, text_summary
     from mhhs_sec.conformance.runner import Run, rerun_prefix, run_all
@@ -62,10 +82,10 @@ def run(args: argparse.Namespace) -> int:
         adapter = open_adapter(args.adapter, timeout_s=args.timeout)
     except ValueError as error:
         print(f"mhhs-sec conform: {error}", file=sys.stderr)
-        return 2
+        return USAGE
     if not chosen:
         print(f"mhhs-sec conform: no vector selected (of {total}); check the filters", file=sys.stderr)
-        return 2
+        return USAGE
     progress = Progress(len(chosen), enabled=not args.quiet)
     try:
         implementation, verdicts = run_all(
@@ -79,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     if args.html:
         write_atomic(args.html, html(result))
     print(text_summary(result))
-    return 0 if result.ok else 1
+    return PASSED if result.ok else NOT_CONFORMING
 
 
 def register(subparsers: Any) -> None:

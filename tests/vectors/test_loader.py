@@ -83,3 +83,14 @@ def test_profile_matching(vectors) -> None:  # type: ignore[no-untyped-def]
     assert constrained.profile.matches(Profile().with_options(**{option: value}))
     other = next(x for x in PROFILE_OPTIONS[option][1] if x != value)
     assert not constrained.profile.matches(Profile().with_options(**{option: other}))
+
+
+@pytest.mark.req("AC-3")
+def test_a_file_nested_too_deep_is_refused_naming_the_file(tmp_path: Path) -> None:
+    """1,000 levels of nesting: a format error, not a RecursionError."""
+    path, data = _one_file(tmp_path)
+    data["vectors"][0]["comment"] = "DEEP"
+    path.write_text(json.dumps(data).replace('"DEEP"', "[" * 1000 + "]" * 1000))
+    with pytest.raises(VectorFormatError) as caught:
+        load_vectors(path, strict=False)
+    assert caught.value.path == str(path) and "JSON nested 1003 levels" in str(caught.value)  # 3 of the file's own
