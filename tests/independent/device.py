@@ -88,11 +88,12 @@ class Meter:
 
     def read_log(self, device: Device, srv: str, start: int, end: int, now: int) -> list[Entry]:
         """A log read over [start, end]: the held entries, in time order: logged
-        by now, none before commissioning and, for 4.8.1, none deleted by a
-        restriction (C-8 names 4.8.1 only, AM 18.22(e); see GAPS.md G14)."""
+        by now, none before commissioning and, for 4.8.1, none logged before a
+        restriction (C-8 names 4.8.1 only, AM 18.22(e); timing.md 8.5: an entry
+        stamped at the restriction instant is kept)."""
         floor = _commissioned_at(device)
         if srv in RESTRICTED_SRVS and device.device_id in self.restricted_at:
-            floor = max(floor, self.restricted_at[device.device_id] + 1)
+            floor = max(floor, self.restricted_at[device.device_id])
         return [e for e in self._held(device, srv, max(start, floor), min(end, now)) if floor <= e[0]]
 
     def read_register(self, device: Device, srv: str, now: int) -> list[Entry]:
