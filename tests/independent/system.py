@@ -345,10 +345,11 @@ class Dsp:
         cached = self.cache.fresh(key, start, end, self.now) if srv in CACHED_SRVS else {}
         if cached and set(self._cadence(device, srv, start, end)) <= set(cached):
             return sorted(cached.items()), False  # C-9: no device interaction
-        read = self.meter.read_log(device, srv, start, end, self.now)
+        read = [e for e in self.meter.read_log(device, srv, start, end, self.now) if e[0] not in cached]
         today = self.clock.day_of(self.now)
         active = self.book.active_for(device.device_id, srv, today, self.profile.active_from_creation)
         previous_day = (self.clock.start_of(today - DAY), self.clock.start_of(today))
+        # C-9: only what the cache misses is retrieved from the device
         self.cache.note_retrieval(key, read, self.now, previous_day, caches(device, srv, active))
         merged = dict(read)
         merged.update(cached)  # C-8: cached entries survive the ESME's deletion
