@@ -11,7 +11,7 @@ from .access import Granted, Rejection, World, decide, run_allowed
 from .audit import AuditTrail
 from .cache import S1spCache, caches
 from .clock import DAY, SettlementClock, format_instant, parse_instant
-from .device import HALF_HOUR, Device, Entry, Meter, decode_device
+from .device import HALF_HOUR, Device, Entry, Meter, commissioned_at, decode_device
 from .errors import Refused
 from .outputs import Json, acknowledgement, alert, response
 from .profile import decode_profile
@@ -356,7 +356,9 @@ class Dsp:
         return sorted(merged.items()), True
 
     def _cadence(self, device: Device, srv: str, start: int, end: int) -> list[int]:
-        """The timestamps the S1SP expects a log to hold in [start, end] by now."""
+        """The timestamps the S1SP expects a log to hold in [start, end] by now:
+        the SRV's cadence from the commissioning date on (timing.md 8.8)."""
         step = DAY_S if srv in DAILY_LOG_SRVS else HALF_HOUR
+        start = max(start, commissioned_at(device))
         first = -(-start // step) * step
         return list(range(first, min(end, self.now) + 1, step))
