@@ -153,7 +153,12 @@ def envelope_schema() -> Schema:
                 "backwards, a malformed field); protocol: the request itself was malformed; internal: the "
                 "implementation failed.",
             },
-            "field": {"type": "string", "minLength": 1, "description": "rejected: the path of the bad field."},
+            "field": {
+                "type": "string",
+                "minLength": 1,
+                "description": "rejected: the path of the bad field (docs/adapter-protocol.md lists them; "
+                "not compared).",
+            },
             "requirement": {
                 "type": "string",
                 "pattern": "^([A-Z][A-Z0-9]*-[0-9]+|INPUT)$",
@@ -285,7 +290,10 @@ def _appointment() -> Schema:
 
 
 def _registration_properties() -> dict[str, Schema]:
-    chain = "in EFD order, covering every day from the first EFD without gap or overlap (REG-5; otherwise refused)"
+    chain = (
+        "in EFD order, covering every day from the first EFD without gap or overlap, the last one open "
+        "(etd null) (REG-5; otherwise refused)"
+    )
     return {
         "mpan": _ref("mpan"),
         "suppliers": {
@@ -360,7 +368,8 @@ def _device_data_run() -> Schema:
             },
             "values": {"type": "array", "minItems": 1, "items": {"type": "integer"}},
         },
-        description="Planned: a run of log entries the device holds for one SRV.",
+        description="A run of log entries the device logs for one SRV: held once its timestamp is at or before "
+        "now (docs/vector-format.md, 'Device data').",
     )
 
 
@@ -398,7 +407,8 @@ def initial_state_schema() -> Schema:
             "device_data": {
                 "type": "array",
                 "items": _ref("device_data_run"),
-                "description": "Planned (optional): what each device logs, sorted by (device_id, srv, start).",
+                "description": "What each device logs, sorted by (device_id, srv, start); absent or empty: the devices "
+                "log nothing (docs/vector-format.md, 'Device data').",
             },
         },
         ["clock", "profile", "users", "registrations", "devices"],
@@ -467,7 +477,8 @@ def _request() -> Schema:
         ),
         "schedule_id": {
             "type": "integer",
-            "description": "5.2 / 5.3: the schedule (SCH-2); absent: every own schedule of device_id.",
+            "description": "5.2 / 5.3: the schedule (SCH-2: none of the sender's: MHHS-E8); absent: every own "
+            "schedule of device_id (none: I0 with no ids). 5.2 / 5.3 address no device (no E19).",
         },
     }
     others = [srv for srv in SRVS if srv not in with_period]
@@ -509,7 +520,11 @@ def _events() -> dict[str, Schema]:
         "advance_clock": {
             "to": _described(_ref("instant"), "The new now, not before the current one (docs/timing.md).")
         },
-        "restrict_device": {"device_id": _described(_ref("eui64"), "C-8: the ESME deletes what it logged before now.")},
+        "restrict_device": {
+            "device_id": _described(
+                _ref("eui64"), "C-8: the ESME deletes the 4.8.1 entries it logged before now (docs/timing.md)."
+            )
+        },
         "set_device_comms": {
             "device_id": _ref("eui64"),
             "online": {"type": "boolean", "description": "SCH-5: false: unreachable."},
@@ -576,22 +591,33 @@ def _response() -> Schema:
             "submitted_at": _described(_ref("instant"), "When the request was submitted (a run: when it ran)."),
             "responded_at": _described(_ref("instant"), "When it was answered (TRT-4)."),
             "mode": {"enum": list(MODES), "description": "scheduled: a DSP Schedule run; else on-demand (TRT-1)."},
-            "for_settlement": {"type": "boolean", "description": "The effective ForSettlement flag (FS-1, FS-5)."},
+            "for_settlement": {
+                "type": "boolean",
+                "description": "An answer: the effective ForSettlement flag (FS-1, FS-5). A rejection: the flag "
+                "the request carried (absent: false).",
+            },
             "trt_s": {
                 "type": ["integer", "null"],
                 "minimum": 0,
-                "description": "TRT-1..TRT-3: the Table 3 cell's TRT; null on a rejection.",
+                "description": "TRT-1..TRT-3: the Table 3 cell of the SRV, generation, mode and purpose "
+                "(docs/rules.md); null on a rejection, and for an SRV with no Table 3 row (4.8.2, TRT-2).",
             },
             "entries": {
                 "type": "array",
                 "items": entry,
-                "description": "The log entries returned, in time order; none unless I0.",
+                "description": "The log entries returned, in time order, from the cache or the device (C-4, C-8, C-9, "
+                "docs/timing.md); none unless I0.",
             },
-            "device_read": {"type": "boolean", "description": "C-9: whether answering interacted with the device."},
+            "device_read": {
+                "type": "boolean",
+                "description": "C-9: whether answering interacted with the device: false when fully answered "
+                "from the cache, on a rejection and for 5.x and 8.2.",
+            },
             "schedule_ids": {
                 "type": "array",
                 "items": {"type": "integer"},
-                "description": "5.1: the new schedule; 5.2 / 5.3: the schedules read or deleted.",
+                "description": "5.1: the new schedule; 5.2 / 5.3: the sender's schedules read or deleted, in id order "
+                "(SCH-2).",
             },
             "inventory": _described(_nullable(_ref("device")), "8.2: the device record; else null."),
             "interp": {

@@ -12,7 +12,7 @@ from .profile import declared_profiles
 from .system import Dsp
 
 PROTOCOL = "mhhs-sec-adapter/1"
-# entry-values: right only when the vector carries device_data (GAPS.md G1).
+# entry-values: the devices log the vector's device_data.
 OBSERVABLES = [
     "response-code", "entries", "entry-values", "device-read", "trt", "timing", "alerts", "schedules", "inventory",
     "audit", "refusal",

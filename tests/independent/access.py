@@ -2,7 +2,8 @@
 FS-2, FS-4, FS-5, TRT-1, TRT-2, SCH-2, SCH-6, SCH-7).
 
 The checks run in a fixed order and the first that fails answers; the
-sources fix no order (see GAPS.md: which rejection wins)."""
+sources fix no order, and the vectors accept any rejection that holds
+(``acceptable``, docs/vector-format.md)."""
 
 from __future__ import annotations
 

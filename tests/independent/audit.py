@@ -17,7 +17,7 @@ class AuditTrail:
 
     def request(self, reference: str, user_id: str, at: str) -> None:
         """AUD-1: the request as received (shown under AUD-3's default; the
-        record's shape is this double's own, see GAPS.md: audit extract)."""
+        record's shape: outputs.schema.json, audit_extract)."""
         self.records.append({"at": at, "code": "", "kind": "request", "reference": reference, "user_id": user_id})
 
     def response(self, output: Json) -> None:

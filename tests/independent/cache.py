@@ -53,17 +53,20 @@ class S1spCache:
     def note_retrieval(
         self, key: Key, entries: Iterable[Entry], now: int, previous_day: tuple[int, int], keep: bool
     ) -> None:
-        """C-3: after a device read, cache (when ``keep``) the entries from
-        the previous day or not retrieved before; remember what was retrieved."""
+        """C-3: after a device read, when the S1SP caches this device and SRV
+        (``keep``), cache the entries from the previous day or not retrieved
+        before, and remember what was retrieved (timing.md 8.6: a read while
+        nothing is cached leaves no trace)."""
+        if not keep:
+            return
         store = self._stores.setdefault(key, _Store())
         for timestamp, value in entries:
-            if keep and (previous_day[0] <= timestamp < previous_day[1] or self._new(store, timestamp)):
+            if previous_day[0] <= timestamp < previous_day[1] or self._new(store, timestamp):
                 store.entries[timestamp] = (value, now)
             store.retrieved.add(timestamp)
             store.latest = timestamp if store.latest is None else max(store.latest, timestamp)
 
     def drop(self, key: Key) -> None:
-        """C-6: the DSP Schedule is removed: so is the cache for that device and SRV."""
-        store = self._stores.get(key)
-        if store is not None:
-            store.entries.clear()
+        """C-6: the DSP Schedule is removed: so is the cache for that device
+        and SRV, with the record of what was retrieved (timing.md 8.6)."""
+        self._stores.pop(key, None)

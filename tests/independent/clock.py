@@ -41,7 +41,7 @@ class SettlementClock:
 
     def local_time(self, day: date, seconds: int) -> int:
         """The instant of wall-clock time ``seconds`` after local 00:00 of
-        ``day`` (a window edge, SCH-4; see GAPS.md: windows)."""
+        ``day`` (a window edge, SCH-4; timing.md 3.1: wall-clock time)."""
         wall = datetime.combine(day, time()) + timedelta(seconds=seconds)
         return int(wall.replace(tzinfo=self.zone).timestamp())
 

@@ -1,9 +1,8 @@
 """The Smart Metering Inventory and a device simulator (C-8, C-9, C-10).
 
-With ``initial_state.device_data`` (design: runs of ``values`` logged at
-``start + i * interval_s``) the devices hold exactly those entries.  Without
-it the simulator logs entries on each SRV's cadence with the value 0 (the
-documents give no meter values; see GAPS.md: meter values)."""
+The devices hold exactly the entries ``initial_state.device_data`` logs (runs
+of ``values`` logged at ``start + i * interval_s``), each once its timestamp
+is at or before now; nothing else (docs/vector-format.md, "Device data")."""
 
 from __future__ import annotations
 
@@ -13,11 +12,10 @@ from datetime import date
 from typing import Any
 
 from .clock import parse_day, parse_instant
-from .tables import DAILY_LOG_SRVS, DAY_S, INSTANT_SRVS, PROFILE_LOG_SRVS
+from .tables import INSTANT_SRVS
 
 Entry = tuple[int, int]  # (timestamp, value)
 HALF_HOUR = 1800
-SYNTHETIC_VALUE = 0
 RESTRICTED_SRVS = frozenset({"4.8.1"})  # C-8
 
 
@@ -44,19 +42,10 @@ def decode_device(data: dict[str, Any]) -> Device:
     return Device(data["device_id"], data["mpan"], data["generation"], data["kind"], parse_day(data["commissioned"]))
 
 
-def _cadence(srv: str) -> int | None:
-    if srv in PROFILE_LOG_SRVS:
-        return HALF_HOUR
-    if srv in DAILY_LOG_SRVS:
-        return DAY_S
-    return None
-
-
 class Meter:
     """What the devices hold and whether they answer."""
 
     def __init__(self, device_data: list[dict[str, Any]] | None) -> None:
-        self.loaded = device_data is not None
         self._logs: dict[tuple[str, str], list[Entry]] = {}
         for run in device_data or []:
             start, step = parse_instant(run["start"]), int(run["interval_s"])
@@ -75,37 +64,30 @@ class Meter:
         return device_id not in self.offline
 
     def _held(self, device: Device, srv: str, start: int, end: int) -> list[Entry]:
-        if self.loaded:
-            log = self._logs.get((device.device_id, srv), [])
-            low = bisect.bisect_left(log, (start, -(2**63)))
-            high = bisect.bisect_right(log, (end, 2**63))
-            return log[low:high]
-        step = _cadence(srv)
-        if step is None:
-            return []
-        first = -(-start // step) * step
-        return [(t, SYNTHETIC_VALUE) for t in range(first, end + 1, step)]
+        log = self._logs.get((device.device_id, srv), [])
+        low = bisect.bisect_left(log, (start, -(2**63)))
+        high = bisect.bisect_right(log, (end, 2**63))
+        return log[low:high]
 
     def read_log(self, device: Device, srv: str, start: int, end: int, now: int) -> list[Entry]:
         """A log read over [start, end]: the held entries, in time order: logged
-        by now, none before commissioning and, for 4.8.1, none deleted by a
-        restriction (C-8 names 4.8.1 only, AM 18.22(e); see GAPS.md G14)."""
-        floor = _commissioned_at(device)
+        by now and, for 4.8.1, none logged before a restriction (C-8 names
+        4.8.1 only, AM 18.22(e); timing.md 8.5: an entry stamped at the
+        restriction instant is kept)."""
         if srv in RESTRICTED_SRVS and device.device_id in self.restricted_at:
-            floor = max(floor, self.restricted_at[device.device_id] + 1)
-        return [e for e in self._held(device, srv, max(start, floor), min(end, now)) if floor <= e[0]]
+            start = max(start, self.restricted_at[device.device_id])
+        return self._held(device, srv, start, min(end, now))
 
     def read_register(self, device: Device, srv: str, now: int) -> list[Entry]:
         """An instantaneous read (4.1.1, 4.2): one entry stamped now, the
         latest register value at or before now."""
         if srv not in INSTANT_SRVS:
             return []
-        if not self.loaded:
-            return [(now, SYNTHETIC_VALUE)]
         earlier = self._held(device, srv, -(2**62), now)
         return [(now, earlier[-1][1])] if earlier else []
 
 
-def _commissioned_at(device: Device) -> int:
-    """Nothing is logged before 00:00 UTC of the commissioning date (see GAPS.md)."""
+def commissioned_at(device: Device) -> int:
+    """00:00 UTC of the commissioning date: the vectors' device data logs
+    every cadence timestamp a vector reads from then on (timing.md 8.8)."""
     return parse_instant(device.commissioned.isoformat() + "T00:00:00Z")

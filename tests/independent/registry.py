@@ -44,19 +44,22 @@ def _last_day(appointment: Appointment, etd_inclusive: bool) -> date | None:
 
 
 def check_contiguous(name: str, chain: tuple[Appointment, ...], etd_inclusive: bool) -> None:
-    """REG-5: one appointment on every day from the first EFD: no gap, no overlap."""
+    """REG-5: one appointment on every day from the first EFD: no gap, no
+    overlap, and the last one open (adapter protocol, the refusals table)."""
     if not chain:
         raise Refused(f"registration.{name}", "REG-5", f"no {name} appointment")
     for index, appointment in enumerate(chain):
         last = _last_day(appointment, etd_inclusive)
         if last is not None and last < appointment.efd:
-            raise Refused(f"registration.{name}[{index}].etd", "REG-5", "ETD before EFD")
+            raise Refused(f"registration.{name}[{index}].etd", "REG-12", "ETD leaves no day after the EFD")
         if index == 0:
             continue
         previous = _last_day(chain[index - 1], etd_inclusive)
         if previous is None or appointment.efd != previous + DAY:
             kind = "overlap" if previous is None or appointment.efd <= previous else "gap"
             raise Refused(f"registration.{name}[{index}].efd", "REG-5", f"{kind} before this {name} appointment")
+    if chain[-1].etd is not None:
+        raise Refused(f"registration.{name}[{len(chain) - 1}].etd", "REG-5", f"the last {name} appointment ends")
 
 
 def validate(registration: Registration, etd_inclusive: bool) -> None:

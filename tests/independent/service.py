@@ -32,43 +32,47 @@ class ServiceRequest:
     period: tuple[int, int] | None
     schedule: ScheduleSpec | None
     schedule_id: int | None
+    execute_at: int | None = None  # future-dated (timing.md 4.1)
 
 
 EUI_64 = re.compile(r"[0-9A-F]{2}(-[0-9A-F]{2}){7}")
 
 
-def _eui_64(data: dict[str, Any], name: str, *, optional: bool = False) -> str:
-    """Architecture decisions: a malformed identifier is invalid input."""
-    value = data.get(name) or ""
+def _device_id(data: dict[str, Any]) -> str:
+    """Adapter protocol, the refusals: a device id is an EUI-64; it may be
+    empty only on a 5.2 / 5.3 naming its schedule."""
+    value = data.get("device_id") or ""
+    optional = data["srv"] in ("5.2", "5.3") and data.get("schedule_id") is not None
     if not (optional and not value) and not EUI_64.fullmatch(value):
-        raise Refused(f"request.{name}", "INPUT", f"{name} {value!r} is not an EUI-64")
+        raise Refused("request.device_id", "INPUT", f"device_id {value!r} is not an EUI-64")
     return str(value)
 
 
 def _period(data: dict[str, Any], srv: str) -> tuple[int, int] | None:
-    """A ReadLogPeriod, both ends included; a log read needs one, start <= end."""
+    """A ReadLogPeriod, both ends included: a log read needs one, no other
+    SRV takes one, and it may not end before it starts."""
     period = data.get("period")
+    if (period is None) == (srv in LOG_SRVS):
+        raise Refused("request.period", "INPUT", f"SRV {srv}: a ReadLogPeriod exactly for a log read")
     if period is None:
-        if srv in LOG_SRVS:
-            raise Refused("request.period", "INPUT", f"SRV {srv} needs a ReadLogPeriod")
         return None
     start, end = parse_instant(period["start"]), parse_instant(period["end"])
     if start > end:
-        raise Refused("request.period", "INPUT", "the period ends before it starts")
+        raise Refused("request.period.end", "INPUT", "the period ends before it starts")
     return start, end
 
 
 def decode_request(data: dict[str, Any]) -> ServiceRequest:
     """A submitted request; invalid input is refused before anything changes."""
     spec = data.get("schedule")
-    if data["srv"] == "5.1" and not spec:
-        raise Refused("request.schedule", "INPUT", "5.1 needs the schedule to create")
+    if (data["srv"] == "5.1") != bool(spec):
+        raise Refused("request.schedule", "SCH-1", "a schedule body exactly on a 5.1")
     return ServiceRequest(
         request_id=data["request_id"],
-        user_id=_eui_64(data, "user_id"),
+        user_id=str(data["user_id"]),
         role=data["role"],
         srv=data["srv"],
-        device_id=_eui_64(data, "device_id", optional=True),
+        device_id=_device_id(data),
         for_settlement=data.get("for_settlement"),
         period=_period(data, data["srv"]),
         schedule=ScheduleSpec(
@@ -77,4 +81,5 @@ def decode_request(data: dict[str, Any]) -> ServiceRequest:
         if spec
         else None,
         schedule_id=data.get("schedule_id"),
+        execute_at=parse_instant(data["execute_at"]) if data.get("execute_at") else None,
     )

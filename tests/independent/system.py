@@ -7,11 +7,11 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from .access import Rejection, World, check_registration, decide, run_allowed
+from .access import Granted, Rejection, World, decide, run_allowed
 from .audit import AuditTrail
 from .cache import S1spCache, caches
 from .clock import DAY, SettlementClock, format_instant, parse_instant
-from .device import HALF_HOUR, Device, Entry, Meter, decode_device
+from .device import HALF_HOUR, Device, Entry, Meter, commissioned_at, decode_device
 from .errors import Refused
 from .outputs import Json, acknowledgement, alert, response
 from .profile import decode_profile
@@ -80,27 +80,32 @@ class Dsp:
             self._register(decode_registration(event))
             return []
         if kind == "set_user":
-            data = event.get("user", event)
-            self.users.update(load_users([data]))
+            self.users.update(load_users([event]))
             return []
         if kind == "load_device":
-            self._load_device(decode_device(event.get("device", event)))
+            self._load_device(decode_device(event))
             return []
         if kind == "restrict_device":
-            self.meter.restrict(event["device_id"], self.now)
+            self.meter.restrict(self._known_device(event["device_id"]), self.now)
             return []
         if kind == "set_device_comms":
-            self._set_comms(event["device_id"], bool(event["online"]))
+            self._set_comms(self._known_device(event["device_id"]), bool(event["online"]))
             return []
         if kind == "read_audit_trail":
             return [self.audit.extract(event["user_id"])]
         raise Refused("event", "INPUT", f"unknown event {kind!r}")
 
     def _load_device(self, device: Device) -> None:
-        """Architecture decisions: a device on an MPAN with no registration is invalid input."""
+        """Adapter protocol, the refusals: a device on an MPAN with no registration."""
         if device.mpan not in self.registrations:
-            raise Refused("device.mpan", "INPUT", f"MPAN {device.mpan} has no registration")
+            raise Refused("device.mpan", "REG-2", f"MPAN {device.mpan} has no registration")
         self.devices[device.device_id] = device
+
+    def _known_device(self, device_id: str) -> str:
+        """Adapter protocol, the refusals: restrict_device and set_device_comms name a known device."""
+        if device_id not in self.devices:
+            raise Refused("device_id", "INPUT", f"device {device_id} is not in the inventory")
+        return device_id
 
     def _set_comms(self, device_id: str, online: bool) -> None:
         if online:
@@ -109,25 +114,42 @@ class Dsp:
             self.meter.offline.add(device_id)
 
     def submit(self, request: ServiceRequest) -> list[Json]:
-        """A user submits a service request now: answered, held (I99) or rejected."""
+        """A user submits a service request now: answered, held (I99) or
+        rejected; access control runs as if at the due instant (timing.md 4.2)."""
+        self._check_dates(request)
         self.audit.request(request.request_id, request.user_id, format_instant(self.now))
-        decision = decide(self.world(), request, self.now)
+        due = self._due(request)
+        decision = decide(self.world(), request, due)
         if isinstance(decision, Rejection):
             return self._record(
                 [self._rejected(request, decision, self.now, "on-demand", request.for_settlement is True)]
             )
         job = Job(request, self.now, "on-demand", decision.for_settlement, request.period, decision.days)
-        if self._held(request):
-            execute_at = next_opening(self.clock, self.windows.mdr, self.now)
-            self.queue.put(execute_at, job)
-            return [acknowledgement(request, self.now, execute_at)]
+        if due > self.now:
+            self.queue.put(due, job)
+            return [acknowledgement(request, self.now, due)]
         return self._record(self.execute(job))
 
-    def _held(self, request: ServiceRequest) -> bool:
-        """SCH-4 / SCH-8: an MDR request outside the MDR window waits for it."""
-        if request.role != MDR or inside(self.clock, self.windows.mdr, self.now):
-            return False
-        return request.srv in READ_SRVS or (self.profile.hold_all_mdr and request.srv in SCHEDULE_SRVS)
+    def _check_dates(self, request: ServiceRequest) -> None:
+        """Adapter protocol, the refusals: no future-dated 5.x / 8.2, none in
+        the past, no schedule starting before today or ending before its start."""
+        if request.execute_at is not None and (request.srv not in READ_SRVS or request.execute_at < self.now):
+            raise Refused("request.execute_at", "INPUT", "only a device read is future-dated, never into the past")
+        spec = request.schedule
+        if spec is not None and spec.start_day < self.clock.day_of(self.now):
+            raise Refused("request.schedule.start_day", "SCH-1", "a schedule cannot start in the past")
+        if spec is not None and spec.end_day is not None and spec.end_day < spec.start_day:
+            raise Refused("request.schedule.end_day", "SCH-1", "a schedule cannot end before it starts")
+
+    def _due(self, request: ServiceRequest) -> int:
+        """timing.md 4.1: a future-dated read is due at its execute_at, an MDR
+        read (SCH-4; and 5.x under SCH-8's option) at the next MDR window
+        opening at or after that; everything else now."""
+        at = request.execute_at if request.execute_at is not None else self.now
+        waits = request.srv in READ_SRVS or (self.profile.hold_all_mdr and request.srv in SCHEDULE_SRVS)
+        if request.role != MDR or not waits or inside(self.clock, self.windows.mdr, at):
+            return at
+        return next_opening(self.clock, self.windows.mdr, at)
 
     def _record(self, outputs: list[Json]) -> list[Json]:
         for output in outputs:
@@ -183,7 +205,7 @@ class Dsp:
         if category == MDRA_CHANGE:
             return self._mdra_changes()
         if category == QUEUED:
-            return self.execute(self.queue.pop())
+            return self._run_queued(self.queue.pop())
         due = sorted(i for i in list(self.book.by_id) if self._run_instant(i) == self.now)
         return self._schedule_run(due[0])
 
@@ -222,6 +244,23 @@ class Dsp:
         return self.execute(Job(request, self.now, "scheduled", schedule.for_settlement, period, None))
 
     # -- execution ----------------------------------------------------------
+
+    def _run_queued(self, job: Job) -> list[Json]:
+        """A held request or a retry: access control runs again as things now
+        stand (timing.md 4.4, 6.5); a run's retry as a run (rule 5.5)."""
+        request = job.request
+        if job.mode == "scheduled":
+            assert job.period is not None
+            device = self.devices[request.device_id]
+            day_read, run_day = self.clock.day_of(job.period[0]), self.clock.day_of(self.now)
+            refused = run_allowed(self.world(), request.user_id, request.role, device, day_read, run_day)
+            decision: Rejection | Granted = refused or Granted(job.for_settlement, job.days)
+        else:
+            decision = decide(self.world(), request, self.now)
+        if isinstance(decision, Rejection):
+            flag = job.for_settlement if job.mode == "scheduled" else request.for_settlement is True
+            return [self._rejected(request, decision, job.submitted_at, job.mode, flag)]
+        return self.execute(replace(job, for_settlement=decision.for_settlement, days=decision.days))
 
     def execute(self, job: Job) -> list[Json]:
         srv = job.request.srv
@@ -278,24 +317,12 @@ class Dsp:
         """A read: from the device (and the S1SP cache), or retried while the
         device is unreachable (SCH-5)."""
         device = self.devices[job.request.device_id]
-        refused = self._execution_day_refused(job, device)
-        if refused is not None:
-            return [self._rejected(job.request, refused, job.submitted_at, job.mode, job.for_settlement)]
         if not self.meter.reachable(device.device_id):
             return self._unreachable(job)
         entries, device_read = self._entries(device, job)
         if job.days is not None:
             entries = [e for e in entries if self.clock.day_of(e[0]) in job.days]
         return [self._answer(job, "I0", entries=entries, device_read=device_read)]
-
-    def _execution_day_refused(self, job: Job, device: Device) -> Rejection | None:
-        """Architecture decisions: an instantaneous read targets the settlement
-        day it executes on, so one held past midnight is checked again (AC-3)."""
-        day = self.clock.day_of(self.now)
-        if job.request.srv not in INSTANT_SRVS or self.clock.day_of(job.submitted_at) == day:
-            return None
-        found = check_registration(self.world(), job.request, device, [day])
-        return found if isinstance(found, Rejection) else None
 
     def _unreachable(self, job: Job) -> list[Json]:
         if not job.for_settlement:
@@ -318,17 +345,20 @@ class Dsp:
         cached = self.cache.fresh(key, start, end, self.now) if srv in CACHED_SRVS else {}
         if cached and set(self._cadence(device, srv, start, end)) <= set(cached):
             return sorted(cached.items()), False  # C-9: no device interaction
-        read = self.meter.read_log(device, srv, start, end, self.now)
+        read = [e for e in self.meter.read_log(device, srv, start, end, self.now) if e[0] not in cached]
         today = self.clock.day_of(self.now)
         active = self.book.active_for(device.device_id, srv, today, self.profile.active_from_creation)
         previous_day = (self.clock.start_of(today - DAY), self.clock.start_of(today))
+        # C-9: only what the cache misses is retrieved from the device
         self.cache.note_retrieval(key, read, self.now, previous_day, caches(device, srv, active))
         merged = dict(read)
         merged.update(cached)  # C-8: cached entries survive the ESME's deletion
         return sorted(merged.items()), True
 
     def _cadence(self, device: Device, srv: str, start: int, end: int) -> list[int]:
-        """The timestamps the S1SP expects a log to hold in [start, end] by now."""
+        """The timestamps the S1SP expects a log to hold in [start, end] by now:
+        the SRV's cadence from the commissioning date on (timing.md 8.8)."""
         step = DAY_S if srv in DAILY_LOG_SRVS else HALF_HOUR
+        start = max(start, commissioned_at(device))
         first = -(-start // step) * step
         return list(range(first, min(end, self.now) + 1, step))

@@ -35,7 +35,7 @@ READ_SRVS: Final = LOG_SRVS | INSTANT_SRVS
 # C-1: the SRVs the S1SP caches (AM 18.21(k), 18.22(h), 18.24(f)).
 CACHED_SRVS: Final = frozenset({"4.6.1", "4.8.1", "4.8.3"})
 
-# SRVs that only concern electricity (export, reactive); see GAPS.md: gas devices.
+# SRVs that only concern electricity (export, reactive): docs/rules.md, device kinds.
 ELECTRICITY_ONLY_SRVS: Final = frozenset({"4.2", "4.6.2", "4.8.2", "4.8.3"})
 
 # TRT-1: 002 Table 3.  SRV -> column -> seconds, None = N/A.  Columns are
@@ -67,14 +67,6 @@ TABLE_3: Final[dict[str, dict[Cell, int | None]]] = {
     srv: dict(zip(_COLUMNS, row, strict=True)) for srv, row in _ROWS.items()
 }
 
-# TRT-5: existing-service TRTs for an SRV outside Table 3 (4.8.2); see GAPS.md.
-EXISTING_DEFAULT: Final[dict[tuple[str, str], int]] = {
-    ("SMETS2", "on-demand"): 30,
-    ("SMETS1", "on-demand"): 16,
-    ("SMETS2", "scheduled"): _H24,
-    ("SMETS1", "scheduled"): _H24,
-}
-
 
 def in_table_3(srv: str) -> bool:
     return srv in TABLE_3
@@ -88,12 +80,11 @@ def cell_available(srv: str, generation: str, mode: str, mhhs: bool) -> bool:
 
 
 def trt_s(srv: str, generation: str, mode: str, mhhs: bool) -> int | None:
-    """TRT-1, TRT-2, TRT-3: the target response time of an answered request."""
+    """TRT-1, TRT-2, TRT-3: the target response time of an answered request;
+    none for an SRV with no Table 3 row (docs/rules.md, "Target Response Times")."""
     if srv in TABLE_3:
         return TABLE_3[srv][("mhhs" if mhhs else "existing", generation, mode)]
-    if mhhs:
-        return None
-    return EXISTING_DEFAULT.get((generation, mode))
+    return None
 
 
 def schedulable(srv: str) -> bool:

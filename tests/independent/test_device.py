@@ -1,7 +1,7 @@
 """The double's device simulator reads ``device_data`` as design 10 §1 says:
 held once logged (timestamp <= now), a log read returns the period's entries
 in time order, an instantaneous read the latest register value stamped now,
-and a restriction deletes the 4.8.1 entries logged until then (C-8)."""
+and a restriction deletes the 4.8.1 entries logged before it (C-8)."""
 
 from __future__ import annotations
 
@@ -50,9 +50,14 @@ def test_an_instantaneous_read_is_the_latest_register_value_stamped_now() -> Non
 
 
 @pytest.mark.req("C-8")
-def test_a_restriction_deletes_the_profile_entries_logged_until_then() -> None:
+def test_a_restriction_deletes_the_profile_entries_logged_before_it() -> None:
+    """timing.md 8.5: entries at or after the restriction instant stay."""
     meter = Meter(DATA)
     meter.restrict(ESME.device_id, T0 + 1800)
     later = T0 + 86400 * 2
-    assert meter.read_log(ESME, "4.8.1", T0, T0 + 3 * 1800, now=later) == [(T0 + 3600, 90), (T0 + 5400, 42)]
+    assert meter.read_log(ESME, "4.8.1", T0, T0 + 3 * 1800, now=later) == [
+        (T0 + 1800, 250),
+        (T0 + 3600, 90),
+        (T0 + 5400, 42),
+    ]
     assert len(meter.read_log(ESME, "4.17", T0, later, now=later)) == 2

@@ -1,7 +1,8 @@
 """Invalid input is refused before anything changes (adapter protocol,
-section 2; architecture's decisions): a backwards clock, a period ending
-before it starts, a malformed sender, a device on an unregistered MPAN, a
-registration with a gap (REG-5)."""
+section 2, the refusals): a backwards clock, a period ending before it
+starts, a malformed device id, a device on an unregistered MPAN, an unknown
+device restricted, a registration with a gap or a closed last appointment
+(REG-5)."""
 
 from __future__ import annotations
 
@@ -67,15 +68,30 @@ def test_a_registration_with_a_gap_is_refused_and_the_previous_one_kept() -> Non
 
 
 @pytest.mark.req("REG-5")
+def test_a_registration_whose_last_appointment_ends_is_refused() -> None:
+    """REG-5: the MPAN would have no MDRA after the last ETD."""
+    system = Dsp(_state())
+    mdras = [{"party": SUPPLIER, "efd": "2024-01-01", "etd": "2025-06-10"}]
+    event = {"event": "load_registration", "mpan": "1200000000001", "mdras": mdras,
+             "suppliers": _state()["registrations"][0]["suppliers"]}  # fmt: skip
+    assert (_refused(system, event).field, _refused(system, event).requirement) == (
+        "registration.mdras[0].etd",
+        "REG-5",
+    )
+    assert system.registrations["1200000000001"].mdras[0].etd is None
+
+
+@pytest.mark.req("REG-5")
 def test_invalid_events_are_refused_and_change_nothing() -> None:
     system = Dsp(_state())
     assert _refused(system, {"event": "advance_clock", "to": "2025-06-13T07:00:00Z"}).field == "to"
     bad_period = {"start": "2025-06-12T00:00:00Z", "end": "2025-06-11T00:00:00Z"}
-    assert _refused(system, _read("r1", period=bad_period)).field == "request.period"
-    assert _refused(system, _read("r2", user_id="supplier")).field == "request.user_id"
+    assert _refused(system, _read("r1", period=bad_period)).field == "request.period.end"
+    assert _refused(system, _read("r2", device_id="meter")).field == "request.device_id"
     device = {"device_id": "00-DB-12-34-56-78-90-B1", "mpan": "1299999999999", "generation": "SMETS2",
               "kind": "ESME", "commissioned": "2024-01-01"}  # fmt: skip
-    assert _refused(system, {"event": "load_device", "device": device}).field == "device.mpan"
+    assert _refused(system, {"event": "load_device", **device}).requirement == "REG-2"
+    assert _refused(system, {"event": "restrict_device", "device_id": device["device_id"]}).field == "device_id"
     assert system.audit.extract(SUPPLIER)["records"] == []
     [answer] = system.step(_read("r3"))
     assert (answer["code"], answer["submitted_at"]) == ("I0", "2025-06-13T08:00:00Z")

@@ -3,11 +3,15 @@ model does: the code table's rules are those the model's answers cite."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
 import pytest
+from mhhs_sec.conformance.reference import ReferenceImplementation
+from mhhs_sec.conformance.stdio import serve_stdio
 from mhhs_sec.model.outputs import CODES
+from mhhs_sec.model.profile import PROFILE_OPTIONS
 from mhhs_sec.vectors.format import JSON_DIR
 
 from mhhs_sec.cli import main
@@ -62,3 +66,24 @@ def test_documents_cite_only_catalogue_ids(document: str) -> None:
     cited = set(re.findall(r"\b[A-Z][A-Z0-9]*-[0-9]+\b(?!-)", text)) - {"EUI-64"}
     assert cited, f"{document} cites no requirement"
     assert sorted(cited - set(REQUIREMENTS)) == []
+
+
+_MESSAGE = re.compile(r"(runner|implementation) → (?:implementation|runner):\n```json\n(.*?)\n```", re.S)
+
+
+@pytest.mark.req("AC-3", "REG-4", "SCH-4")
+def test_the_example_exchange_is_what_the_reference_answers() -> None:
+    """docs/adapter-protocol.md section 8, replayed against `serve --stdio`'s
+    loop: every documented answer is the reference's answer, word for word."""
+    text = (PROJECT_ROOT / "docs/adapter-protocol.md").read_text(encoding="utf-8")
+    section = text[text.index("## 8. ") : text.index("## 9. ")]
+    messages = _MESSAGE.findall(section)
+    assert [who for who, _ in messages] == ["runner", "implementation"] * (len(messages) // 2)
+    requests = [json.loads(body) for who, body in messages if who == "runner"]
+    documented = [json.loads(body) for who, body in messages if who == "implementation"]
+    stdin, stdout = io.BytesIO(b"".join(json.dumps(r).encode() + b"\n" for r in requests)), io.BytesIO()
+    serve_stdio(ReferenceImplementation(), stdin, stdout)
+    assert [json.loads(line) for line in stdout.getvalue().splitlines()] == documented
+    hello, reset = documented[0]["result"], requests[1]["params"]["initial_state"]
+    assert "entry-values" in hello["observables"] and set(hello["profiles"]) == set(PROFILE_OPTIONS)
+    assert reset["device_data"], "the example's reset carries device data"
