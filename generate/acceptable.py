@@ -1,7 +1,7 @@
 """The other answers that also conform: each expected output's ``acceptable``
 list (docs/vector-format.md).
 
-Two sources, both computed by the model:
+Three sources, all computed by the model:
 
 * the rejections whose condition also holds (:func:`model.access.rejections`:
   the sources fix no order between the checks, so the model's first is one
@@ -14,7 +14,11 @@ Two sources, both computed by the model:
   when it is answered (the Table 3 TRT, the data, FS-*, AC-5).  An outcome no
   acceptable code can cover (an answer where the model rejects, a schedule
   that exists under one reading only) is a generator error: such a case must
-  use senders entitled under any reading (an IS or ES registered for the MPAN).
+  use senders entitled under any reading (an IS or ES registered for the MPAN);
+* answers the sources do not fix (:func:`_unfixed`): a 5.2 / 5.3 by device
+  that finds none of the sender's schedules is answered I0 with no schedule
+  ids by the model; SCH-1 and SCH-2 say nothing of that case, so any
+  rejection conforms too.
 """
 
 from __future__ import annotations
@@ -81,6 +85,15 @@ def _own(response: Response) -> dict[str, Json]:
     }  # fmt: skip
 
 
+def _unfixed(response: Response) -> dict[str, Json]:
+    """SCH-1, SCH-2: a 5.2 / 5.3 naming a device on which the sender has no
+    schedule: the sources fix no answer (I0 with none, or a rejection)."""
+    if response.srv not in ("5.2", "5.3") or response.code != "I0" or response.schedule_ids:
+        return {}
+    why = "SCH-1, SCH-2: the sources fix no answer to a 5.2 / 5.3 that finds none of the sender's schedules"
+    return {ANY_REJECTION: _entry(ANY_REJECTION, why, ("SCH-1", "SCH-2"))}
+
+
 def _under_reading(name: str, base: Response, other: Response | None) -> dict[str, Json]:
     """What another reading of AC-11 adds for one response."""
     if other is None or other.code == base.code and not other.alternatives:
@@ -105,7 +118,8 @@ def acceptable_answers(
     """Per step, per expected output: its ``acceptable`` list (possibly empty);
     and what another reading of AC-11 gives that those lists do not admit."""
     found: list[list[dict[str, Json]]] = [
-        [_own(o) if isinstance(o, Response) else {} for o in ([] if isinstance(r, InvalidEvent) else r)] for r in base
+        [_own(o) | _unfixed(o) if isinstance(o, Response) else {} for o in ([] if isinstance(r, InvalidEvent) else r)]
+        for r in base
     ]
     others: dict[str, Results] = {}
     for name in READINGS if roles - {"MDR"} else ():
