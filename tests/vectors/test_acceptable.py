@@ -12,6 +12,7 @@ from unittest import mock
 
 import pytest
 from mhhs_sec.conformance.adapters import open_adapter
+from mhhs_sec.conformance.inprocess import InProcessAdapter
 from mhhs_sec.conformance.runner import run_all
 from mhhs_sec.model import access
 from mhhs_sec.model.entities import Appointment
@@ -108,3 +109,39 @@ def test_the_other_reading_does_change_outputs(committed: list[Any]) -> None:
     cells = [v for v in committed if v.id.startswith(("cell.", "walk.", "negative."))]
     verdicts = _verdicts(cells, READINGS["checked"], compare=_ignoring_acceptable)
     assert any(v.status == "fail" for v in verdicts)
+
+
+class _NoScheduleRejected:
+    """The reference, except that a 5.2 / 5.3 that finds none of the sender's
+    schedules is rejected (a DSP's reading of SCH-1 / SCH-2 the sources allow)."""
+
+    def __init__(self) -> None:
+        from mhhs_sec.conformance.reference import ReferenceImplementation
+
+        self.inner = ReferenceImplementation()
+
+    def hello(self) -> Any:
+        return self.inner.hello()
+
+    def reset(self, initial_state: Any) -> None:
+        self.inner.reset(initial_state)
+
+    def step(self, event: Any) -> list[Any]:
+        return [self._rejected(o) for o in self.inner.step(event)]
+
+    @staticmethod
+    def _rejected(output: Any) -> Any:
+        found_none = output.get("srv") in ("5.2", "5.3") and output["code"] == "I0" and not output["schedule_ids"]
+        return _rejected(output, "E4") if found_none else output
+
+
+@pytest.mark.req("SCH-1", "SCH-2")
+def test_a_read_or_delete_schedule_that_finds_none_may_be_rejected(committed: list[Any]) -> None:
+    chosen = [v for v in committed if any(
+        e.get("event") == "submit" and e["request"]["srv"] in ("5.2", "5.3") for e in (s.event for s in v.steps)
+    )]  # fmt: skip
+    adapter = InProcessAdapter(_NoScheduleRejected, "no-schedule-rejected")
+    verdicts = run_all(adapter, chosen)[1]
+    assert chosen and [f"{v.vector_id}: {v.reason}" for v in verdicts if v.status != "pass"] == []
+    # not vacuous: without the acceptable lists the same double fails some of them
+    assert any(v.status == "fail" for v in run_all(adapter, chosen, compare=_ignoring_acceptable)[1])
