@@ -64,6 +64,7 @@ from mhhs_sec.model import (
     schedules,
     step,
 )
+from mhhs_sec.model.clock import day_start
 from mhhs_sec.model.rules import ROLES
 from mhhs_sec.model.tables import SRVS
 from mhhs_sec.model.world import MDR_IN, MDR_OUT, ROLES_OF, SUPPLIER, SUPPLIER_2, standard_world
@@ -138,6 +139,7 @@ class ModelMachine(RuleBasedStateMachine):
         self.last_device_read: dict[tuple[str, str, int], int] = {}
         self.future_dated: set[str] = set()
         self.ids = itertools.count(1)
+        self.schedule_seen_at: dict[int, int] = {}  # schedule id -> the instant it was first seen
 
     # ----- set-up -----------------------------------------------------------------
 
@@ -421,18 +423,22 @@ class ModelMachine(RuleBasedStateMachine):
 
     def outgoing_mdra_schedules_deleted(self) -> None:
         """SCH-3 ('delete'): once an incoming MDRA's EFD has begun, the outgoing
-        MDRA keeps no MDR schedule on that MPAN's devices (unless it is appointed
-        again from today on)."""
+        MDRA keeps no MDR schedule on that MPAN's devices that it held at the
+        handover (unless it is appointed again from today on). A schedule it
+        creates on or after the EFD is not one SCH-3 deletes: its runs are
+        checked by AC-3 on the days they read (SCH-7, SCH-9)."""
         if self.state.profile.schedules_on_mdra_change != "delete":
             return
-        today = self.state.today
+        today, tz = self.state.today, self.state.profile.settlement_tz
         for schedule in self.state.schedules.values():
+            seen_at = self.schedule_seen_at.setdefault(schedule.schedule_id, self.state.now)
             if schedule.role != "MDR":
                 continue
             mdras = self.state.registrations[self.state.devices[schedule.device_id].mpan].mdras
             owner = schedule.owner
             handed_over = any(
-                old.party == owner != new.party and new.efd <= today for old, new in zip(mdras, mdras[1:], strict=False)
+                old.party == owner != new.party and new.efd <= today and seen_at < day_start(new.efd, tz)
+                for old, new in zip(mdras, mdras[1:], strict=False)
             )
             again = any(appointee(mdras, a.efd, self.etd) == owner for a in mdras if a.efd >= today)
             again = again or appointee(mdras, today, self.etd) == owner
