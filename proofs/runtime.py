@@ -52,9 +52,13 @@ class Monitor:
     """The runtime checks of one checked run, and their ghost state: the
     instant each schedule was created (SCH-3), followed from object to object
     as a schedule moves on (by identity, so runs branching from one state do
-    not mix).  ``steps`` counts the micro-steps checked."""
+    not mix).  ``steps`` counts the micro-steps checked.  ``strict``: the first
+    violation raises :class:`InvariantBroken`; else every violation is kept in
+    ``broken`` as (obligation name, what)."""
 
+    strict: bool = True
     steps: int = 0
+    broken: list[tuple[str, str]] = field(default_factory=list)
     created: dict[int, tuple[Schedule, int]] = field(default_factory=dict)
     _alt: dict[Profile, dict[str, bool]] = field(default_factory=dict)
 
@@ -67,9 +71,10 @@ class Monitor:
                 continue
             for check in CHECKS[obligation.name]:
                 for problem in check(self, micro):
-                    raise InvariantBroken(
-                        f"{obligation.name} ({', '.join(obligation.requirements)}) at {micro.after.now}: {problem}"
-                    )
+                    what = f"{obligation.name} ({', '.join(obligation.requirements)}) at {micro.after.now}: {problem}"
+                    if self.strict:
+                        raise InvariantBroken(what)
+                    self.broken.append((obligation.name, what))
 
     def _follow_schedules(self, micro: MicroStep) -> None:
         before = micro.before.schedules
@@ -111,9 +116,9 @@ def _accepted(micro: MicroStep) -> list[Response]:
     return [r for r in _responses(micro) if r.code == "I0"]
 
 
-def _mdra_on(chain: Sequence[Appointment], day: dt.date) -> str | None:
-    """REG-5: the MDRA appointed on a day: the appointment with the latest EFD
-    on or before it (the chain has no gap or overlap)."""
+def _holder(chain: Sequence[Appointment], day: dt.date) -> str | None:
+    """REG-5: the party appointed on a day: the appointment with the latest EFD
+    on or before it (a chain has no gap or overlap)."""
     holders = [a for a in chain if a.efd <= day]
     return max(holders, key=lambda a: a.efd).party if holders else None
 
@@ -158,19 +163,21 @@ def _served_from_cache(micro: MicroStep, response: Response) -> list[CachedEntry
 
 
 def reg4(monitor: Monitor, micro: MicroStep) -> Found:
-    """REG-4, REG-3, REG-8: no accepted MDR response gives a party an entry of
-    a settlement day on or after the EFD of the MDRA that followed it (unless
-    it is appointed again on that day): whatever path led there (a retry, a
-    held read, a schedule run)."""
+    """REG-4, REG-3, REG-8: no accepted response, in whatever role, gives an
+    outgoing MDRA an entry of a settlement day on or after the EFD of the MDRA
+    that followed it, unless it is appointed to the MPAN again on that day (as
+    its MDRA or its Supplier): whatever path led there (a retry, a held read,
+    a schedule run)."""
     tz = micro.after.profile.settlement_tz
     for r in _accepted(micro):
-        if r.role != "MDR" or not r.entries:
+        registration = micro.after.device_mpan_registration(r.device_id)
+        if registration is None or not r.entries:
             continue
-        chain = _chain(micro.after, r.device_id)
-        ended = [efd for party, efd in _changes(chain) if party == r.user_id]
+        ended = [efd for party, efd in _changes(registration.mdras) if party == r.user_id]
         for entry in r.entries:
             day = settlement_day(entry.timestamp, tz)
-            if any(efd <= day for efd in ended) and _mdra_on(chain, day) != r.user_id:
+            appointed = r.user_id in (_holder(registration.mdras, day), _holder(registration.suppliers, day))
+            if any(efd <= day for efd in ended) and not appointed:
                 yield f"{r.request_id}: outgoing MDRA {r.user_id} received an entry of {day} (EFD passed)"
 
 
@@ -356,7 +363,7 @@ def _ended_before(state: State, schedule: Schedule, created: int | None) -> bool
         for party, efd in _changes(chain)
         if party == schedule.owner and (start := day_start(efd, tz)) <= state.now and created < start
     ]
-    return bool(begun) and _mdra_on(chain, state.today) != schedule.owner
+    return bool(begun) and _holder(chain, state.today) != schedule.owner
 
 
 def sch3_deleted(monitor: Monitor, micro: MicroStep) -> Found:
