@@ -1,7 +1,8 @@
 """Model bugs on the paths the proofs' abstraction leaves out (retries, held
-reads, several schedules, cache hits, restricted devices), each planted by
-patching the model (nothing in ``model/`` changes) and each caught by the
-runtime checks of the proved invariants (``proofs/runtime.py``) on a real run.
+reads, several schedules, cache hits, restricted devices, the SCH-3 alert),
+each planted by patching the model (nothing in ``model/`` changes) and each
+caught by the runtime checks of the proved invariants (``proofs/runtime.py``)
+on a real run.
 
 Every bug is first shown to break its property in that run (the outputs or
 the cache say so, the reference model's same run does not), then shown to
@@ -28,6 +29,7 @@ from mhhs_sec.model import (
     SetDeviceComms,
     State,
     machine,
+    schedules,
 )
 from mhhs_sec.model import LoadRegistration as Load
 from mhhs_sec.model import cache as model_cache
@@ -146,6 +148,18 @@ def _restricted_from_cache() -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def _silent_deletion() -> Iterator[None]:
+    """SCH-3: the outgoing MDRA's schedules are deleted at the EFD, unalerted."""
+    change = schedules.on_mdra_change
+
+    def delete(state: State, mpan: str, outgoing: str, at: int) -> tuple[State, tuple[()]]:
+        return change(state, mpan, outgoing, at)[0], ()
+
+    with mock.patch.object(schedules, "on_mdra_change", delete):
+        yield
+
+
 # ---- the runs --------------------------------------------------------------------
 
 
@@ -215,6 +229,14 @@ def restricted_device_read_by_the_incoming_mdra() -> Run:
     return run
 
 
+def schedule_across_the_change() -> Run:
+    """SCH-3: MDR_OUT schedules 4.8.1 of the SMETS2 ESME; the clock passes MDR_IN's EFD."""
+    run = Run(world(at(DAY, 8), DAY + 2 * ONE_DAY))
+    run.submit(MDR_OUT, "MDR", "5.1", S2_ESME, schedule=ScheduleSpec("4.8.1", DAY + ONE_DAY))
+    run.advance(at(DAY + 2 * ONE_DAY, 8))
+    return run
+
+
 # ---- each run breaks its property under its bug, and not on the reference --------
 
 
@@ -261,6 +283,14 @@ def test_a_restricted_device_answered_before_access_control_gives_a_refused_part
     assert answer.accepted and answer.entries
 
 
+@pytest.mark.req("SCH-3")
+def test_a_silent_deletion_leaves_the_outgoing_mdra_unalerted() -> None:
+    assert [a.recipient for a in schedule_across_the_change().alerts()] == [MDR_OUT]
+    with _silent_deletion():
+        run = schedule_across_the_change()
+    assert not run.alerts() and not run.state.schedules  # deleted, and nobody told
+
+
 # ---- and the runtime checks catch each one -----------------------------------------
 
 PLANTED: dict[str, tuple[Story, Callable[[], contextlib.AbstractContextManager[Any]], str]] = {
@@ -270,12 +300,13 @@ PLANTED: dict[str, tuple[Story, Callable[[], contextlib.AbstractContextManager[A
                                     lambda: mock.patch.object(model_cache, "drop", _drop_unless_scheduled),
                                     "cache-scope"),
     "cache-hit-restamps": (served_after_a_restamping_hit, _restamping_hits, "cache-held-at-most-25h"),
+    "deleted-unalerted": (schedule_across_the_change, _silent_deletion, "outgoing-schedules-end-at-efd"),
     "restricted-device-cache-first": (restricted_device_read_by_the_incoming_mdra, _restricted_from_cache,
                                       "cache-never-bypasses-access"),
 }  # fmt: skip
 
 
-@pytest.mark.req("REG-4", "C-5", "C-6", "C-7", "C-4")
+@pytest.mark.req("REG-4", "C-5", "C-6", "C-7", "C-4", "SCH-3")
 @pytest.mark.parametrize("bug", sorted(PLANTED))
 def test_the_runtime_checks_catch_the_planted_bug(bug: str) -> None:
     story, planted, invariant = PLANTED[bug]
