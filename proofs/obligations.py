@@ -262,6 +262,10 @@ def _some_run(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3
     return z3.And(o.scheduled, s2.s_on)
 
 
+# Each obligation is also a runtime check on the model's concrete steps, by
+# the same name (runtime.CHECKS[name]), over every MPAN, device, schedule and
+# cache entry and every path (retries, held work, several schedules):
+# tests/proofs/test_runtime.py shows the two forms agree.
 OBLIGATIONS: Final[tuple[Obligation, ...]] = (
     Obligation("outgoing-mdra-no-data-from-efd[uk]", ("REG-4", "REG-3", "REG-8"),
                "no response gives the outgoing MDRA an entry of a settlement day on or after the incoming EFD "
