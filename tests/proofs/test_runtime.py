@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from mhhs_sec.conformance.protocol import EventRejected
 from mhhs_sec.conformance.reference import ReferenceImplementation
-from mhhs_sec.model import InvalidEvent, State, step
+from mhhs_sec.model import InvalidEvent, State, machine, step
 from mhhs_sec.model.events import Event
 from mhhs_sec.proofs import OBLIGATIONS
 from mhhs_sec.proofs.agreement import ObligationEvaluator
@@ -35,6 +35,10 @@ from mhhs_sec.proofs.concrete import (
 from mhhs_sec.proofs.faulty import PATCHES
 from mhhs_sec.proofs.runtime import CHECKS, Monitor, checking
 from mhhs_sec.proofs.runtime_run import self_check
+
+from mhhs_sec import cli
+from mhhs_sec.commands import rules
+from mhhs_sec.settings import RUNTIME_CHECKS_ENV
 
 from .test_agreement import FIRST, LAST, _advance, _load, _read_watched, _request, _schedule, frames
 
@@ -158,3 +162,13 @@ def test_the_z3_form_and_the_runtime_check_agree_on_reachable_steps() -> None:
 
     walks()
     assert sum(steps) > 60, steps
+
+
+@pytest.mark.req("REG-4", "C-5")
+def test_the_environment_flag_runs_any_command_under_the_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    installed: list[int] = []
+    monkeypatch.setattr(rules, "run", lambda args: installed.append(len(machine.OBSERVERS)) or 0)
+    assert cli.main(["rules"]) == 0
+    monkeypatch.setenv(RUNTIME_CHECKS_ENV, "1")
+    assert cli.main(["rules"]) == 0
+    assert installed == [0, 1] and not machine.OBSERVERS  # installed for the command only
