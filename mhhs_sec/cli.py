@@ -12,6 +12,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from mhhs_sec.settings import runtime_checks
+
 # Sub-command modules, in the order ``--help`` lists them.
 COMMANDS: tuple[str, ...] = (
     "check",
@@ -36,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if runtime_checks():  # MHHS_SEC_RUNTIME_CHECKS=1: the model under the proved invariants' runtime checks
+        from mhhs_sec.proofs.runtime import checking
+
+        with checking():
+            checked: int = args.func(args)
+        return checked
     code: int = args.func(args)
     return code
 

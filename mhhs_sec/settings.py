@@ -5,6 +5,10 @@
 copies that material; when the variable is unset, ``../shared/duis`` beside
 the project checkout is used if it exists.  Code that needs the schema calls
 :func:`duis_dir` and, when it returns None, skips or says why.
+
+``MHHS_SEC_RUNTIME_CHECKS=1``: every ``mhhs-sec`` command runs the model
+under the runtime checks of every proved invariant (``proofs/runtime.py``):
+vector generation, the reference implementation of ``conform``, ``serve``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,12 @@ from typing import Final
 PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent
 DUIS_SCHEMA_FILE: Final = "DUIS Schema V5.4.xsd"
 CATALOGUE_ENV: Final = "MHHS_SEC_CATALOGUE"
+RUNTIME_CHECKS_ENV: Final = "MHHS_SEC_RUNTIME_CHECKS"
+
+
+def runtime_checks() -> bool:
+    """Run the model under the runtime checks of the proved invariants?"""
+    return os.environ.get(RUNTIME_CHECKS_ENV) == "1"
 
 
 def duis_dir() -> Path | None:

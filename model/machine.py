@@ -36,6 +36,32 @@ from .state import AuditRow, Pending, State, evolve
 from .tables import SRVS
 
 Outputs = tuple[Output, ...]
+Redo = Callable[[State], tuple[State, Outputs]]
+
+
+@frozen
+class MicroStep:
+    """One transition as the runtime checks see it (:mod:`mhhs_sec.proofs.runtime`):
+    an event other than a clock advance, or one piece of work a clock advance
+    runs (an MDRA change, queued work, a schedule run) or its closing cache
+    expiry.  ``redo`` takes the same transition from another state (None for
+    the closing expiry)."""
+
+    before: State
+    outputs: Outputs
+    after: State
+    redo: Redo | None
+
+
+# The runtime checks installed (``mhhs_sec.proofs.runtime.checking``); empty
+# outside a checked run, when stepping costs one test of this list per step.
+OBSERVERS: list[Callable[[MicroStep], None]] = []
+
+
+def _observe(before: State, outputs: Outputs, after: State, redo: Redo | None) -> None:
+    micro = MicroStep(before, outputs, after, redo)
+    for observer in OBSERVERS:
+        observer(micro)
 
 
 def step(state: State, event: Event) -> tuple[State, Outputs]:
@@ -44,6 +70,8 @@ def step(state: State, event: Event) -> tuple[State, Outputs]:
     if handler is None:
         raise TypeError(f"not a model event: {type(event).__name__}; see mhhs_sec.model.events")
     new_state, outputs = handler(state, event)
+    if OBSERVERS and not isinstance(event, AdvanceClock):
+        _observe(state, outputs, new_state, lambda again: handler(again, event))
     if isinstance(event, SubmitRequest):
         return _audit(new_state, outputs, _request_row(new_state, event.request, outputs)), outputs
     return _audit(new_state, outputs), outputs
@@ -243,11 +271,16 @@ def _advance(state: State, event: AdvanceClock) -> tuple[State, Outputs]:
     outputs: list[Output] = []
     agenda = _Agenda(state, event.to)
     while (due := agenda.pop(state)) is not None:
-        state = cache.expire(evolve(state, now=due.at))
-        state, produced = due.run(state)
+        before = cache.expire(evolve(state, now=due.at))
+        state, produced = due.run(before)
+        if OBSERVERS:
+            _observe(before, produced, state, due.run)
         outputs.extend(produced)
         agenda.ran(due, state)
-    return cache.expire(evolve(state, now=event.to)), tuple(outputs)
+    final = cache.expire(evolve(state, now=event.to))
+    if OBSERVERS:
+        _observe(state, (), final, None)
+    return final, tuple(outputs)
 
 
 Run = Callable[[State], tuple[State, tuple[Output, ...]]]

@@ -4,6 +4,9 @@
 Forward: (concrete pre-state, event, post-state, outputs) satisfies the Z3
 transition relation.  Reverse: every successor Z3 finds for that concrete
 pre-state and event is the model's (the model's is the only one).
+
+:class:`ObligationEvaluator`: each obligation's Z3 form evaluated on one
+concrete step, to compare with its runtime check (``runtime.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import z3
 from . import encode
 from .concrete import Frame, Values, alt_of, comparable_output, comparable_state, day_number
 from .inputs import Inputs, reference_inputs
+from .obligations import OBLIGATIONS
 from .solve import QUERY_RLIMIT, _is_bst, _spans, stopped
 from .symbolic import Ctx, SymEvent, SymOut, SymState
 
@@ -96,4 +100,50 @@ def checker(first: dt.date, last: dt.date) -> StepChecker:
     return StepChecker(first, last)
 
 
-__all__ = ["Disagreement", "StepChecker", "alt_of", "checker"]
+def _constants(values: Values) -> dict[str, z3.ExprRef]:
+    return {k: z3.BoolVal(v) if isinstance(v, bool) else z3.IntVal(v) for k, v in values.items()}
+
+
+class ObligationEvaluator:
+    """The Z3 form of every obligation (state part on the post-state, step
+    part) evaluated on one concrete step of the abstraction's world, on the
+    real calendar of [first, last]."""
+
+    def __init__(self, first: dt.date, last: dt.date) -> None:
+        days = [d for d in range(day_number(first) - 2, day_number(last) + 3) if _is_bst(d)]
+        self.ctx = Ctx(reference_inputs(), bst_spans=_spans(days))
+        self.solver = z3.SolverFor("QF_LIA")
+        self.solver.set("rlimit", QUERY_RLIMIT)
+        self.solver.add(*self.ctx.defs)
+        self.known = len(self.ctx.defs)  # the definitions added so far (day_of adds some as it goes)
+
+    def falsified(self, frame: Frame, alt: dict[str, bool], pre: Values, event: Values, post: Values,
+                  out: Values) -> set[str]:  # fmt: skip
+        """The names of the obligations false of this step (the ghost ``s_created``
+        and ``sched_created`` as the values give them)."""
+        ctx, rigid = self.ctx, frame.rigid()
+        s, s2 = SymState(**_constants(pre)), SymState(**_constants(post))
+        e, o = SymEvent(**_constants(event)), SymOut(**_constants(out))
+        found = set()
+        self.solver.push()
+        try:
+            self.solver.add(
+                *[getattr(ctx, k) == v for k, v in rigid.items()], *[ctx.alt[k] == v for k, v in alt.items()]
+            )
+            for ob in OBLIGATIONS:
+                holds = ob.holds(ctx, s, e, o, s2)
+                self.solver.add(*ctx.defs[self.known :])  # definitions only: valid whatever the query
+                self.known = len(ctx.defs)
+                self.solver.push()
+                self.solver.add(z3.Not(holds))
+                result = self.solver.check()
+                self.solver.pop()
+                assert result != z3.unknown, f"{ob.name}: {stopped(self.solver, QUERY_RLIMIT)}"
+                if result == z3.sat:
+                    found.add(ob.name)
+        finally:
+            self.solver.pop()
+        return found
+
+
+__all__ = ["Disagreement", "ObligationEvaluator", "StepChecker", "alt_of", "checker"]

@@ -126,14 +126,21 @@ def _held(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.Boo
     return s2.c_on
 
 
+# The SRV sets the invariants name, read by the Z3 form here and by the
+# runtime checks on the model's concrete steps (runtime.py).
+_S1_CELLS: Final = ("existing_s1_sched", "existing_s1_od", "mhhs_s1_sched", "mhhs_s1_od")
+NA_FOR_SMETS1: Final = frozenset(r.srv for r in TRT_TABLE if all(getattr(r, c) is None for c in _S1_CELLS))  # AC-8
+TABLE3_READS: Final = frozenset(r.srv for r in TRT_TABLE if SRVS[r.srv].device_request)  # TRT-2
+SCHEDULE_SRVS: Final = frozenset({"5.2", "5.3"})  # AC-7: MDR requests that never touch the device
+
+
 def _na_for_smets1() -> list[int]:
     # AC-8: SRVs whose every SMETS1 cell of Table 3 is N/A
-    cells = ("existing_s1_sched", "existing_s1_od", "mhhs_s1_sched", "mhhs_s1_od")
-    return [SRV_IDS.index(r.srv) for r in TRT_TABLE if all(getattr(r, c) is None for c in cells)]
+    return [SRV_IDS.index(x) for x in sorted(NA_FOR_SMETS1)]
 
 
 def _mdr_access(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
-    touches_device = z3.Not(member(o.srv, [srv("5.2"), srv("5.3")]))
+    touches_device = z3.Not(member(o.srv, [srv(x) for x in sorted(SCHEDULE_SRVS)]))
     return z3.Implies(
         z3.And(accepted(o), o.role == MDR),
         z3.And(
@@ -161,7 +168,7 @@ def _flag_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -
 
 
 def _table3_reads() -> list[int]:
-    return [SRV_IDS.index(r.srv) for r in TRT_TABLE if SRVS[r.srv].device_request]
+    return [SRV_IDS.index(x) for x in sorted(TABLE3_READS)]
 
 
 def _trt_mhhs(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
@@ -255,6 +262,10 @@ def _some_run(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3
     return z3.And(o.scheduled, s2.s_on)
 
 
+# Each obligation is also a runtime check on the model's concrete steps, by
+# the same name (runtime.CHECKS[name]), over every MPAN, device, schedule and
+# cache entry and every path (retries, held work, several schedules):
+# tests/proofs/test_runtime.py shows the two forms agree.
 OBLIGATIONS: Final[tuple[Obligation, ...]] = (
     Obligation("outgoing-mdra-no-data-from-efd[uk]", ("REG-4", "REG-3", "REG-8"),
                "no response gives the outgoing MDRA an entry of a settlement day on or after the incoming EFD "

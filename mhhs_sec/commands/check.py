@@ -1,6 +1,7 @@
 """``mhhs-sec check``: the main job on the bundled default.
 
-Runs, in order, the model's self-check on its bundled scenarios, the Z3 proofs
+Runs, in order, the model's self-check on its bundled scenarios and the runtime
+checks of every proved invariant over the vectors and random walks, the Z3 proofs
 of every invariant, ``generate --check`` on the committed vectors, ``docs
 --check`` on the generated protocol schemas and tables, and every
 vector against the reference implementation; prints one summary.  Exit code
@@ -29,14 +30,25 @@ class Stage:
 
 
 def self_check() -> tuple[bool, str]:
-    """The model's bundled scenarios (expectations written from the catalogue)."""
+    """The model's bundled scenarios (expectations written from the catalogue),
+    then every proved invariant as a runtime check on every model step of the
+    committed vectors and the random walks (``proofs/runtime.py``)."""
+    from mhhs_sec.proofs.runtime import InvariantBroken, checking
+    from mhhs_sec.proofs.runtime_run import self_check as runtime_check
+
     failed = 0
-    for scenario in SCENARIOS:
-        problems = run_scenario(scenario)
-        failed += bool(problems)
-        for problem in problems:
-            print(f"  FAIL {scenario.name}: {problem}")
-    return not failed, f"{len(SCENARIOS) - failed}/{len(SCENARIOS)} scenarios pass"
+    try:
+        with checking():
+            for scenario in SCENARIOS:
+                problems = run_scenario(scenario)
+                failed += bool(problems)
+                for problem in problems:
+                    print(f"  FAIL {scenario.name}: {problem}")
+        figures = runtime_check()
+    except InvariantBroken as broken:
+        print(f"  FAIL runtime check: {broken}")
+        return False, f"a proved invariant does not hold of the model: {broken}"
+    return not failed, f"{len(SCENARIOS) - failed}/{len(SCENARIOS)} scenarios pass; {figures.summary()}"
 
 
 def prove() -> tuple[bool, str]:

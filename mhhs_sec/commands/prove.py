@@ -1,6 +1,9 @@
 """``mhhs-sec prove [--json] [--mutants]``: prove the invariants with Z3 for
 every reachable state (issue 3; requirement IDs per invariant).
 
+``--runtime`` also runs every invariant as a runtime check on every model
+step of the committed vectors and the random walks (:mod:`mhhs_sec.proofs.runtime`).
+
 ``--mutants --vectors PATH`` also writes every counterexample as a
 conformance vector file (docs/vector-format.md).
 
@@ -32,15 +35,20 @@ def run(args: argparse.Namespace) -> int:
         return 2
     found = cached(lambda: prove_all(mutants=args.mutants), args.mutants, BMC_DEPTH, use=not args.no_cache)
     results = found.results
+    runtime = _runtime_checks() if args.runtime else None
     if args.vectors:
         from mhhs_sec.proofs.vectors_out import document, write
 
         write(Path(args.vectors), document(results))
     if args.json:
         shown = {**as_json(results, args.mutants), "cached": found.hit}
+        if runtime is not None:
+            shown["runtime"] = {k: v for k, v in runtime.items() if k != "summary"}
         print(json.dumps(shown, indent=2, sort_keys=False))
     else:
         print(table(results, args.mutants))
+        if runtime is not None:
+            print(runtime["summary"])
         if found.hit:
             print(f"from the proof cache ({cache_dir()}, key {found.key[:12]}): the model, the encoding and the "
                   "tables are unchanged since these results were proved (seconds as measured then); "
@@ -56,7 +64,21 @@ def run(args: argparse.Namespace) -> int:
                     print(describe_trace(trace))
     failed = any(r.status != "proved" for r in results)
     unbroken = args.mutants and any(not r.falsified_by for r in results)
-    return 1 if failed or unbroken else 0
+    broken = runtime is not None and "broken" in runtime
+    return 1 if failed or unbroken or broken else 0
+
+
+def _runtime_checks() -> dict[str, Any]:
+    """Every obligation checked on the model's concrete steps: the figures, or
+    the first violation (``"broken"``)."""
+    from mhhs_sec.proofs.runtime import InvariantBroken
+    from mhhs_sec.proofs.runtime_run import self_check
+
+    try:
+        figures = self_check()
+    except InvariantBroken as broken:
+        return {"broken": str(broken), "summary": f"runtime check FAILED: {broken}"}
+    return {"vectors": figures.vectors, "walks": figures.walks, "steps": figures.steps, "summary": figures.summary()}
 
 
 def register(subparsers: Any) -> None:
@@ -66,4 +88,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--traces", action="store_true", help="with --mutants: print each fault's counterexample")
     parser.add_argument("--vectors", metavar="PATH", help="with --mutants: write the counterexamples as a vector file")
     parser.add_argument("--no-cache", action="store_true", help="prove again even when the cache has the answer")
+    parser.add_argument("--runtime", action="store_true",
+                        help="also run every invariant as a runtime check on every model step of the committed "
+                        "vectors and the random walks (proofs/runtime.py)")  # fmt: skip
     parser.set_defaults(func=run)

@@ -18,11 +18,15 @@ check, from the outputs and the state:
 * SCH-3 ('delete' option): from an incoming MDRA's EFD on, the outgoing MDRA
   holds no MDR schedule on the MPAN's devices (unless appointed again).
 
+Every step also runs under the runtime checks of every proved invariant
+(``proofs/runtime.py``), on every piece of work a clock advance runs.
+
 Default run: CI-sized and derandomised.  ``MHHS_SEC_LONG=1`` makes it long and random.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import os
@@ -68,6 +72,7 @@ from mhhs_sec.model.clock import day_start
 from mhhs_sec.model.rules import ROLES
 from mhhs_sec.model.tables import SRVS
 from mhhs_sec.model.world import MDR_IN, MDR_OUT, ROLES_OF, SUPPLIER, SUPPLIER_2, standard_world
+from mhhs_sec.proofs.runtime import InvariantBroken, Monitor, checking
 from model_kit import (
     AUTUMN,
     DEVICES_A,
@@ -132,8 +137,11 @@ def future_change(chain: Sequence[Appointment], efd: dt.date, party: str, etd_mo
 class ModelMachine(RuleBasedStateMachine):
     """Random runs of the reference model with the catalogue's invariants."""
 
+    runtime_checks = True  # every step under the proved invariants' runtime checks
+
     def __init__(self) -> None:
         super().__init__()
+        self.monitor = Monitor()
         self.state: State
         self.produced: tuple[Output, ...] = ()
         self.last_device_read: dict[tuple[str, str, int], int] = {}
@@ -173,7 +181,8 @@ class ModelMachine(RuleBasedStateMachine):
         event is applied or refused (step is pure)."""
         before, old = snapshot(self.state), self.state
         try:
-            self.state, self.produced = step(self.state, event)
+            with checking(self.monitor) if self.runtime_checks else contextlib.nullcontext():
+                self.state, self.produced = step(self.state, event)
         except InvalidEvent as error:
             self.produced = ()
             hypothesis.event(f"refused {error.requirement}")
@@ -481,7 +490,23 @@ def test_the_schedule_invariant_catches_schedules_kept_after_the_efd() -> None:
     def keep(state: State, mpan: str, outgoing: str, at: int) -> tuple[State, tuple[()]]:
         return state, ()
 
+    class Unchecked(ModelMachine):
+        runtime_checks = False  # the hand-written invariant alone
+
     fast = settings(TestModelMachine.settings, phases=[Phase.generate])  # no shrinking: only that it fails
     with mock.patch.object(schedules, "on_mdra_change", keep), pytest.raises(AssertionError) as failure:
-        run_state_machine_as_test(ModelMachine, settings=fast)
+        run_state_machine_as_test(Unchecked, settings=fast)
     assert "outgoing_mdra_schedules_deleted" in "".join(traceback.format_tb(failure.value.__traceback__))
+
+
+@pytest.mark.req("SCH-3")
+def test_the_runtime_checks_catch_schedules_kept_after_the_efd_in_the_random_runs() -> None:
+    # The same fault, with no hand-written invariant: the runtime check of the
+    # proved SCH-3 invariant (proofs/runtime.py) fails the same runs.
+    def keep(state: State, mpan: str, outgoing: str, at: int) -> tuple[State, tuple[()]]:
+        return state, ()
+
+    fast = settings(TestModelMachine.settings, phases=[Phase.generate])
+    with mock.patch.object(schedules, "on_mdra_change", keep), pytest.raises(InvariantBroken) as failure:
+        run_state_machine_as_test(ModelMachine, settings=fast)
+    assert str(failure.value).startswith("outgoing-schedules-end-at-efd (SCH-3)")
