@@ -18,6 +18,7 @@ COMMANDS: tuple[str, ...] = (
     "conform",
     "docs",
     "generate",
+    "mutants",
     "prove",
     "rules",
     "selfcheck",
