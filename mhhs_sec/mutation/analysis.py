@@ -22,7 +22,9 @@ seeds; workers run one mutant each and share nothing.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
+import multiprocessing.connection
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import CodeType, ModuleType
@@ -231,15 +233,51 @@ def _baseline(_: object) -> Json:
 
 def _in_workers(function: Callable[[Any], Json], items: Sequence[Any], jobs: int,
                 on_result: Callable[[int], None]) -> list[Json]:  # fmt: skip
-    """``function`` of each item, each in a fresh forked worker (one item per
-    worker, so no mutant can leave anything behind for the next)."""
+    """``function`` of each item (in order), each in a fresh forked worker
+    process, at most ``jobs`` at a time: no mutant can leave anything behind
+    for the next, and one that kills its process (a crash of the interpreter,
+    an exit) is reported killed instead of stopping the analysis."""
     context = multiprocessing.get_context("fork")
-    results: list[Json] = []
-    with context.Pool(max(1, min(jobs, len(items))), maxtasksperchild=1) as pool:
-        for result in pool.imap(function, items, chunksize=1):
-            results.append(result)
-            on_result(len(results))
+    results: list[Json] = [{} for _ in items]
+    running: dict[Any, tuple[int, Any]] = {}
+    waiting = iter(enumerate(items))
+
+    def start() -> None:
+        for index, item in itertools.islice(waiting, 1):
+            reader, writer = context.Pipe(duplex=False)
+            process = context.Process(target=_send, args=(function, item, writer), daemon=True)
+            process.start()
+            writer.close()
+            running[reader] = (index, process)
+
+    for _ in range(max(1, jobs)):
+        start()
+    done = 0
+    while running:
+        for reader in multiprocessing.connection.wait(list(running)):
+            index, process = running.pop(reader)
+            results[index] = _received(reader, process)
+            done += 1
+            on_result(done)
+            start()
     return results
+
+
+def _send(function: Callable[[Any], Json], item: Any, writer: Any) -> None:
+    writer.send(function(item))
+    writer.close()
+
+
+def _received(reader: Any, process: Any) -> Json:
+    try:
+        result: Json = reader.recv()
+    except EOFError:
+        process.join()
+        reason = f"the worker process died (exit code {process.exitcode})"
+        return {"status": "killed", "by": {"status": "error", "reason": reason}}
+    process.join()
+    reader.close()
+    return result
 
 
 # -- in the parent ---------------------------------------------------------

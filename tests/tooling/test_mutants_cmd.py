@@ -136,3 +136,15 @@ def test_command_refuses_a_file_outside_the_model(capsys: pytest.CaptureFixture[
     code = main(["mutants", "--file", "model/nothing.py", "--vectors", str(VECTOR_FILE), "--limit", "1"])
     assert code == 2
     assert "nothing.py" in capsys.readouterr().err
+
+
+def test_a_mutant_that_ends_its_process_is_killed(suite: analysis.Suite, monkeypatch: pytest.MonkeyPatch) -> None:
+    def exiting(source: str, ordinal: int) -> ast.Module:
+        tree = ast.parse(source)
+        tree.body.extend(ast.parse("import os\nos._exit(3)").body)
+        return ast.fix_missing_locations(tree)
+
+    monkeypatch.setattr(operators, "mutated_tree", exiting)
+    ((_, result),) = analysis.analyse(suite, [_cache_age_flip()], jobs=1)
+    assert result["status"] == "killed"
+    assert "exit code 3" in result["by"]["reason"]
