@@ -71,10 +71,15 @@ def text(document: dict[str, Any], seconds: float | None = None) -> str:
         lines += ["", "survivors (a random walk tells them from the model; no vector does):"]
     for entry in document["survivors"]:
         walk = entry["evidence"]
-        lines.append(f"  {_where(entry)}: walk {walk['walk']} event {walk['step']}: {walk['differences'][0]}")
+        first = walk["differences"][0]
+        shown = first if len(first) <= 160 else first[:157] + "..."
+        lines.append(f"  {_where(entry)}: walk {walk['walk']} event {walk['step']}: {shown}")
     if document["unconfirmed_mutants"]:
-        lines += ["", "unconfirmed (no vector kills them; no random walk executes their line):"]
-    lines += [f"  {_where(entry)}" for entry in document["unconfirmed_mutants"]]
+        lines += ["", "unconfirmed (no vector kills them; no random walk executes their line), LINE:operator:"]
+    by_file: dict[str, list[str]] = {}
+    for entry in document["unconfirmed_mutants"]:
+        by_file.setdefault(entry["file"], []).append(f"{entry['line']}:{entry['operator']}")
+    lines += [f"  {file} ({len(found)}): {' '.join(found)}" for file, found in by_file.items()]
     return "\n".join(lines)
 
 
