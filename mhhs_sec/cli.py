@@ -20,6 +20,7 @@ COMMANDS: tuple[str, ...] = (
     "conform",
     "docs",
     "generate",
+    "mutants",
     "prove",
     "rules",
     "selfcheck",
