@@ -140,8 +140,9 @@ def html(run: Run) -> str:
     ]
     problems = [v for v in run.verdicts if v.status in ("fail", "error")]
     return environment.get_template("report.html.j2").render(
-        run=run, counts=run.counts(), groups=groups, summary=summary, problems=problems, pretty=pretty
-    )
+        run=run, verdict=verdict_text(run), counts=run.counts(), groups=groups, summary=summary,
+        problems=problems, pretty=pretty,
+    )  # fmt: skip
 
 
 # ---- terminal -----------------------------------------------------------------
@@ -172,7 +173,26 @@ def text_summary(run: Run) -> str:
         f"{run.total_available}: {counts['pass']} passed, {counts['fail']} failed, "
         f"{counts['error']} errors, {counts['skip']} skipped"
     )
+    lines.append(verdict_text(run))
     return "\n".join(lines)
+
+
+def verdict_text(run: Run) -> str:
+    """The verdict in one sentence: whether the implementation conforms, and
+    under which profile and on which observables (skips counted, never hidden)."""
+    counts = run.counts()
+    if not run.ok:
+        causes = [
+            f"{counts['fail']} failed" if counts["fail"] else "",
+            f"{counts['error']} errored" if counts["error"] else "",
+            f"{counts['skip']} skipped (--fail-on-skip)" if run.fail_on_skip and counts["skip"] else "",
+        ]
+        return f"DOES NOT CONFORM: {', '.join(c for c in causes if c)}"
+    observables = ", ".join(run.checked_observables()) or "none"
+    text = f"CONFORMS under {run.profile_text()} on observables {observables}: {counts['pass']} passed"
+    if counts["skip"]:
+        text += f"; {counts['skip']} skipped, not checked (each with its reason)"
+    return text
 
 
 class Progress:

@@ -249,6 +249,8 @@ class Run:
     verdicts: list[Verdict]
     total_available: int
     rerun_prefix: str
+    profile: dict[str, Any] = field(default_factory=dict)  # the run's --profile options
+    fail_on_skip: bool = False  # --fail-on-skip: a skipped vector is not conforming
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
@@ -258,9 +260,22 @@ class Run:
 
     @property
     def ok(self) -> bool:
-        """Exit 0 only when every selected vector passed (skips included: a
-        skipped vector did not pass)."""
-        return all(v.status == "pass" for v in self.verdicts)
+        """Conforms (exit 0) when no selected vector failed or errored; a
+        skipped vector (another profile, an observable not exposed) is not
+        held against the implementation unless ``fail_on_skip``."""
+        counts = self.counts()
+        return not (counts["fail"] or counts["error"] or (self.fail_on_skip and counts["skip"]))
+
+    def checked_observables(self) -> tuple[str, ...]:
+        """The observables the passed vectors were compared on (what the
+        verdict vouches for)."""
+        return tuple(sorted({name for v in self.verdicts if v.status == "pass" for name in v.observables}))
+
+    def profile_text(self) -> str:
+        """The run's profile as ``option=value`` words (the catalogue defaults
+        for every option not named)."""
+        named = [f"{option}={_profile_text(value)}" for option, value in sorted(self.profile.items())]
+        return ", ".join(named) + " (defaults otherwise)" if named else "the default profile"
 
     def rerun(self, vector_id: str) -> str:
         return f"{self.rerun_prefix} --vector {shlex.quote(vector_id)}"

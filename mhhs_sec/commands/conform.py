@@ -1,8 +1,10 @@
 """``mhhs-sec conform --adapter SPEC``: run the conformance vectors against an
 implementation and report a verdict per vector (docs/adapter-protocol.md).
 
-Exit codes: 0 every selected vector passed; 1 some failed, errored or were
-skipped (the implementation did not conform); 2 bad usage (unknown adapter,
+Exit codes: 0 the implementation conforms (no selected vector failed or
+errored; skipped vectors are reported with their reasons and counted, and the
+verdict names the profile and observables it holds for); 1 some failed or
+errored (or, with ``--fail-on-skip``, were skipped); 2 bad usage (unknown adapter,
 bad filter, no vector selected); 3 the runner itself failed (a bug of the
 suite, not a verdict on the implementation: the reason is on stderr).
 """
@@ -93,7 +95,8 @@ def _run(args: argparse.Namespace) -> int:
         )
     finally:
         adapter.close()
-    result = Run(args.adapter, implementation, verdicts, total, rerun_prefix(args.adapter, args.vectors, profile))
+    result = Run(args.adapter, implementation, verdicts, total, rerun_prefix(args.adapter, args.vectors, profile),
+                 profile, args.fail_on_skip)  # fmt: skip
     if args.junit:
         write_atomic(args.junit, junit(result))
     if args.html:
@@ -111,6 +114,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                         help=f"per-call timeout (default {DEFAULT_TIMEOUT_S:g})")  # fmt: skip
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--fail-on-skip", action="store_true",
+                        help="a skipped vector makes the run not conforming (exit 1); by default skips are "
+                        "reported with their reasons and counted, and the verdict names the profile and "
+                        "observables it holds for")  # fmt: skip
     parser.add_argument(
         "--give-up-after", type=int, default=DEFAULT_GIVE_UP, metavar="N",
         help=f"after N errors in a row, report the rest as errors without running them (0: never; "

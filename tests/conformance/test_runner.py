@@ -17,7 +17,7 @@ from mhhs_sec.conformance import conform_summary
 from mhhs_sec.conformance.adapters import open_adapter
 from mhhs_sec.conformance.faults import FAULTS_BY_NAME
 from mhhs_sec.conformance.protocol import Capabilities
-from mhhs_sec.conformance.reports import Progress, by_requirement, html, junit
+from mhhs_sec.conformance.reports import Progress, by_requirement, html, junit, verdict_text
 from mhhs_sec.conformance.runner import Run, Selection, parse_shard, rerun_prefix, run_all, skip_reason
 from mhhs_sec.conformance.selfcheck import healthy, selfcheck
 from mhhs_sec.model import PROFILE_OPTIONS
@@ -73,7 +73,11 @@ def test_skipped_vectors_are_reported_not_dropped(all_vectors: list[Any]) -> Non
     run = _run("reference", dependent, {option: other})
     assert len(run.verdicts) == len(dependent)
     assert run.verdicts[0].status == "skip" and option in run.verdicts[0].reason
-    assert not run.ok
+    assert run.ok  # nothing failed or errored: a skip is reported, not held against the implementation
+    assert "skipped, not checked" in verdict_text(run) and verdict_text(run).startswith("CONFORMS under")
+    strict = Run(run.adapter, run.implementation, run.verdicts, run.total_available, run.rerun_prefix,
+                 {option: other}, fail_on_skip=True)  # fmt: skip
+    assert not strict.ok and verdict_text(strict).startswith("DOES NOT CONFORM")
 
 
 @pytest.mark.req("AC-3")
@@ -198,3 +202,35 @@ def test_selfcheck_cli_json_shape(all_vectors: list[Any], tmp_path: Path, capsys
     assert set(document["reference"]) == {"passed", "failed", "errors"}
     assert code == (0 if healthy(document) else 1)
     assert main(["selfcheck", "--fault", "no-such-fault", "--vectors", folder]) == 2
+
+
+def _with_skips(all_vectors: list[Any]) -> tuple[list[Any], str]:
+    """Vectors some of which need a profile value the run does not use, and
+    that ``--profile`` (the catalogue alternative the run declares)."""
+    dependent = [v for v in all_vectors if v.profile.requires][:2]
+    if not dependent:
+        pytest.skip("no committed vector depends on a profile option")
+    option, value = sorted(dependent[0].profile.requires.items())[0]
+    other = next(v for v in PROFILE_OPTIONS[option][1] if v != value)
+    plain = [v for v in all_vectors if not v.profile.requires][:2]
+    return [*dependent, *plain], f"{option}={_word(other)}"
+
+
+def _word(value: Any) -> str:
+    return ("on" if value else "off") if isinstance(value, bool) else str(value)
+
+
+@pytest.mark.req("REG-4")
+def test_cli_and_pytest_plugin_agree_on_a_run_with_skips(all_vectors: list[Any], tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    vectors, profile = _with_skips(all_vectors)
+    folder = str(subset_folder(vectors, tmp_path / "vectors"))
+    cli = ["conform", "--quiet", "--vectors", folder, "--profile", profile]
+    plugin = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
+              "--mhhs-adapter", "reference", "--mhhs-vectors", folder, "--mhhs-profile", profile]  # fmt: skip
+    for extra_cli, extra_plugin, verdict in (([], [], 0), (["--fail-on-skip"], ["--mhhs-fail-on-skip"], 1)):
+        code = main([*cli, *extra_cli])
+        out = capsys.readouterr().out
+        assert "SKIP" in out and (("CONFORMS under" in out) == (verdict == 0)), out
+        ran = subprocess.run([*plugin, *extra_plugin], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        assert (code, ran.returncode) == (verdict, verdict), ran.stdout[-500:]
