@@ -98,7 +98,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
     state = _Session(config)
     config.stash[_STASH] = state
-    chosen = state.selection.select(load_vectors(state.vectors_path, strict=False))
+    chosen = state.selection.select(load_vectors(state.vectors_path, strict=False, wants=state.selection.wants))
     collector = VectorCollector.from_parent(session, name="mhhs-vectors")
     items[:] = [VectorItem.from_parent(collector, name=vector.id, vector=vector) for vector in chosen]
 

@@ -317,19 +317,21 @@ def run_all(
     compare: Callable[..., list[str]] | None = None,
     on_verdict: Callable[[Verdict], None] | None = None,
     give_up_after: int = DEFAULT_GIVE_UP,
+    capabilities: Capabilities | None = None,
 ) -> tuple[str, list[Verdict]]:
     """Run every vector (already selected); returns the implementation's name
     and the verdicts in the same order.  Never raises for an implementation's
     fault: a failed handshake gives every vector an ``error`` verdict, and
     after ``give_up_after`` errors in a row (0: never) the remaining vectors
     get an ``error`` verdict without being run, so a hanging implementation
-    costs minutes, not hours."""
+    costs minutes, not hours.  ``capabilities``: the answer to a handshake
+    already made (none is made then)."""
     if compare is None:
         from mhhs_sec.vectors import compare as compare_outputs
 
         compare = compare_outputs
     try:
-        capabilities = adapter.hello()
+        capabilities = capabilities or adapter.hello()
     except (AdapterFault, EventRejected) as fault:
         adapter.restart()
         return "(no answer)", _not_run(vectors, f"handshake failed: {fault}", on_verdict)

@@ -186,7 +186,7 @@ def count_vectors() -> dict[str, int] | None:
     if vectors is None or not hasattr(vectors, "load_vectors"):
         return None
     counts: dict[str, int] = defaultdict(int)
-    for vector in vectors.load_vectors():
+    for vector in vectors.load_vectors(strict=False):
         for requirement in vector.requirements:
             counts[requirement] += 1
     return counts

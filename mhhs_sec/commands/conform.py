@@ -43,23 +43,23 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shard", metavar="I/N", help="run only shard I of N (1-based), stable across machines")
 
 
-def prepare(args: argparse.Namespace) -> tuple[Any, list[Any], int, dict[str, Any]]:
-    """The selection, the selected vectors, how many exist, the run profile.
-    Raises ValueError on bad usage."""
+def prepare(args: argparse.Namespace) -> tuple[list[str], int, dict[str, Any]]:
+    """The ids of the selected vectors (in run order), how many exist, the run
+    profile.  Raises ValueError on bad usage (a bad filter, an unknown vector,
+    a bad vector file).  Nothing is decoded yet but what selection needs."""
     from mhhs_sec.conformance.runner import Selection, parse_profile_filter, parse_shard
-    from mhhs_sec.vectors import load_vectors
+    from mhhs_sec.vectors.loader import vector_entries
 
     profile = parse_profile_filter(args.profile)
     selection = Selection(
         tuple(args.requirement), tuple(args.tag), tuple(args.vector), profile,
         parse_shard(args.shard) if args.shard else None,
     )  # fmt: skip
-    vectors = list(load_vectors(args.vectors, strict=args.strict))
-    chosen = selection.select(vectors)
-    unknown = sorted(set(args.vector) - {v.id for v in vectors})
+    entries = vector_entries(args.vectors)
+    unknown = sorted(set(args.vector) - {entry.id for entry in entries})
     if unknown:
         raise ValueError(f"--vector: no vector with id {', '.join(unknown)}")
-    return selection, chosen, len(vectors), profile
+    return [entry.id for entry in selection.select(entries)], len(entries), profile
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,26 +75,80 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from mhhs_sec.conformance.adapters import open_adapter
-    from mhhs_sec.conformance.reports import Progress, html, junit, text_summary
-    from mhhs_sec.conformance.runner import Run, rerun_prefix, run_all
-    from mhhs_sec.files import write_atomic
+    from mhhs_sec.conformance.reports import Progress
 
-    try:
-        _selection, chosen, total, profile = prepare(args)
+    try:  # usage errors first, each in one line, before anything is decoded or started
         adapter = open_adapter(args.adapter, timeout_s=args.timeout)
+        chosen, total, profile = prepare(args)
     except ValueError as error:
         print(f"mhhs-sec conform: {error}", file=sys.stderr)
         return USAGE
-    if not chosen:
-        print(f"mhhs-sec conform: no vector selected (of {total}); check the filters", file=sys.stderr)
-        return USAGE
-    progress = Progress(len(chosen), enabled=not args.quiet)
     try:
-        implementation, verdicts = run_all(
-            adapter, chosen, profile=profile, on_verdict=progress, give_up_after=args.give_up_after
-        )
+        if not chosen:
+            print(f"mhhs-sec conform: no vector selected (of {total}); check the filters", file=sys.stderr)
+            return USAGE
+        capabilities = _handshake(adapter)
+        if isinstance(capabilities, str):
+            print(f"mhhs-sec conform: {capabilities}", file=sys.stderr)
+            return USAGE
+        try:
+            vectors = _load(args, chosen)
+        except ValueError as error:  # --strict: a vector the model codec cannot read
+            print(f"mhhs-sec conform: {error}", file=sys.stderr)
+            return USAGE
+        progress = Progress(len(vectors), enabled=not args.quiet)
+        implementation, verdicts = _verdicts(args, adapter, vectors, profile, capabilities, progress)
     finally:
         adapter.close()
+    return _report(args, implementation, verdicts, total, profile)
+
+
+def _load(args: argparse.Namespace, chosen: list[str]) -> list[Any]:
+    """The selected vectors, decoded (only they), in run order."""
+    from mhhs_sec.vectors.loader import load_vectors
+
+    wanted = set(chosen)
+    by_id = {v.id: v for v in load_vectors(args.vectors, strict=args.strict, wants=lambda v: v.id in wanted)}
+    return [by_id[vector_id] for vector_id in chosen]
+
+
+# An adapter that cannot start at all (no such command, nothing listening)
+# is a usage error: no verdict on an implementation that never ran.
+CANNOT_START: Final = ("start", "refused")
+
+
+def _handshake(adapter: Any) -> Any:
+    """The implementation's capabilities; None when the handshake failed (every
+    vector then gets an ``error`` verdict); the one-line reason when the
+    adapter cannot start."""
+    from mhhs_sec.conformance.protocol import AdapterFault, EventRejected
+
+    try:
+        return adapter.hello()
+    except AdapterFault as fault:
+        adapter.restart()
+        if fault.cause in CANNOT_START:
+            return f"the adapter cannot start: {fault} (check --adapter)"
+        return None
+    except EventRejected:
+        adapter.restart()
+        return None
+
+
+def _verdicts(args: argparse.Namespace, adapter: Any, chosen: list[Any], profile: dict[str, Any],
+              capabilities: Any, progress: Any) -> tuple[str, list[Any]]:  # fmt: skip
+    from mhhs_sec.conformance.runner import run_all
+
+    return run_all(adapter, chosen, profile=profile, on_verdict=progress, give_up_after=args.give_up_after,
+                   capabilities=capabilities)  # fmt: skip
+
+
+def _report(args: argparse.Namespace, implementation: str, verdicts: list[Any], total: int,
+            profile: dict[str, Any]) -> int:  # fmt: skip
+    from mhhs_sec.conformance.reports import html, junit, text_summary
+    from mhhs_sec.conformance.runner import Run, rerun_prefix
+    from mhhs_sec.files import write_atomic
+
     result = Run(args.adapter, implementation, verdicts, total, rerun_prefix(args.adapter, args.vectors, profile),
                  profile, args.fail_on_skip)  # fmt: skip
     if args.junit:

@@ -138,6 +138,11 @@ def test_conform_cli_exit_codes_and_report_files(all_vectors: list[Any], tmp_pat
     out = capsys.readouterr().out
     assert "FAIL" in out and f"rerun: mhhs-sec conform --adapter {spec} --vector" in out
     assert main(["conform", "--adapter", "nonsense", "--vectors", folder]) == 2
+    capsys.readouterr()
+    for cannot_start in ("cmd:/nonexistent/mhhs-implementation", "http://127.0.0.1:9"):  # nothing listens on 9
+        assert main(["conform", "--adapter", cannot_start, "--vectors", folder]) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "cannot start" in err, err
     assert main(["conform", "--vector", "no-such-vector", "--vectors", folder]) == 2
     assert main(["conform", "--requirement", "NOPE-1", "--vectors", folder]) == 2
     (tmp_path / "broken").mkdir()
