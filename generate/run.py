@@ -18,6 +18,7 @@ from mhhs_sec.files import write_atomic
 
 from . import boundary, cells, classes, negative, registration_edges, siblings, targeted, walks
 from .build import Case, build_vector
+from .inputs import inputs_hash
 from .siblings import outcome_summary, signature
 from .writer import document, dumps
 
@@ -149,7 +150,9 @@ def rendered(*, xml: bool = True, validate: bool = True) -> dict[Path, str]:
         documents[f"{group.name}.json"] = data
         if xml:
             files[XML_DIR / f"{group.name}.xml"] = render_document(data, validate=validate)
-    files[INDEX_FILE] = render_index({name: files[JSON_DIR / name] for name in documents}, documents)
+    xml_files = {path.name: text for path, text in files.items() if path.parent == XML_DIR}
+    json_files = {name: files[JSON_DIR / name] for name in documents}
+    files[INDEX_FILE] = render_index(json_files, documents, xml_files, inputs_hash())
     return files
 
 

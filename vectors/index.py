@@ -57,12 +57,14 @@ def vector_lines(text: str) -> list[int]:
     return list(range(start, end))
 
 
-def render_index(files: dict[str, str], documents: dict[str, dict[str, Any]]) -> str:
-    """The index text for vector files ``name -> text`` and their parsed
-    ``documents`` (already checked)."""
-    out = [_HEAD, f"schema\t{sha256(SCHEMA_FILE.read_bytes())}"]
-    for name in sorted(files):
-        out.append(f"file\t{name}\t{sha256(files[name].encode('utf-8'))}")
+def render_index(files: dict[str, str], documents: dict[str, dict[str, Any]], xml_files: dict[str, str],
+                 inputs: str) -> str:  # fmt: skip
+    """The index text for vector files ``name -> text``, their parsed
+    ``documents`` (already checked), their XML forms ``name -> text`` and the
+    hash of the generator's ``inputs`` (``mhhs_sec.generate.inputs``)."""
+    out = [_HEAD, f"schema\t{sha256(SCHEMA_FILE.read_bytes())}", f"inputs\t{inputs}"]
+    out += [f"file\t{name}\t{sha256(files[name].encode('utf-8'))}" for name in sorted(files)]
+    out += [f"xml\t{name}\t{sha256(xml_files[name].encode('utf-8'))}" for name in sorted(xml_files)]
     for name in sorted(files):
         for line, vector in zip(vector_lines(files[name]), documents[name]["vectors"], strict=True):
             out.append("\t".join(("vector", vector["id"], name, str(line), " ".join(vector["requirements"]),
@@ -70,14 +72,35 @@ def render_index(files: dict[str, str], documents: dict[str, dict[str, Any]]) ->
     return "\n".join(out) + "\n"
 
 
+def _rows(folder: Path) -> list[list[str]]:
+    path = folder / INDEX_NAME
+    if not path.is_file():
+        return []
+    return [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()[1:]]
+
+
+def recorded_inputs(folder: Path = JSON_DIR) -> str | None:
+    """The hash of the generator's inputs the index records, if any."""
+    return next((row[1] for row in _rows(folder) if row[0] == "inputs"), None)
+
+
+def xml_current(xml_folder: Path, folder: Path = JSON_DIR) -> bool:
+    """Are the XML files exactly those the index lists, with their hashes
+    (written by ``generate`` with their JSON twins, from the same data)?"""
+    hashes = {row[1]: row[2] for row in _rows(folder) if row[0] == "xml"}
+    present = {p.name: p for p in xml_folder.glob("*.xml")}
+    return (
+        bool(hashes)
+        and set(hashes) == set(present)
+        and all(sha256(present[name].read_bytes()) == digest for name, digest in hashes.items())
+    )
+
+
 def read_index(folder: Path = JSON_DIR) -> list[IndexEntry] | None:
     """The entries of the index of ``folder`` when it vouches for the schema
     and for exactly the vector files there (each with its recorded hash);
     None otherwise (the loader then validates every file)."""
-    path = folder / INDEX_NAME
-    if not path.is_file():
-        return None
-    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()[1:]]
+    rows = _rows(folder)
     if not rows or rows[0] != ["schema", sha256(SCHEMA_FILE.read_bytes())]:
         return None
     hashes = {row[1]: row[2] for row in rows if row[0] == "file"}

@@ -9,9 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from mhhs_sec.generate import inputs
 from mhhs_sec.vectors import VectorFormatError, load_vectors, loader
 from mhhs_sec.vectors.format import JSON_DIR
-from mhhs_sec.vectors.index import INDEX_NAME, read_index, render_index
+from mhhs_sec.vectors.index import INDEX_NAME, read_index, recorded_inputs, render_index, xml_current
 
 SMALL = ("negative.json", "targeted.json")
 
@@ -26,7 +27,9 @@ def indexed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copy(JSON_DIR / name, tmp_path / name)
         texts[name] = (tmp_path / name).read_text(encoding="utf-8")
     documents = {name: json.loads(text) for name, text in texts.items()}
-    (tmp_path / INDEX_NAME).write_text(render_index(texts, documents), encoding="utf-8")
+    xml = {"negative.xml": "<vectors/>\n"}
+    (tmp_path / "negative.xml").write_text(xml["negative.xml"], encoding="utf-8")
+    (tmp_path / INDEX_NAME).write_text(render_index(texts, documents, xml, "sha256:inputs"), encoding="utf-8")
     monkeypatch.setattr(loader, "JSON_DIR", tmp_path)
     return tmp_path
 
@@ -58,3 +61,23 @@ def test_an_unlisted_file_or_a_missing_index_means_full_validation(indexed: Path
     (indexed / INDEX_NAME).unlink()
     assert read_index(indexed) is None
     assert load_vectors(strict=False)  # validated in full, still loads
+
+
+def test_the_index_records_the_inputs_and_vouches_for_unchanged_xml(indexed: Path) -> None:
+    assert recorded_inputs(indexed) == "sha256:inputs"
+    assert xml_current(indexed, indexed)
+    (indexed / "negative.xml").write_text("<vectors></vectors>\n", encoding="utf-8")
+    assert not xml_current(indexed, indexed)
+
+
+def test_the_inputs_hash_follows_the_sources_not_the_vectors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for relative in ("model/rule.py", "generate/build.py", "vectors/json/a.json", "vectors/xml/a.xml"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.setattr(inputs, "PROJECT_ROOT", tmp_path)
+    before = inputs.inputs_hash()
+    (tmp_path / "vectors/json/a.json").write_text("changed\n", encoding="utf-8")
+    (tmp_path / "vectors/xml/a.xml").write_text("changed\n", encoding="utf-8")
+    assert inputs.inputs_hash() == before  # the outputs are not inputs
+    (tmp_path / "model/rule.py").write_text("x = 2\n", encoding="utf-8")
+    assert inputs.inputs_hash() != before
