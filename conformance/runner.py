@@ -251,6 +251,7 @@ class Run:
     rerun_prefix: str
     profile: dict[str, Any] = field(default_factory=dict)  # the run's --profile options
     fail_on_skip: bool = False  # --fail-on-skip: a skipped vector is not conforming
+    not_run: int = 0  # selected vectors left unrun after --max-failures was reached
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
@@ -318,6 +319,7 @@ def run_all(
     on_verdict: Callable[[Verdict], None] | None = None,
     give_up_after: int = DEFAULT_GIVE_UP,
     capabilities: Capabilities | None = None,
+    max_failures: int = 0,
 ) -> tuple[str, list[Verdict]]:
     """Run every vector (already selected); returns the implementation's name
     and the verdicts in the same order.  Never raises for an implementation's
@@ -337,7 +339,7 @@ def run_all(
         return "(no answer)", _not_run(vectors, f"handshake failed: {fault}", on_verdict)
     with _loaded_data_frozen():
         return capabilities.implementation, _run_each(adapter, vectors, capabilities, profile, compare, on_verdict,
-                                                      give_up_after)  # fmt: skip
+                                                      (give_up_after, max_failures))  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -359,11 +361,16 @@ def _run_each(
     profile: dict[str, Any] | None,
     compare: Callable[..., list[str]],
     on_verdict: Callable[[Verdict], None] | None,
-    give_up_after: int,
+    limits: tuple[int, int],
 ) -> list[Verdict]:
+    """``limits``: give up after that many errors in a row; stop after that
+    many failures and errors (0: never)."""
+    give_up_after, max_failures = limits
     verdicts: list[Verdict] = []
-    in_a_row = 0
+    in_a_row = failures = 0
     for index, vector in enumerate(vectors):
+        if max_failures and failures >= max_failures:
+            break
         if give_up_after and in_a_row >= give_up_after:
             cause = f"not run: {in_a_row} errors in a row, last: {verdicts[-1].reason}"
             return verdicts + _not_run(vectors[index:], cause, on_verdict)
@@ -373,6 +380,7 @@ def _run_each(
         else:
             verdict = run_vector(adapter, vector, compare, capabilities)
         in_a_row = in_a_row + 1 if verdict.status == "error" else 0
+        failures += verdict.status in ("fail", "error")
         verdicts.append(verdict)
         if on_verdict:
             on_verdict(verdict)

@@ -12,6 +12,7 @@ suite, not a verdict on the implementation: the reason is on stderr).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import traceback
 from typing import Any, Final
@@ -100,7 +101,7 @@ def _run(args: argparse.Namespace) -> int:
         implementation, verdicts = _verdicts(args, adapter, vectors, profile, capabilities, progress)
     finally:
         adapter.close()
-    return _report(args, implementation, verdicts, total, profile)
+    return _report(args, implementation, verdicts, (len(vectors), total), profile)
 
 
 def _load(args: argparse.Namespace, chosen: list[str]) -> list[Any]:
@@ -140,27 +141,50 @@ def _verdicts(args: argparse.Namespace, adapter: Any, chosen: list[Any], profile
     from mhhs_sec.conformance.runner import run_all
 
     return run_all(adapter, chosen, profile=profile, on_verdict=progress, give_up_after=args.give_up_after,
-                   capabilities=capabilities)  # fmt: skip
+                   capabilities=capabilities, max_failures=args.max_failures)  # fmt: skip
 
 
-def _report(args: argparse.Namespace, implementation: str, verdicts: list[Any], total: int,
+def _report(args: argparse.Namespace, implementation: str, verdicts: list[Any], sizes: tuple[int, int],
             profile: dict[str, Any]) -> int:  # fmt: skip
-    from mhhs_sec.conformance.reports import html, junit, text_summary
+    """``sizes``: how many vectors were selected, how many exist."""
+    from mhhs_sec.conformance.reports import html, json_summary, junit, text_summary
     from mhhs_sec.conformance.runner import Run, rerun_prefix
     from mhhs_sec.files import write_atomic
 
+    selected, total = sizes
     result = Run(args.adapter, implementation, verdicts, total, rerun_prefix(args.adapter, args.vectors, profile),
-                 profile, args.fail_on_skip)  # fmt: skip
+                 profile, args.fail_on_skip, selected - len(verdicts))  # fmt: skip
     if args.junit:
         write_atomic(args.junit, junit(result))
     if args.html:
         write_atomic(args.html, html(result))
-    print(text_summary(result))
+    print(json.dumps(json_summary(result), indent=1, ensure_ascii=False) if args.json else text_summary(result))
     return PASSED if result.ok else NOT_CONFORMING
 
 
+EXAMPLES: Final = """\
+examples:
+  mhhs-sec conform --adapter cmd:'./my-dcc --stdio'      every vector against your implementation
+  mhhs-sec conform --adapter http://127.0.0.1:8080 --html report.html --junit junit.xml
+  mhhs-sec conform --adapter reference --vector ID       rerun one vector (the line a failure prints)
+  mhhs-sec conform --requirement C-5 -x                  one rule's vectors, stop at the first failure
+  mhhs-sec conform --profile etd=exclusive --json        another catalogue alternative; JSON summary
+
+exit codes:
+  0  conforms: no selected vector failed or errored (skips are listed with their reasons and counted;
+     the verdict names the profile and observables it holds for)
+  1  does not conform: a vector failed or errored (or, with --fail-on-skip, was skipped)
+  2  usage error: unknown adapter, an adapter that cannot start, bad filter or vector file, nothing selected
+  3  the runner itself failed (a bug of the suite, not a verdict): the reason is on stderr
+"""
+
+
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("conform", help="run the conformance vectors against an implementation")
+    parser = subparsers.add_parser(
+        "conform", help="run the conformance vectors against an implementation",
+        description="Run the conformance vectors against an implementation; a verdict per vector, one for the run "
+        "(docs/adapter-protocol.md).", epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
     parser.add_argument("--adapter", default="reference", metavar="SPEC", help=f"{SPEC_HELP} (default reference)")
     add_selection_arguments(parser)
     parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
@@ -168,6 +192,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                         help=f"per-call timeout (default {DEFAULT_TIMEOUT_S:g})")  # fmt: skip
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--json", action="store_true",
+                        help="print the summary as one JSON object (verdict, counts, skips, problems)")  # fmt: skip
+    parser.add_argument("-x", "--max-failures", nargs="?", type=int, const=1, default=0, metavar="N",
+                        help="stop after N failed or errored vectors (-x: the first; the rest are counted as "
+                        "not run)")  # fmt: skip
     parser.add_argument("--fail-on-skip", action="store_true",
                         help="a skipped vector makes the run not conforming (exit 1); by default skips are "
                         "reported with their reasons and counted, and the verdict names the profile and "

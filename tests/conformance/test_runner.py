@@ -157,6 +157,7 @@ def test_progress_is_plain_lines_off_a_terminal(few_vectors: list[Any]) -> None:
     _ = run_all(open_adapter("reference"), few_vectors, on_verdict=progress)
     lines = stream.getvalue().splitlines()
     assert lines and lines[-1].startswith(f"conform: {len(few_vectors)}/{len(few_vectors)} pass")
+    assert "vectors/s" in lines[-1] and " s, " in lines[-1]  # elapsed time and rate
     assert "\r" not in stream.getvalue()
 
 
@@ -225,7 +226,6 @@ def _word(value: Any) -> str:
     return ("on" if value else "off") if isinstance(value, bool) else str(value)
 
 
-@pytest.mark.req("REG-4")
 def test_cli_and_pytest_plugin_agree_on_a_run_with_skips(all_vectors: list[Any], tmp_path: Path,
                                                          capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     vectors, profile = _with_skips(all_vectors)
@@ -239,3 +239,23 @@ def test_cli_and_pytest_plugin_agree_on_a_run_with_skips(all_vectors: list[Any],
         assert "SKIP" in out and (("CONFORMS under" in out) == (verdict == 0)), out
         ran = subprocess.run([*plugin, *extra_plugin], capture_output=True, text=True, timeout=120, cwd=tmp_path)
         assert (code, ran.returncode) == (verdict, verdict), ran.stdout[-500:]
+
+
+def test_json_summary_and_stopping_at_the_first_failure(all_vectors: list[Any], tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    spec, vectors = _failing(all_vectors)
+    folder = str(subset_folder(vectors, tmp_path / "vectors"))
+    expected = _run(spec, vectors)
+    command = ["conform", "--quiet", "--json", "--vectors", folder, "--adapter", spec]
+    assert main(command) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["conforms"] is False and document["counts"] == expected.summary()
+    assert [p["vector"] for p in document["problems"]] == [v.vector_id for v in expected.verdicts
+                                                           if v.status in ("fail", "error")]  # fmt: skip
+    assert all(p["rerun"].startswith(f"mhhs-sec conform --adapter {spec}") for p in document["problems"])
+    first = next(i for i, v in enumerate(expected.verdicts) if v.status in ("fail", "error"))
+    assert main([*command, "-x"]) == 1
+    stopped = json.loads(capsys.readouterr().out)
+    assert len(stopped["problems"]) == 1 and stopped["not_run"] == len(vectors) - first - 1
+    assert main(["conform", "--quiet", "--vectors", folder, "--adapter", spec, "--max-failures", "1"]) == 1
+    assert "--max-failures reached" in capsys.readouterr().out
