@@ -103,6 +103,24 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     items[:] = [VectorItem.from_parent(collector, name=vector.id, vector=vector) for vector in chosen]
 
 
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """The run's verdict in the words ``conform`` uses (the same exit code)."""
+    if not _active(config):
+        return
+    from mhhs_sec.conformance.runner import Run, parse_profile_filter
+
+    stats = terminalreporter.stats
+    problems = len(stats.get("failed", [])) + len(stats.get("error", []))
+    skipped, passed = len(stats.get("skipped", [])), len(stats.get("passed", []))
+    if problems:
+        verdict = f"DOES NOT CONFORM: {problems} failed or errored"
+    else:
+        profile = Run("", "", [], 0, "", parse_profile_filter(config.getoption("--mhhs-profile"))).profile_text()
+        verdict = f"CONFORMS under {profile}: {passed} passed"
+        verdict += f"; {skipped} skipped, not checked (each with its reason)" if skipped else ""
+    terminalreporter.write_line(f"mhhs-sec: {verdict}")
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(_STASH, None)
     if state is not None:

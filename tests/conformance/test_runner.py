@@ -239,6 +239,7 @@ def test_cli_and_pytest_plugin_agree_on_a_run_with_skips(all_vectors: list[Any],
         assert "SKIP" in out and (("CONFORMS under" in out) == (verdict == 0)), out
         ran = subprocess.run([*plugin, *extra_plugin], capture_output=True, text=True, timeout=120, cwd=tmp_path)
         assert (code, ran.returncode) == (verdict, verdict), ran.stdout[-500:]
+        assert ("mhhs-sec: CONFORMS under" in ran.stdout) == (verdict == 0), ran.stdout[-500:]
 
 
 def test_json_summary_and_stopping_at_the_first_failure(all_vectors: list[Any], tmp_path: Path,
