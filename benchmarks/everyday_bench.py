@@ -1,14 +1,15 @@
 """The everyday commands, timed end to end, each figure beside its target.
 
-    python benchmarks/everyday_bench.py [--runs 3] [--only rerun,usage,full,check,trace,pytest]
+    python benchmarks/everyday_bench.py [--runs 3] [--only rerun,usage,full,check,trace,pytest,tests]
 
 Each command is started ``--runs`` times as a whole process (start-up, imports
 and loading included, as a vendor or an assessor meets it) from the current
 Python environment; the minimum and the median wall time are printed beside
 the target.  Targets: the one-vector rerun and every usage error under 1 s;
 the full in-process run of the suite under 3 s; ``mhhs-sec check`` under
-15 s; ``mhhs-sec trace --check`` under 3 s; the suite through the pytest plugin
-faster with ``-n auto`` than without.  On a shared machine the figures are
+15 s; ``mhhs-sec trace --check`` under 3 s; ``pytest -n auto`` faster than
+plain pytest, shown twice: the vectors through the pytest plugin (``pytest``,
+one item per vector) and the project's conformance tests (``tests``).  On a shared machine the figures are
 noisy: quote the median, and the minimum as the machine's best.  The commands
 run with Python's bytecode cache on (``PYTHONDONTWRITEBYTECODE`` removed), as
 a user's installation has it, and one unmeasured run first fills it.
@@ -60,10 +61,15 @@ def _row(name: str, command: Sequence[str], runs: int, target: float | None) -> 
     return median
 
 
+def _faster(spread: float, plain: float) -> None:
+    print(f"{'  -n auto faster than plain pytest':<44} {'yes' if spread < plain else 'NO'} "
+          f"(median {spread:.2f} s vs {plain:.2f} s)")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--only", default="rerun,usage,full,check,trace,pytest")
+    parser.add_argument("--only", default="rerun,usage,full,check,trace,pytest,tests")
     args = parser.parse_args(argv)
     only, runs = set(args.only.split(",")), args.runs
     if "rerun" in only:
@@ -81,8 +87,11 @@ def main(argv: list[str] | None = None) -> int:
     if "pytest" in only:
         plain = _row("pytest --mhhs-adapter reference", PYTEST, runs, None)
         spread = _row("pytest --mhhs-adapter reference -n auto", [*PYTEST, "-n", "auto"], runs, None)
-        print(f"{'-n auto faster than plain pytest':<44} {'yes' if spread < plain else 'NO'} "
-              f"(median {spread:.2f} s vs {plain:.2f} s)")  # fmt: skip
+        _faster(spread, plain)
+    if "tests" in only:
+        tests = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/conformance"]
+        plain = _row("pytest tests/conformance", tests, runs, None)
+        _faster(_row("pytest tests/conformance -n auto", [*tests, "-n", "auto"], runs, None), plain)
     return 0
 
 
