@@ -11,10 +11,10 @@
 
 from __future__ import annotations
 
-from .http import HttpAdapter
-from .inprocess import InProcessAdapter, load_class
-from .protocol import Adapter
-from .stdio import StdioAdapter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .protocol import Adapter
 
 DEFAULT_TIMEOUT_S = 10.0
 SPEC_HELP = "reference | fault:NAME | python:MODULE:CLASS | cmd:COMMAND | http://HOST:PORT"
@@ -22,7 +22,12 @@ SPEC_HELP = "reference | fault:NAME | python:MODULE:CLASS | cmd:COMMAND | http:/
 
 def open_adapter(spec: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Adapter:
     """The adapter a spec names; ValueError (with the accepted forms) otherwise.
-    Nothing is started here: processes and connections open on the first call."""
+    Nothing is started here: processes and connections open on the first call;
+    each kind's module is imported only when named (a bad spec answers at once)."""
+    if spec != "reference" and not spec.startswith(("fault:", "python:", "cmd:", "http://")):
+        raise ValueError(f"unknown adapter {spec!r}; expected {SPEC_HELP}")
+    from .inprocess import InProcessAdapter, load_class
+
     if spec == "reference":
         from .reference import ReferenceImplementation
 
@@ -37,7 +42,9 @@ def open_adapter(spec: str, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Adapter:
         command = spec[len("cmd:") :].strip()
         if not command:
             raise ValueError("cmd: adapter needs a command, e.g. cmd:'mhhs-sec serve --stdio'")
+        from .stdio import StdioAdapter
+
         return StdioAdapter(command, timeout_s=timeout_s, spec=spec)
-    if spec.startswith("http://"):
-        return HttpAdapter(spec, timeout_s=timeout_s)
-    raise ValueError(f"unknown adapter {spec!r}; expected {SPEC_HELP}")
+    from .http import HttpAdapter
+
+    return HttpAdapter(spec, timeout_s=timeout_s)

@@ -5,7 +5,9 @@ nothing else), so ``pytest -n auto`` (pytest-xdist) spreads them over cores;
 each worker opens its own adapter (its own subprocess for ``cmd:``).  Filters:
 ``--mhhs-requirement``, ``--mhhs-tag``, ``--mhhs-vector``, ``--mhhs-profile``,
 ``--mhhs-shard i/n``, ``--mhhs-vectors PATH``.  A skipped vector is a pytest
-skip with its reason; a failure shows expected vs actual, the vector's comment
+skip with its reason (so the session passes, as ``conform`` exits 0, when
+nothing failed or errored; ``--mhhs-fail-on-skip`` makes it a failure, as
+``conform --fail-on-skip``); a failure shows expected vs actual, the vector's comment
 and the rerun command; an implementation fault (hang, crash, garbage...) fails
 the item with ``ERROR <cause>``.
 
@@ -30,6 +32,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--mhhs-vector", action="append", default=[], metavar="ID", help="only this vector")
     group.addoption("--mhhs-profile", action="append", default=[], metavar="OPTION=VALUE", help="run profile")
     group.addoption("--mhhs-shard", metavar="I/N", help="only shard I of N")
+    group.addoption("--mhhs-fail-on-skip", action="store_true",
+                    help="a skipped vector fails its item (as conform --fail-on-skip)")  # fmt: skip
     group.addoption("--mhhs-timeout", type=float, default=10.0, metavar="SECONDS", help="per-call timeout")
 
 
@@ -56,6 +60,7 @@ class _Session:
         option = config.getoption
         self.spec: str = option("--mhhs-adapter")
         self.timeout: float = option("--mhhs-timeout")
+        self.fail_on_skip: bool = option("--mhhs-fail-on-skip")
         self.profile = parse_profile_filter(option("--mhhs-profile"))
         shard = option("--mhhs-shard")
         self.selection = Selection(
@@ -93,9 +98,27 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
     state = _Session(config)
     config.stash[_STASH] = state
-    chosen = state.selection.select(load_vectors(state.vectors_path, strict=False))
+    chosen = state.selection.select(load_vectors(state.vectors_path, strict=False, wants=state.selection.wants))
     collector = VectorCollector.from_parent(session, name="mhhs-vectors")
     items[:] = [VectorItem.from_parent(collector, name=vector.id, vector=vector) for vector in chosen]
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """The run's verdict in the words ``conform`` uses (the same exit code)."""
+    if not _active(config):
+        return
+    from mhhs_sec.conformance.runner import Run, parse_profile_filter
+
+    stats = terminalreporter.stats
+    problems = len(stats.get("failed", [])) + len(stats.get("error", []))
+    skipped, passed = len(stats.get("skipped", [])), len(stats.get("passed", []))
+    if problems:
+        verdict = f"DOES NOT CONFORM: {problems} failed or errored"
+    else:
+        profile = Run("", "", [], 0, "", parse_profile_filter(config.getoption("--mhhs-profile"))).profile_text()
+        verdict = f"CONFORMS under {profile}: {passed} passed"
+        verdict += f"; {skipped} skipped, not checked (each with its reason)" if skipped else ""
+    terminalreporter.write_line(f"mhhs-sec: {verdict}")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -135,6 +158,8 @@ class VectorItem(pytest.Item):
         if state.handshake_error:
             raise VectorFailure(f"ERROR {state.handshake_error}")
         reason = skip_reason(self.vector, state.capabilities, state.profile)
+        if reason and state.fail_on_skip:
+            raise VectorFailure(f"SKIP {reason} (a failure under --mhhs-fail-on-skip)")
         if reason:
             pytest.skip(reason)
         verdict = run_vector(state.adapter, self.vector, compare, state.capabilities)

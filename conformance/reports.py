@@ -140,8 +140,9 @@ def html(run: Run) -> str:
     ]
     problems = [v for v in run.verdicts if v.status in ("fail", "error")]
     return environment.get_template("report.html.j2").render(
-        run=run, counts=run.counts(), groups=groups, summary=summary, problems=problems, pretty=pretty
-    )
+        run=run, verdict=verdict_text(run), counts=run.counts(), groups=groups, summary=summary,
+        problems=problems, pretty=pretty,
+    )  # fmt: skip
 
 
 # ---- terminal -----------------------------------------------------------------
@@ -168,15 +169,70 @@ def text_summary(run: Run) -> str:
             f"NOTE  {substituted} vector(s): entry-values not exposed; checked entry-consistency instead (C-10)"
         )
     lines.append(
-        f"{run.implementation} via {run.adapter}: {len(run.verdicts)} vector(s) selected of "
+        f"{run.implementation} via {run.adapter}: {len(run.verdicts) + run.not_run} vector(s) selected of "
         f"{run.total_available}: {counts['pass']} passed, {counts['fail']} failed, "
         f"{counts['error']} errors, {counts['skip']} skipped"
     )
+    if run.not_run:
+        lines.append(f"STOP  --max-failures reached: {run.not_run} selected vector(s) not run")
+    lines.append(verdict_text(run))
     return "\n".join(lines)
 
 
+def json_summary(run: Run) -> dict[str, Any]:
+    """``conform --json``: the run as one JSON object (no timings, so the same
+    run gives the same text): the verdict, what it holds for, the counts, the
+    skips grouped by reason, and each failure and error with its rerun command."""
+    run = printable_run(run)
+    skipped: dict[str, int] = {}
+    for verdict in run.verdicts:
+        if verdict.status == "skip":
+            skipped[verdict.reason] = skipped.get(verdict.reason, 0) + 1
+    return {
+        "conforms": run.ok,
+        "verdict": verdict_text(run),
+        "implementation": run.implementation,
+        "adapter": run.adapter,
+        "profile": {option: _json_value(value) for option, value in sorted(run.profile.items())},
+        "observables": list(run.checked_observables()),
+        "available": run.total_available,
+        "selected": len(run.verdicts) + run.not_run,
+        "not_run": run.not_run,
+        "counts": run.summary(),
+        "skipped": [{"reason": reason, "vectors": count} for reason, count in sorted(skipped.items())],
+        "problems": [
+            {"vector": v.vector_id, "status": v.status, "requirements": list(v.requirements), "reason": v.reason,
+             "step": v.step, "rerun": run.rerun(v.vector_id)}
+            for v in run.verdicts if v.status in ("fail", "error")
+        ],
+    }  # fmt: skip
+
+
+def _json_value(value: Any) -> Any:
+    return value if isinstance(value, bool | int | float | str) or value is None else str(value)
+
+
+def verdict_text(run: Run) -> str:
+    """The verdict in one sentence: whether the implementation conforms, and
+    under which profile and on which observables (skips counted, never hidden)."""
+    counts = run.counts()
+    if not run.ok:
+        causes = [
+            f"{counts['fail']} failed" if counts["fail"] else "",
+            f"{counts['error']} errored" if counts["error"] else "",
+            f"{counts['skip']} skipped (--fail-on-skip)" if run.fail_on_skip and counts["skip"] else "",
+        ]
+        return f"DOES NOT CONFORM: {', '.join(c for c in causes if c)}"
+    observables = ", ".join(run.checked_observables()) or "none"
+    text = f"CONFORMS under {run.profile_text()} on observables {observables}: {counts['pass']} passed"
+    if counts["skip"]:
+        text += f"; {counts['skip']} skipped, not checked (each with its reason)"
+    return text
+
+
 class Progress:
-    """A progress bar on a terminal; elsewhere a plain line every 10 % (or 5 s)."""
+    """A progress bar on a terminal; elsewhere a plain line every 10 % (or 5 s);
+    each with the elapsed time, the rate and the estimated time left."""
 
     def __init__(self, total: int, stream: IO[str] | None = None, *, enabled: bool = True) -> None:
         self.total, self.done = total, 0
@@ -185,6 +241,7 @@ class Progress:
         self.tty = self.stream.isatty()
         self.counts = {"pass": 0, "fail": 0, "error": 0, "skip": 0}
         self._last_line, self._last_time, self._next_tenth = 0.0, time.monotonic(), max(1, total // 10)
+        self._started = time.monotonic()
 
     def __call__(self, verdict: Verdict) -> None:
         self.done += 1
@@ -201,7 +258,16 @@ class Progress:
 
     def _tally(self) -> str:
         c = self.counts
-        return f"pass {c['pass']} fail {c['fail']} error {c['error']} skip {c['skip']}"
+        return f"pass {c['pass']} fail {c['fail']} error {c['error']} skip {c['skip']} {self._pace()}"
+
+    def _pace(self) -> str:
+        """Elapsed time, rate and (until the end) the estimated time left."""
+        elapsed = time.monotonic() - self._started
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        text = f"{elapsed:.1f} s, {rate:,.0f} vectors/s"
+        if self.done < self.total and rate > 0:
+            text += f", ETA {(self.total - self.done) / rate:.0f} s"
+        return f"({text})"
 
     def _bar(self) -> None:
         now = time.monotonic()

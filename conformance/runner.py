@@ -249,6 +249,9 @@ class Run:
     verdicts: list[Verdict]
     total_available: int
     rerun_prefix: str
+    profile: dict[str, Any] = field(default_factory=dict)  # the run's --profile options
+    fail_on_skip: bool = False  # --fail-on-skip: a skipped vector is not conforming
+    not_run: int = 0  # selected vectors left unrun after --max-failures was reached
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
@@ -258,9 +261,22 @@ class Run:
 
     @property
     def ok(self) -> bool:
-        """Exit 0 only when every selected vector passed (skips included: a
-        skipped vector did not pass)."""
-        return all(v.status == "pass" for v in self.verdicts)
+        """Conforms (exit 0) when no selected vector failed or errored; a
+        skipped vector (another profile, an observable not exposed) is not
+        held against the implementation unless ``fail_on_skip``."""
+        counts = self.counts()
+        return not (counts["fail"] or counts["error"] or (self.fail_on_skip and counts["skip"]))
+
+    def checked_observables(self) -> tuple[str, ...]:
+        """The observables the passed vectors were compared on (what the
+        verdict vouches for)."""
+        return tuple(sorted({name for v in self.verdicts if v.status == "pass" for name in v.observables}))
+
+    def profile_text(self) -> str:
+        """The run's profile as ``option=value`` words (the catalogue defaults
+        for every option not named)."""
+        named = [f"{option}={_profile_text(value)}" for option, value in sorted(self.profile.items())]
+        return ", ".join(named) + " (defaults otherwise)" if named else "the default profile"
 
     def rerun(self, vector_id: str) -> str:
         return f"{self.rerun_prefix} --vector {shlex.quote(vector_id)}"
@@ -302,25 +318,28 @@ def run_all(
     compare: Callable[..., list[str]] | None = None,
     on_verdict: Callable[[Verdict], None] | None = None,
     give_up_after: int = DEFAULT_GIVE_UP,
+    capabilities: Capabilities | None = None,
+    max_failures: int = 0,
 ) -> tuple[str, list[Verdict]]:
     """Run every vector (already selected); returns the implementation's name
     and the verdicts in the same order.  Never raises for an implementation's
     fault: a failed handshake gives every vector an ``error`` verdict, and
     after ``give_up_after`` errors in a row (0: never) the remaining vectors
     get an ``error`` verdict without being run, so a hanging implementation
-    costs minutes, not hours."""
+    costs minutes, not hours.  ``capabilities``: the answer to a handshake
+    already made (none is made then)."""
     if compare is None:
         from mhhs_sec.vectors import compare as compare_outputs
 
         compare = compare_outputs
     try:
-        capabilities = adapter.hello()
+        capabilities = capabilities or adapter.hello()
     except (AdapterFault, EventRejected) as fault:
         adapter.restart()
         return "(no answer)", _not_run(vectors, f"handshake failed: {fault}", on_verdict)
     with _loaded_data_frozen():
         return capabilities.implementation, _run_each(adapter, vectors, capabilities, profile, compare, on_verdict,
-                                                      give_up_after)  # fmt: skip
+                                                      (give_up_after, max_failures))  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -342,11 +361,16 @@ def _run_each(
     profile: dict[str, Any] | None,
     compare: Callable[..., list[str]],
     on_verdict: Callable[[Verdict], None] | None,
-    give_up_after: int,
+    limits: tuple[int, int],
 ) -> list[Verdict]:
+    """``limits``: give up after that many errors in a row; stop after that
+    many failures and errors (0: never)."""
+    give_up_after, max_failures = limits
     verdicts: list[Verdict] = []
-    in_a_row = 0
+    in_a_row = failures = 0
     for index, vector in enumerate(vectors):
+        if max_failures and failures >= max_failures:
+            break
         if give_up_after and in_a_row >= give_up_after:
             cause = f"not run: {in_a_row} errors in a row, last: {verdicts[-1].reason}"
             return verdicts + _not_run(vectors[index:], cause, on_verdict)
@@ -356,6 +380,7 @@ def _run_each(
         else:
             verdict = run_vector(adapter, vector, compare, capabilities)
         in_a_row = in_a_row + 1 if verdict.status == "error" else 0
+        failures += verdict.status in ("fail", "error")
         verdicts.append(verdict)
         if on_verdict:
             on_verdict(verdict)

@@ -10,20 +10,34 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
-from mhhs_sec.vectors.duis import duis_schema
 from mhhs_sec.vectors.format import JSON_DIR, XML_DIR, model_revision
+from mhhs_sec.vectors.index import read_index, recorded_inputs, xml_current
 from mhhs_sec.vectors.loader import VectorFormatError, load_vectors
 from mhhs_sec.vectors.xmlform import read_xml_document
 
+from mhhs_sec.settings import duis_dir
+
+from .inputs import inputs_hash
+
+Json = dict[str, Any]
 FIX = "run `mhhs-sec generate` and commit vectors/"
+
+
+def _header(path: Path) -> Json:
+    """The header of a vector file (everything but its vectors), read without
+    decoding the vectors when the file has the canonical layout."""
+    text = path.read_text(encoding="utf-8")
+    head, marker, _rest = text.partition('\n "vectors": [\n')
+    return json.loads(head + '\n "vectors": []}' if marker else text)  # type: ignore[no-any-return]
 
 
 def _revisions() -> list[str]:
     problems = []
     current = model_revision()
     for path in sorted(JSON_DIR.glob("*.json")):
-        recorded = json.loads(path.read_text(encoding="utf-8")).get("model_revision")
+        recorded = _header(path).get("model_revision")
         if recorded != current:
             problems.append(f"{path.name}: stale: generated from model revision {recorded}, the model is now "
                             f"{current}; {FIX}")  # fmt: skip
@@ -31,10 +45,17 @@ def _revisions() -> list[str]:
 
 
 def _valid() -> list[str]:
+    """Each file valid: checked when ``generate`` wrote it, while the index
+    vouches for it (the schema and every file keep their recorded hashes, and
+    the index itself is compared with what the generator writes); otherwise
+    validated here."""
     try:
-        load_vectors(JSON_DIR)
+        if read_index() is None:
+            load_vectors(JSON_DIR)
     except VectorFormatError as error:
         return [f"invalid vector file: {error}; {FIX}"]
+    if xml_current(XML_DIR) and read_index() is not None:
+        return []  # both forms written together by generate, from the same data, and unchanged since
     problems = []
     for path in sorted(JSON_DIR.glob("*.json")):
         twin = XML_DIR / (path.stem + ".xml")
@@ -61,8 +82,10 @@ def _regenerated() -> list[str]:
     return problems
 
 
-def check() -> tuple[list[str], list[str]]:
-    """(problems, notes): no problems means the committed vectors are current."""
+def check(*, full: bool = False) -> tuple[list[str], list[str]]:
+    """(problems, notes): no problems means the committed vectors are current.
+    The vectors are regenerated and compared unless the index vouches for the
+    files and records the generator's current inputs (``full``: always)."""
     notes: list[str] = []
     problems = _revisions()
     if not list(JSON_DIR.glob("*.json")):
@@ -70,9 +93,14 @@ def check() -> tuple[list[str], list[str]]:
     problems += _valid()
     if problems:
         return problems, notes
-    if duis_schema() is None:
+    if duis_dir() is None:  # found, not compiled: regenerating compiles it
         notes.append("DUIS schema folder not found (MHHS_SEC_DUIS_DIR / ../shared/duis): skipped regenerating "
                      "and comparing; revision, JSON Schema and XML read-back were checked")  # fmt: skip
+        return problems, notes
+    if not full and read_index() is not None and xml_current(XML_DIR) and recorded_inputs() == inputs_hash():
+        notes.append("not regenerated: the generator's inputs (model, generator and format sources, DUIS "
+                     "schema, library versions) are those recorded when these files were written; --full "
+                     "regenerates")  # fmt: skip
         return problems, notes
     return _regenerated(), notes
 

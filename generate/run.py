@@ -4,17 +4,21 @@ model gives byte-identical files."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mhhs_sec.vectors.format import JSON_DIR, XML_DIR
+from mhhs_sec.vectors.index import INDEX_FILE, render_index
+from mhhs_sec.vectors.loader import validate_documents
 
 from mhhs_sec.files import write_atomic
 
 from . import boundary, cells, classes, negative, registration_edges, siblings, targeted, walks
 from .build import Case, build_vector
+from .inputs import inputs_hash
 from .siblings import outcome_summary, signature
 from .writer import document, dumps
 
@@ -140,17 +144,30 @@ def rendered(*, xml: bool = True, validate: bool = True) -> dict[Path, str]:
     from .xmlform import render_document
 
     files: dict[Path, str] = {}
+    documents: dict[str, Json] = {}
     for group, data in build_all():
         files[JSON_DIR / f"{group.name}.json"] = dumps(data)
+        documents[f"{group.name}.json"] = data
         if xml:
             files[XML_DIR / f"{group.name}.xml"] = render_document(data, validate=validate)
+    xml_files = {path.name: text for path, text in files.items() if path.parent == XML_DIR}
+    json_files = {name: files[JSON_DIR / name] for name in documents}
+    files[INDEX_FILE] = render_index(json_files, documents, xml_files, inputs_hash())
     return files
+
+
+def _validate_json(files: dict[Path, str]) -> None:
+    """Every vector file about to be written, read back from its text, against
+    the JSON Schema and the strict model codec: the check the index records,
+    so the loader need not repeat it (``vectors/index.py``)."""
+    validate_documents({path: json.loads(text) for path, text in files.items() if path.suffix == ".json"})
 
 
 def write_all() -> list[Path]:
     """Write every file (temp file + rename each); remove stale vector files.
     Everything is rendered and validated before the first file is replaced."""
     files = rendered()
+    _validate_json(files)
     for path, text in sorted(files.items()):
         write_atomic(path, text)
     for folder, pattern in ((JSON_DIR, "*.json"), (XML_DIR, "*.xml")):

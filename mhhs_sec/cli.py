@@ -12,6 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from mhhs_sec import __version__
 from mhhs_sec.settings import runtime_checks
 
 # Sub-command modules, in the order ``--help`` lists them.
@@ -29,16 +30,27 @@ COMMANDS: tuple[str, ...] = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; when ``argv`` names a sub-command, only that one's module is
+    imported (a usage error or ``--help`` of one command answers at once)."""
     parser = argparse.ArgumentParser(prog="mhhs-sec", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
+    named = _command(argv)
+    for name in (named,) if named else COMMANDS:
         importlib.import_module(f"mhhs_sec.commands.{name}").register(subparsers)
     return parser
 
 
+def _command(argv: Sequence[str] | None) -> str | None:
+    """The sub-command ``argv`` names first, if any."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    first = next((word for word in words if not word.startswith("-")), None)
+    return first if first in COMMANDS else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     if runtime_checks():  # MHHS_SEC_RUNTIME_CHECKS=1: the model under the proved invariants' runtime checks
         from mhhs_sec.proofs.runtime import checking
 

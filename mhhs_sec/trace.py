@@ -55,6 +55,8 @@ def scan_code(root: Path, folder: Path) -> dict[str, set[str]]:
     for path in sorted((root / folder).rglob("*.py")):
         relative = path.relative_to(root).as_posix()
         source = path.read_text(encoding="utf-8")
+        if not ID_RE.search(source):  # cites no requirement: nothing to parse
+            continue
         for name, text in _tagged_blocks(source):
             for requirement in ids_in(text):
                 found[requirement].add(f"{relative}:{name}" if name else relative)
@@ -90,7 +92,9 @@ def _definitions(tree: ast.Module) -> Iterable[tuple[ast.FunctionDef | ast.Async
 
 
 def _comments_by_line(source: str) -> dict[int, str]:
-    found = {}
+    found: dict[int, str] = {}
+    if not any("#" in line and ID_RE.search(line) for line in source.splitlines()):
+        return found  # no comment can cite a requirement: no need to tokenize
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
         if token.type == tokenize.COMMENT:
             found[token.start[0]] = token.string
@@ -128,7 +132,10 @@ def scan_tests(root: Path, folder: Path) -> dict[str, set[str]]:
     found: dict[str, set[str]] = defaultdict(set)
     for path in sorted((root / folder).rglob("*.py")):
         relative = path.relative_to(root).as_posix()
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        source = path.read_text(encoding="utf-8")
+        if ".req(" not in source:  # no requirement marker at all: nothing to parse
+            continue
+        tree = ast.parse(source)
         module_ids = _module_marks(tree)
         for node, name in _definitions(tree):
             marked = set(_marker_ids(node.decorator_list)) | module_ids
@@ -182,11 +189,11 @@ def scan_invariants() -> dict[str, set[str]] | None:
 
 
 def count_vectors() -> dict[str, int] | None:
-    vectors = _optional("mhhs_sec.vectors")
-    if vectors is None or not hasattr(vectors, "load_vectors"):
+    loader = _optional("mhhs_sec.vectors.loader")
+    if loader is None or not hasattr(loader, "vector_entries"):
         return None
     counts: dict[str, int] = defaultdict(int)
-    for vector in vectors.load_vectors():
+    for vector in loader.vector_entries():  # the index's entries: nothing decoded
         for requirement in vector.requirements:
             counts[requirement] += 1
     return counts

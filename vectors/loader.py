@@ -2,19 +2,21 @@
 
 :func:`load_vectors` reads vector files (JSON), validates each against
 ``vector.schema.json`` and the strict model codec, and returns typed
-:class:`Vector` objects.  Errors name the file and the field path.
+:class:`Vector` objects.  Errors name the file and the field path.  The
+committed vectors were validated when ``mhhs-sec generate`` wrote them: while
+their index (``vectors/index.py``) vouches for them, only the selected ones are
+decoded, nothing is validated again.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 from mhhs_sec.model import Event, Profile, State
 from mhhs_sec.model.codec import decode_event, decode_output, decode_state
 from mhhs_sec.model.errors import InvalidEvent
@@ -24,6 +26,7 @@ from mhhs_sec.model.profile import PROFILE_OPTIONS
 from mhhs_sec import bounded_json
 
 from .format import FORMAT_VERSION, JSON_DIR, SCHEMA_FILE
+from .index import IndexEntry, read_index
 
 Json = dict[str, Any]
 
@@ -132,6 +135,8 @@ def decode_state_profile(initial_state: Json) -> Profile:
 
 @cache
 def _validator() -> Any:
+    import jsonschema  # only when a file is validated (not on the index's path)
+
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
 
@@ -145,6 +150,8 @@ def _path_text(parts: Iterable[Any]) -> str:
 
 def validate_document(document: object, path: Path | str) -> None:
     """Check one parsed vector file against the JSON Schema (first error)."""
+    import jsonschema
+
     validator = _validator()
     error = next(iter(validator.iter_errors(document)), None)
     if error is not None:
@@ -174,10 +181,14 @@ def _read_document(path: Path, mtime_ns: int, size: int) -> Json:
         raise VectorFormatError(path, f"line {error.lineno}", f"not JSON: {error.msg}") from None
     except ValueError as error:  # nested too deep, not UTF-8
         raise VectorFormatError(path, "(document)", f"not JSON: {error}") from None
+    _check_document(document, path)
+    return document  # type: ignore[no-any-return]
+
+
+def _check_document(document: Any, path: Path) -> None:
     validate_document(document, path)
     if document.get("format_version") != FORMAT_VERSION:
         raise VectorFormatError(path, "format_version", f"expected {FORMAT_VERSION}")
-    return document  # type: ignore[no-any-return]
 
 
 def _vector(data: Json, header: Json, path: Path, index: int, strict: bool) -> Vector:
@@ -228,18 +239,56 @@ def load_vectors(
     requirement: str | None = None,
     tag: str | None = None,
     strict: bool = True,
+    wants: Callable[[Any], bool] | None = None,
 ) -> list[Vector]:
     """Load, validate and filter vectors.
 
     ``path``: a vector file or a folder of them (default: the committed
-    ``vectors/json``).  ``requirement`` keeps vectors citing that catalogue ID
-    (in ``requirements``); ``tag`` keeps vectors carrying that tag.  Raises
-    :class:`VectorFormatError` (file and field named) on the first bad file;
-    duplicate ids across files are an error."""
+    ``vectors/json``, read through their index when it vouches for them).
+    ``requirement`` keeps vectors citing that catalogue ID (in
+    ``requirements``); ``tag`` keeps vectors carrying that tag; ``wants``
+    (given an object with ``id``, ``requirements`` and ``tags``) keeps those
+    it accepts.  Raises :class:`VectorFormatError` (file and field named) on
+    the first bad file; duplicate ids across files are an error."""
+
+    def keep(v: Any) -> bool:
+        return ((requirement is None or requirement in v.requirements) and (tag is None or tag in v.tags)
+                and (wants is None or wants(v)))  # fmt: skip
+
+    index = read_index(JSON_DIR) if path is None else None
+    if index is not None:
+        return _indexed([entry for entry in index if keep(entry)], JSON_DIR, strict)
+    return [v for v in _validated(Path(path) if path is not None else JSON_DIR, strict) if keep(v)]
+
+
+def vector_entries(path: Path | str | None = None) -> list[Any]:
+    """Every vector (of the committed ones by default) as an object with
+    ``id``, ``requirements`` and ``tags``: the index's entries while it vouches
+    for the files, else the validated vectors themselves.  Enough to select
+    vectors and to name an unknown one before any vector is decoded."""
+    index = read_index(JSON_DIR) if path is None else None
+    if index is not None:
+        return list(index)
+    return list(load_vectors(path, strict=False))
+
+
+def _validated(root: Path, strict: bool) -> list[Vector]:
+    return _vectors_of({file: read_document(file) for file in _files(root)}, strict)
+
+
+def validate_documents(documents: dict[Path, Json]) -> list[Vector]:
+    """What ``mhhs-sec generate`` checks before it writes vector files: each
+    parsed document against the schema, every vector through the strict model
+    codec, ids unique across files.  Raises :class:`VectorFormatError`."""
+    for path, document in documents.items():
+        _check_document(document, path)
+    return _vectors_of(documents, strict=True)
+
+
+def _vectors_of(documents: dict[Path, Json], strict: bool) -> list[Vector]:
     vectors: list[Vector] = []
     seen: dict[str, str] = {}
-    for file in _files(Path(path) if path is not None else JSON_DIR):
-        document = read_document(file)
+    for file, document in documents.items():
         for index, data in enumerate(document["vectors"]):
             vector = _vector(data, document, file, index, strict)
             if vector.id in seen:
@@ -248,7 +297,19 @@ def load_vectors(
                 )
             seen[vector.id] = str(file)
             vectors.append(vector)
-    return [
-        v for v in vectors
-        if (requirement is None or requirement in v.requirements) and (tag is None or tag in v.tags)
-    ]  # fmt: skip
+    return vectors
+
+
+def _indexed(entries: list[IndexEntry], folder: Path, strict: bool) -> list[Vector]:
+    """The vectors of ``entries``, each decoded from its line of its file
+    (files the index vouches for: validated when written)."""
+    vectors: list[Vector] = []
+    for name in sorted({entry.file for entry in entries}):
+        path = folder / name
+        lines = path.read_text(encoding="utf-8").split("\n")
+        start = lines.index(' "vectors": [') + 1
+        header = json.loads("\n".join(lines[: start - 1]) + '\n "vectors": []\n}')
+        for entry in (e for e in entries if e.file == name):
+            data = json.loads(lines[entry.line].rstrip(","))
+            vectors.append(_vector(data, header, path, entry.line - start, strict))
+    return vectors

@@ -1,8 +1,10 @@
 """``mhhs-sec conform --adapter SPEC``: run the conformance vectors against an
 implementation and report a verdict per vector (docs/adapter-protocol.md).
 
-Exit codes: 0 every selected vector passed; 1 some failed, errored or were
-skipped (the implementation did not conform); 2 bad usage (unknown adapter,
+Exit codes: 0 the implementation conforms (no selected vector failed or
+errored; skipped vectors are reported with their reasons and counted, and the
+verdict names the profile and observables it holds for); 1 some failed or
+errored (or, with ``--fail-on-skip``, were skipped); 2 bad usage (unknown adapter,
 bad filter, no vector selected); 3 the runner itself failed (a bug of the
 suite, not a verdict on the implementation: the reason is on stderr).
 """
@@ -10,6 +12,7 @@ suite, not a verdict on the implementation: the reason is on stderr).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import traceback
 from typing import Any, Final
@@ -41,23 +44,23 @@ def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shard", metavar="I/N", help="run only shard I of N (1-based), stable across machines")
 
 
-def prepare(args: argparse.Namespace) -> tuple[Any, list[Any], int, dict[str, Any]]:
-    """The selection, the selected vectors, how many exist, the run profile.
-    Raises ValueError on bad usage."""
+def prepare(args: argparse.Namespace) -> tuple[list[str], int, dict[str, Any]]:
+    """The ids of the selected vectors (in run order), how many exist, the run
+    profile.  Raises ValueError on bad usage (a bad filter, an unknown vector,
+    a bad vector file).  Nothing is decoded yet but what selection needs."""
     from mhhs_sec.conformance.runner import Selection, parse_profile_filter, parse_shard
-    from mhhs_sec.vectors import load_vectors
+    from mhhs_sec.vectors.loader import vector_entries
 
     profile = parse_profile_filter(args.profile)
     selection = Selection(
         tuple(args.requirement), tuple(args.tag), tuple(args.vector), profile,
         parse_shard(args.shard) if args.shard else None,
     )  # fmt: skip
-    vectors = list(load_vectors(args.vectors, strict=args.strict))
-    chosen = selection.select(vectors)
-    unknown = sorted(set(args.vector) - {v.id for v in vectors})
+    entries = vector_entries(args.vectors)
+    unknown = sorted(set(args.vector) - {entry.id for entry in entries})
     if unknown:
         raise ValueError(f"--vector: no vector with id {', '.join(unknown)}")
-    return selection, chosen, len(vectors), profile
+    return [entry.id for entry in selection.select(entries)], len(entries), profile
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,37 +76,115 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from mhhs_sec.conformance.adapters import open_adapter
-    from mhhs_sec.conformance.reports import Progress, html, junit, text_summary
-    from mhhs_sec.conformance.runner import Run, rerun_prefix, run_all
-    from mhhs_sec.files import write_atomic
+    from mhhs_sec.conformance.reports import Progress
 
-    try:
-        _selection, chosen, total, profile = prepare(args)
+    try:  # usage errors first, each in one line, before anything is decoded or started
         adapter = open_adapter(args.adapter, timeout_s=args.timeout)
+        chosen, total, profile = prepare(args)
     except ValueError as error:
         print(f"mhhs-sec conform: {error}", file=sys.stderr)
         return USAGE
-    if not chosen:
-        print(f"mhhs-sec conform: no vector selected (of {total}); check the filters", file=sys.stderr)
-        return USAGE
-    progress = Progress(len(chosen), enabled=not args.quiet)
     try:
-        implementation, verdicts = run_all(
-            adapter, chosen, profile=profile, on_verdict=progress, give_up_after=args.give_up_after
-        )
+        if not chosen:
+            print(f"mhhs-sec conform: no vector selected (of {total}); check the filters", file=sys.stderr)
+            return USAGE
+        capabilities = _handshake(adapter)
+        if isinstance(capabilities, str):
+            print(f"mhhs-sec conform: {capabilities}", file=sys.stderr)
+            return USAGE
+        try:
+            vectors = _load(args, chosen)
+        except ValueError as error:  # --strict: a vector the model codec cannot read
+            print(f"mhhs-sec conform: {error}", file=sys.stderr)
+            return USAGE
+        progress = Progress(len(vectors), enabled=not args.quiet)
+        implementation, verdicts = _verdicts(args, adapter, vectors, profile, capabilities, progress)
     finally:
         adapter.close()
-    result = Run(args.adapter, implementation, verdicts, total, rerun_prefix(args.adapter, args.vectors, profile))
+    return _report(args, implementation, verdicts, (len(vectors), total), profile)
+
+
+def _load(args: argparse.Namespace, chosen: list[str]) -> list[Any]:
+    """The selected vectors, decoded (only they), in run order."""
+    from mhhs_sec.vectors.loader import load_vectors
+
+    wanted = set(chosen)
+    by_id = {v.id: v for v in load_vectors(args.vectors, strict=args.strict, wants=lambda v: v.id in wanted)}
+    return [by_id[vector_id] for vector_id in chosen]
+
+
+# An adapter that cannot start at all (no such command, nothing listening)
+# is a usage error: no verdict on an implementation that never ran.
+CANNOT_START: Final = ("start", "refused")
+
+
+def _handshake(adapter: Any) -> Any:
+    """The implementation's capabilities; None when the handshake failed (every
+    vector then gets an ``error`` verdict); the one-line reason when the
+    adapter cannot start."""
+    from mhhs_sec.conformance.protocol import AdapterFault, EventRejected
+
+    try:
+        return adapter.hello()
+    except AdapterFault as fault:
+        adapter.restart()
+        if fault.cause in CANNOT_START:
+            return f"the adapter cannot start: {fault} (check --adapter)"
+        return None
+    except EventRejected:
+        adapter.restart()
+        return None
+
+
+def _verdicts(args: argparse.Namespace, adapter: Any, chosen: list[Any], profile: dict[str, Any],
+              capabilities: Any, progress: Any) -> tuple[str, list[Any]]:  # fmt: skip
+    from mhhs_sec.conformance.runner import run_all
+
+    return run_all(adapter, chosen, profile=profile, on_verdict=progress, give_up_after=args.give_up_after,
+                   capabilities=capabilities, max_failures=args.max_failures)  # fmt: skip
+
+
+def _report(args: argparse.Namespace, implementation: str, verdicts: list[Any], sizes: tuple[int, int],
+            profile: dict[str, Any]) -> int:  # fmt: skip
+    """``sizes``: how many vectors were selected, how many exist."""
+    from mhhs_sec.conformance.reports import html, json_summary, junit, text_summary
+    from mhhs_sec.conformance.runner import Run, rerun_prefix
+    from mhhs_sec.files import write_atomic
+
+    selected, total = sizes
+    result = Run(args.adapter, implementation, verdicts, total, rerun_prefix(args.adapter, args.vectors, profile),
+                 profile, args.fail_on_skip, selected - len(verdicts))  # fmt: skip
     if args.junit:
         write_atomic(args.junit, junit(result))
     if args.html:
         write_atomic(args.html, html(result))
-    print(text_summary(result))
+    print(json.dumps(json_summary(result), indent=1, ensure_ascii=False) if args.json else text_summary(result))
     return PASSED if result.ok else NOT_CONFORMING
 
 
+EXAMPLES: Final = """\
+examples:
+  mhhs-sec conform --adapter cmd:'./my-dcc --stdio'      every vector against your implementation
+  mhhs-sec conform --adapter http://127.0.0.1:8080 --html report.html --junit junit.xml
+  mhhs-sec conform --adapter reference --vector ID       rerun one vector (the line a failure prints)
+  mhhs-sec conform --requirement C-5 -x                  one rule's vectors, stop at the first failure
+  mhhs-sec conform --profile etd=exclusive --json        another catalogue alternative; JSON summary
+
+exit codes:
+  0  conforms: no selected vector failed or errored (skips are listed with their reasons and counted;
+     the verdict names the profile and observables it holds for)
+  1  does not conform: a vector failed or errored (or, with --fail-on-skip, was skipped)
+  2  usage error: unknown adapter, an adapter that cannot start, bad filter or vector file, nothing selected
+  3  the runner itself failed (a bug of the suite, not a verdict): the reason is on stderr
+"""
+
+
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("conform", help="run the conformance vectors against an implementation")
+    parser = subparsers.add_parser(
+        "conform", help="run the conformance vectors against an implementation",
+        description="Run the conformance vectors against an implementation; a verdict per vector, one for the run "
+        "(docs/adapter-protocol.md).", epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
     parser.add_argument("--adapter", default="reference", metavar="SPEC", help=f"{SPEC_HELP} (default reference)")
     add_selection_arguments(parser)
     parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
@@ -111,6 +192,15 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                         help=f"per-call timeout (default {DEFAULT_TIMEOUT_S:g})")  # fmt: skip
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    parser.add_argument("--json", action="store_true",
+                        help="print the summary as one JSON object (verdict, counts, skips, problems)")  # fmt: skip
+    parser.add_argument("-x", "--max-failures", nargs="?", type=int, const=1, default=0, metavar="N",
+                        help="stop after N failed or errored vectors (-x: the first; the rest are counted as "
+                        "not run)")  # fmt: skip
+    parser.add_argument("--fail-on-skip", action="store_true",
+                        help="a skipped vector makes the run not conforming (exit 1); by default skips are "
+                        "reported with their reasons and counted, and the verdict names the profile and "
+                        "observables it holds for")  # fmt: skip
     parser.add_argument(
         "--give-up-after", type=int, default=DEFAULT_GIVE_UP, metavar="N",
         help=f"after N errors in a row, report the rest as errors without running them (0: never; "

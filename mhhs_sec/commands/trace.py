@@ -30,7 +30,8 @@ def _catalogue_problems() -> list[str]:
 def run(args: argparse.Namespace) -> int:
     problems = _catalogue_problems()
     target = PROJECT_ROOT / trace.TRACE_PATH
-    text = trace.render(trace.collect())
+    collected = trace.collect()  # once: it scans the code, the tests and the vectors
+    text = trace.render(collected)
     if args.check:
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
             problems.append(f"{trace.TRACE_PATH} is stale: run `mhhs-sec trace` and commit it")
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {trace.TRACE_PATH} ({len(REQUIREMENTS)} requirements)")
     for problem in problems:
         print(f"trace: {problem}", file=sys.stderr)
-    for gap in trace.gaps(trace.collect()) if args.check else []:
+    for gap in trace.gaps(collected) if args.check else []:
         print(f"trace: gap: {gap}", file=sys.stderr)
     return 1 if problems else 0
 

@@ -17,7 +17,7 @@ from mhhs_sec.conformance import conform_summary
 from mhhs_sec.conformance.adapters import open_adapter
 from mhhs_sec.conformance.faults import FAULTS_BY_NAME
 from mhhs_sec.conformance.protocol import Capabilities
-from mhhs_sec.conformance.reports import Progress, by_requirement, html, junit
+from mhhs_sec.conformance.reports import Progress, by_requirement, html, junit, verdict_text
 from mhhs_sec.conformance.runner import Run, Selection, parse_shard, rerun_prefix, run_all, skip_reason
 from mhhs_sec.conformance.selfcheck import healthy, selfcheck
 from mhhs_sec.model import PROFILE_OPTIONS
@@ -73,7 +73,11 @@ def test_skipped_vectors_are_reported_not_dropped(all_vectors: list[Any]) -> Non
     run = _run("reference", dependent, {option: other})
     assert len(run.verdicts) == len(dependent)
     assert run.verdicts[0].status == "skip" and option in run.verdicts[0].reason
-    assert not run.ok
+    assert run.ok  # nothing failed or errored: a skip is reported, not held against the implementation
+    assert "skipped, not checked" in verdict_text(run) and verdict_text(run).startswith("CONFORMS under")
+    strict = Run(run.adapter, run.implementation, run.verdicts, run.total_available, run.rerun_prefix,
+                 {option: other}, fail_on_skip=True)  # fmt: skip
+    assert not strict.ok and verdict_text(strict).startswith("DOES NOT CONFORM")
 
 
 @pytest.mark.req("AC-3")
@@ -134,6 +138,11 @@ def test_conform_cli_exit_codes_and_report_files(all_vectors: list[Any], tmp_pat
     out = capsys.readouterr().out
     assert "FAIL" in out and f"rerun: mhhs-sec conform --adapter {spec} --vector" in out
     assert main(["conform", "--adapter", "nonsense", "--vectors", folder]) == 2
+    capsys.readouterr()
+    for cannot_start in ("cmd:/nonexistent/mhhs-implementation", "http://127.0.0.1:9"):  # nothing listens on 9
+        assert main(["conform", "--adapter", cannot_start, "--vectors", folder]) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "cannot start" in err, err
     assert main(["conform", "--vector", "no-such-vector", "--vectors", folder]) == 2
     assert main(["conform", "--requirement", "NOPE-1", "--vectors", folder]) == 2
     (tmp_path / "broken").mkdir()
@@ -148,6 +157,7 @@ def test_progress_is_plain_lines_off_a_terminal(few_vectors: list[Any]) -> None:
     _ = run_all(open_adapter("reference"), few_vectors, on_verdict=progress)
     lines = stream.getvalue().splitlines()
     assert lines and lines[-1].startswith(f"conform: {len(few_vectors)}/{len(few_vectors)} pass")
+    assert "vectors/s" in lines[-1] and " s, " in lines[-1]  # elapsed time and rate
     assert "\r" not in stream.getvalue()
 
 
@@ -198,3 +208,55 @@ def test_selfcheck_cli_json_shape(all_vectors: list[Any], tmp_path: Path, capsys
     assert set(document["reference"]) == {"passed", "failed", "errors"}
     assert code == (0 if healthy(document) else 1)
     assert main(["selfcheck", "--fault", "no-such-fault", "--vectors", folder]) == 2
+
+
+def _with_skips(all_vectors: list[Any]) -> tuple[list[Any], str]:
+    """Vectors some of which need a profile value the run does not use, and
+    that ``--profile`` (the catalogue alternative the run declares)."""
+    dependent = [v for v in all_vectors if v.profile.requires][:2]
+    if not dependent:
+        pytest.skip("no committed vector depends on a profile option")
+    option, value = sorted(dependent[0].profile.requires.items())[0]
+    other = next(v for v in PROFILE_OPTIONS[option][1] if v != value)
+    plain = [v for v in all_vectors if not v.profile.requires][:2]
+    return [*dependent, *plain], f"{option}={_word(other)}"
+
+
+def _word(value: Any) -> str:
+    return ("on" if value else "off") if isinstance(value, bool) else str(value)
+
+
+def test_cli_and_pytest_plugin_agree_on_a_run_with_skips(all_vectors: list[Any], tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    vectors, profile = _with_skips(all_vectors)
+    folder = str(subset_folder(vectors, tmp_path / "vectors"))
+    cli = ["conform", "--quiet", "--vectors", folder, "--profile", profile]
+    plugin = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
+              "--mhhs-adapter", "reference", "--mhhs-vectors", folder, "--mhhs-profile", profile]  # fmt: skip
+    for extra_cli, extra_plugin, verdict in (([], [], 0), (["--fail-on-skip"], ["--mhhs-fail-on-skip"], 1)):
+        code = main([*cli, *extra_cli])
+        out = capsys.readouterr().out
+        assert "SKIP" in out and (("CONFORMS under" in out) == (verdict == 0)), out
+        ran = subprocess.run([*plugin, *extra_plugin], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        assert (code, ran.returncode) == (verdict, verdict), ran.stdout[-500:]
+        assert ("mhhs-sec: CONFORMS under" in ran.stdout) == (verdict == 0), ran.stdout[-500:]
+
+
+def test_json_summary_and_stopping_at_the_first_failure(all_vectors: list[Any], tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    spec, vectors = _failing(all_vectors)
+    folder = str(subset_folder(vectors, tmp_path / "vectors"))
+    expected = _run(spec, vectors)
+    command = ["conform", "--quiet", "--json", "--vectors", folder, "--adapter", spec]
+    assert main(command) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["conforms"] is False and document["counts"] == expected.summary()
+    assert [p["vector"] for p in document["problems"]] == [v.vector_id for v in expected.verdicts
+                                                           if v.status in ("fail", "error")]  # fmt: skip
+    assert all(p["rerun"].startswith(f"mhhs-sec conform --adapter {spec}") for p in document["problems"])
+    first = next(i for i, v in enumerate(expected.verdicts) if v.status in ("fail", "error"))
+    assert main([*command, "-x"]) == 1
+    stopped = json.loads(capsys.readouterr().out)
+    assert len(stopped["problems"]) == 1 and stopped["not_run"] == len(vectors) - first - 1
+    assert main(["conform", "--quiet", "--vectors", folder, "--adapter", spec, "--max-failures", "1"]) == 1
+    assert "--max-failures reached" in capsys.readouterr().out

@@ -40,8 +40,8 @@ def test_a_model_change_makes_the_vectors_stale(monkeypatch: pytest.MonkeyPatch)
 
 @pytest.mark.req("AC-3")
 def test_check_exit_code(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(check_module, "check", lambda: (["x.json: stale; run `mhhs-sec generate`"], []))
+    monkeypatch.setattr(check_module, "check", lambda **_: (["x.json: stale; run `mhhs-sec generate`"], []))
     assert main(["generate", "--check"]) == 1
     assert "mhhs-sec generate" in capsys.readouterr().err
-    monkeypatch.setattr(check_module, "check", lambda: ([], []))
+    monkeypatch.setattr(check_module, "check", lambda **_: ([], []))
     assert main(["generate", "--check"]) == 0
