@@ -170,9 +170,7 @@ def _cache_restarted(micro: MicroStep, key: tuple[str, str]) -> bool:
     if key not in micro.after.cache:
         return False
     after = micro.after.schedules
-    return any(
-        (s.device_id, s.srv) == key and i not in after for i, s in micro.before.schedules.items()
-    )
+    return any((s.device_id, s.srv) == key and i not in after for i, s in micro.before.schedules.items())
 
 
 # ---- REG-4 -----------------------------------------------------------------------
