@@ -145,9 +145,12 @@ def within_c5(age: int, cache_boundary: str) -> bool:
 def _served_from_cache(micro: MicroStep, response: Response) -> list[CachedEntry]:
     """The held entries a response carries from the cache: those held before
     the step and either the device was not asked or they were fresh (by the
-    entry's own retrieval instant)."""
-    slot = micro.before.cache.get((response.device_id, response.srv))
-    if slot is None or response.code != "I0":
+    entry's own retrieval instant).  None when the step removed the cache of
+    the device and SRV and began it afresh (C-6: a schedule's last run ends
+    the schedule, and so the cache, before it reads): nothing was held then."""
+    key = (response.device_id, response.srv)
+    slot = micro.before.cache.get(key)
+    if slot is None or response.code != "I0" or _cache_restarted(micro, key):
         return []
     boundary = micro.before.profile.cache_boundary
     served = []
@@ -157,6 +160,17 @@ def _served_from_cache(micro: MicroStep, response: Response) -> list[CachedEntry
         if held is not None and held.entry == entry and (not response.device_read or fresh):
             served.append(held)
     return served
+
+
+def _cache_restarted(micro: MicroStep, key: tuple[str, str]) -> bool:
+    """Did the step remove the cache of a device and SRV and begin it again?
+    Removing a schedule of the device and SRV removes its whole cache (C-6),
+    so a cache held after a step that removed one was begun after the removal,
+    by a read that found nothing held."""
+    if key not in micro.after.cache:
+        return False
+    after = micro.after.schedules
+    return any((s.device_id, s.srv) == key and i not in after for i, s in micro.before.schedules.items())
 
 
 # ---- REG-4 -----------------------------------------------------------------------

@@ -316,3 +316,31 @@ def test_the_runtime_checks_catch_the_planted_bug(bug: str) -> None:
     with planted(), checking(), pytest.raises(InvariantBroken) as broken:
         story()
     assert str(broken.value).startswith(invariant)
+
+
+# ---- a schedule's last run re-reads what a sibling just cached (no bug) ------------
+
+
+def last_run_after_a_sibling_cached() -> Run:
+    """C-6, C-5: two Supplier schedules for the SMETS1 ESME's 4.8.1 run at the
+    same 00:00: the open one (lower id) reads DAY from the device and caches it;
+    the one-day one's last run ends it first, and with it (C-6) the cache, so it
+    reads DAY from the device again and the open schedule keeps that fresh read."""
+    run = Run(world(at(DAY, 8), LATER_CHANGE))
+    _supplier_schedule(run)
+    last = ScheduleSpec("4.8.1", DAY + ONE_DAY, DAY + ONE_DAY)
+    run.submit(SUPPLIER, "IS", "5.1", S1_ESME, schedule=last, flag=False)
+    run.advance(at(DAY + ONE_DAY, 1))
+    return run
+
+
+@pytest.mark.req("C-5", "C-6", "C-9")
+def test_a_last_run_reading_after_its_cache_went_is_a_device_read() -> None:
+    with checking() as monitor:
+        run = last_run_after_a_sibling_cached()
+    assert monitor.steps > 0
+    first, last = [r for r in run.responses() if r.mode == "scheduled"]
+    assert first.device_read and last.device_read and first.responded_at == last.responded_at
+    assert first.entries == last.entries and {day_of(e.timestamp) for e in last.entries} == {DAY}
+    slot = run.state.cache[(S1_ESME, "4.8.1")]  # the open schedule keeps the last run's read
+    assert {c.retrieved_at for c in slot.entries.values()} == {last.responded_at}
