@@ -10,8 +10,16 @@ from typing import Any
 
 import pytest
 
+from tests.independent.users import _duis_dir
+
 from .errors import Refused
 from .system import Dsp
+
+# The double takes the existing roles' SRVs from the DUIS request matrix.
+pytestmark = pytest.mark.skipif(
+    not (_duis_dir() / "duis-request-matrix.json").is_file(),
+    reason="the independent double needs the DUIS request matrix (../shared/duis or MHHS_SEC_DUIS_DIR)",
+)
 
 SUPPLIER = "90-B3-D5-1F-30-01-00-00"
 DEVICE = "00-DB-12-34-56-78-90-A1"
