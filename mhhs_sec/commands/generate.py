@@ -1,6 +1,7 @@
-"""``mhhs-sec generate [--check] [--report [--markdown]]``: write the
-conformance vectors (JSON and XML) from the reference model, check that the
-committed ones are current, or print their coverage report (issue 4)."""
+"""``mhhs-sec generate [--check] [--report [--markdown]] [--fresh SEED --out DIR]``:
+write the conformance vectors (JSON and XML) from the reference model, check
+that the committed ones are current, print their coverage report, or write a
+fresh suite (new identities and dates, the same coverage) for an assessment."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import time
 from typing import Any
 
 EXIT_OK, EXIT_STALE, EXIT_ENVIRONMENT = 0, 1, 2
+EXIT_USAGE = 2
 
 
 def _generate() -> int:
@@ -51,7 +53,38 @@ def _report(markdown: bool) -> int:
     return EXIT_OK
 
 
+def _fresh(seed: int, out: str | None, xml: bool) -> int:
+    import os
+    from pathlib import Path
+
+    from mhhs_sec.generate.fresh import FreshError, write_fresh
+    from mhhs_sec.vectors.duis import duis_schema
+
+    if out is None:
+        print("error: --fresh needs --out DIR (a new or empty folder)", file=sys.stderr)
+        return EXIT_USAGE
+    if duis_schema() is None:
+        print("error: the DUIS 5.4 schema folder was not found (set MHHS_SEC_DUIS_DIR or provide ../shared/duis); "
+              "it is needed to validate every sr:Request written", file=sys.stderr)  # fmt: skip
+        return EXIT_ENVIRONMENT
+    started = time.perf_counter()
+    try:
+        paths = write_fresh(seed, Path(out), xml=xml, jobs=os.cpu_count() or 1)
+    except FreshError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_STALE
+    size = sum(path.stat().st_size for path in paths)
+    print(f"wrote a fresh suite (seed {seed}) to {out}: {len(paths)} files, {size / 1e6:.1f} MB "
+          f"in {time.perf_counter() - started:.1f} s; run it with: mhhs-sec conform --vectors {out}")  # fmt: skip
+    return EXIT_OK
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.fresh is not None:
+        return _fresh(args.fresh, args.out, args.xml)
+    if args.out is not None or args.xml:
+        print("error: --out and --xml go with --fresh SEED", file=sys.stderr)
+        return EXIT_USAGE
     if args.check:
         return _check(args.full)
     if args.report:
@@ -66,8 +99,14 @@ def register(subparsers: Any) -> None:
         "--check", action="store_true", help="fail (exit 1) if the committed vectors are stale or invalid"
     )
     group.add_argument("--report", action="store_true", help="print the coverage report of the committed vectors")
+    group.add_argument("--fresh", type=int, metavar="SEED",
+                       help="write a fresh suite: the committed coverage with new MPANs, device, user and request ids "
+                       "and dates moved across the calendar (same seed, same files); needs --out")  # fmt: skip
     parser.add_argument("--full", action="store_true",
                         help="with --check: regenerate and compare even when the generator's inputs are those "
                         "recorded in vectors/json/index.tsv")  # fmt: skip
+    parser.add_argument("--out", metavar="DIR", help="with --fresh: the new (or empty) folder to write it to")
+    parser.add_argument("--xml", action="store_true",
+                        help="with --fresh: also write the XML form (xml/*.xml, each validated; slow)")  # fmt: skip
     parser.add_argument("--markdown", action="store_true", help="with --report: the docs/spec-trace.md section")
     parser.set_defaults(func=run)
