@@ -94,7 +94,7 @@ def _run(args: argparse.Namespace) -> int:
             return USAGE
         try:
             vectors = _load(args, chosen)
-        except ValueError as error:  # --strict: a vector the model codec cannot read
+        except ValueError as error:  # --strict or --vectors: a vector the model codec cannot read
             print(f"mhhs-sec conform: {error}", file=sys.stderr)
             return USAGE
         progress = Progress(len(vectors), enabled=not args.quiet)
@@ -105,11 +105,14 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace, chosen: list[str]) -> list[Any]:
-    """The selected vectors, decoded (only they), in run order."""
+    """The selected vectors, decoded (only they), in run order.  Vectors a user
+    passes (``--vectors``) are always read through the strict model codec: a
+    vector the model cannot read is refused, never turned into a verdict."""
     from mhhs_sec.vectors.loader import load_vectors
 
     wanted = set(chosen)
-    by_id = {v.id: v for v in load_vectors(args.vectors, strict=args.strict, wants=lambda v: v.id in wanted)}
+    strict = args.strict or args.vectors is not None
+    by_id = {v.id: v for v in load_vectors(args.vectors, strict=strict, wants=lambda v: v.id in wanted)}
     return [by_id[vector_id] for vector_id in chosen]
 
 
@@ -208,6 +211,7 @@ def register(subparsers: Any) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--strict", action="store_true",
-        help="also decode every vector with the model codec when loading (slow; the schema is always checked)",
+        help="also decode every committed vector with the model codec when loading (slow; the schema is always "
+        "checked, and vectors passed with --vectors are always decoded)",
     )  # fmt: skip
     parser.set_defaults(func=run)

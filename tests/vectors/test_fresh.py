@@ -204,3 +204,13 @@ def test_a_folder_in_use_is_refused(part: Path, tmp_path: Path) -> None:
 def test_the_command_needs_a_folder(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["generate", "--fresh", "1"]) == 2
     assert "--out" in capsys.readouterr().err
+
+
+def test_a_passed_vector_the_model_cannot_read_is_refused_not_judged(
+    suite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = json.loads((suite / "targeted.json").read_text())
+    document["vectors"][0]["initial_state"]["clock"] = "2031-02-30T08:00:00Z"  # the schema's shape, no such day
+    (tmp_path / "targeted.json").write_text(json.dumps(document))
+    assert main(["conform", "--adapter", "reference", "--vectors", str(tmp_path), "--quiet"]) == 2
+    assert "targeted.json: vectors[0].initial_state.clock" in capsys.readouterr().err
