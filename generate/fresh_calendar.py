@@ -72,12 +72,12 @@ def keeps_calendar(window: Window, days: int) -> bool:
     return shape(window) == shape((window[0] + step, window[1] + step))
 
 
-def _same_mark_in(year: int, kind: str) -> dt.date | None:
-    """The day of ``year`` carrying mark ``kind`` (None: the year has none)."""
+def _same_mark_in(year: int, kind: str) -> dt.date:
+    """The day of ``year`` carrying mark ``kind``."""
     if kind == "new-year":
         return dt.date(year, 1, 1)
-    if kind == "leap-day":
-        return dt.date(year, 2, 29) if year % 4 == 0 else None
+    if kind == "leap-day":  # the first leap year from ``year`` on (1901..2099: every fourth)
+        return dt.date(year + (-year % 4), 2, 29)
     month = 3 if kind == "clock-change-spring" else 10
     last = dt.date(year, month, 31)
     return last - dt.timedelta(days=(last.weekday() + 1) % 7)  # the last Sunday
@@ -98,18 +98,16 @@ def candidate_shifts(seed: int, window: Window) -> Iterator[int]:
     target year (a window with marks: its first marked day lands on that
     year's day with the same mark), else to the same day of the target year
     moved by a jitter drawn from the seed; last, whole 28-year cycles, which
-    keep every fact.  The candidates depend on the seed and the window's year
-    only, so vectors of the same kind move together and stories that differ
-    only in their dates stay different."""
+    keep every fact.  The jitter depends on the seed alone, so vectors of the
+    same kind move together and stories that differ only in their dates stay
+    different."""
     first, _ = window
     marks = shape(window)[1]
     for year in target_years(seed):
         if marks:
             offset, kind = marks[0]
             anchor = first + dt.timedelta(days=offset - 1)
-            landing = _same_mark_in(year + anchor.year - first.year, kind)
-            if landing is not None:
-                yield (landing - anchor).days
+            yield (_same_mark_in(year + anchor.year - first.year, kind) - anchor).days
             continue
         jitter = derived(seed, "jitter", year) % (2 * JITTER_DAYS + 1) - JITTER_DAYS
         yield (_same_day_in(first, year) - first).days + jitter

@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 from mhhs_sec.conformance.selfcheck import selfcheck
 from mhhs_sec.generate import fresh
+from mhhs_sec.generate.fresh_calendar import candidate_shifts, keeps_calendar
 from mhhs_sec.generate.fresh_identities import identities, valid_mpan
-from mhhs_sec.model.clock import half_hours
+from mhhs_sec.model.clock import day_start, half_hours
 from mhhs_sec.vectors import load_vectors
 from mhhs_sec.vectors.format import JSON_DIR
 
@@ -214,3 +215,34 @@ def test_a_passed_vector_the_model_cannot_read_is_refused_not_judged(
     (tmp_path / "targeted.json").write_text(json.dumps(document))
     assert main(["conform", "--adapter", "reference", "--vectors", str(tmp_path), "--quiet"]) == 2
     assert "targeted.json: vectors[0].initial_state.clock" in capsys.readouterr().err
+
+
+WINDOWS = {
+    "leap day": (dt.date(2024, 2, 27), dt.date(2024, 3, 2)),
+    "year end": (dt.date(2025, 12, 30), dt.date(2026, 1, 2)),
+    "spring clock change": (dt.date(2025, 3, 29), dt.date(2025, 3, 31)),
+    "autumn clock change": (dt.date(2025, 10, 24), dt.date(2025, 10, 28)),
+    "both clock changes": (dt.date(2025, 3, 1), dt.date(2025, 11, 1)),
+    "summer": (dt.date(2025, 6, 1), dt.date(2025, 6, 20)),
+    "winter": (dt.date(2025, 1, 10), dt.date(2025, 2, 10)),
+}
+
+
+def _facts(day: dt.date) -> tuple[int, bool, bool, int]:
+    """What a settlement day is: its half-hours, leap day, new year, UTC hour of its local midnight."""
+    return (
+        half_hours(day, "uk"),
+        (day.month, day.day) == (2, 29),
+        (day.month, day.day) == (1, 1),
+        day_start(day) % 86400,
+    )
+
+
+@pytest.mark.parametrize("name", sorted(WINDOWS))
+def test_the_chosen_shift_keeps_every_calendar_fact_and_changes_the_year(name: str) -> None:
+    first, last = WINDOWS[name]
+    for seed in range(12):
+        days = next(d for d in candidate_shifts(seed, (first, last)) if d and keeps_calendar((first, last), d))
+        shifted = [first + dt.timedelta(days=n) for n in range(-1, (last - first).days + 2)]
+        assert [_facts(d) for d in shifted] == [_facts(d + dt.timedelta(days=days)) for d in shifted], (name, seed)
+        assert (first + dt.timedelta(days=days)).year != first.year
