@@ -98,7 +98,9 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
     state = _Session(config)
     config.stash[_STASH] = state
-    chosen = state.selection.select(load_vectors(state.vectors_path, strict=False, wants=state.selection.wants))
+    # Vectors a user passes are decoded with the strict codec, as ``conform --vectors`` does.
+    strict = state.vectors_path is not None
+    chosen = state.selection.select(load_vectors(state.vectors_path, strict=strict, wants=state.selection.wants))
     collector = VectorCollector.from_parent(session, name="mhhs-vectors")
     items[:] = [VectorItem.from_parent(collector, name=vector.id, vector=vector) for vector in chosen]
 
