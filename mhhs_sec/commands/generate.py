@@ -63,9 +63,9 @@ def _fresh(seed: int, out: str | None, xml: bool) -> int:
     if out is None:
         print("error: --fresh needs --out DIR (a new or empty folder)", file=sys.stderr)
         return EXIT_USAGE
-    if duis_schema() is None:
+    if xml and duis_schema() is None:
         print("error: the DUIS 5.4 schema folder was not found (set MHHS_SEC_DUIS_DIR or provide ../shared/duis); "
-              "it is needed to validate every sr:Request written", file=sys.stderr)  # fmt: skip
+              "--xml needs it to validate every sr:Request written", file=sys.stderr)  # fmt: skip
         return EXIT_ENVIRONMENT
     started = time.perf_counter()
     try:
