@@ -8,19 +8,24 @@ each worker opens its own adapter (its own subprocess for ``cmd:``).  Filters:
 skip with its reason (so the session passes, as ``conform`` exits 0, when
 nothing failed or errored; ``--mhhs-fail-on-skip`` makes it a failure, as
 ``conform --fail-on-skip``); a failure shows expected vs actual, the vector's comment
-and the rerun command; an implementation fault (hang, crash, garbage...) fails
-the item with ``ERROR <cause>``.
+and two rerun lines (``mhhs-sec conform ... --vector ID`` and ``pytest ...
+'mhhs-vectors::ID'``); an implementation fault (hang, crash, garbage...) fails
+the item with ``ERROR <cause>``.  Each item's node id is ``mhhs-vectors::ID``:
+given back as an argument (``pytest --mhhs-adapter SPEC 'mhhs-vectors::ID'``)
+it selects that vector, as ``--mhhs-vector ID`` does.
 
 Without ``--mhhs-adapter`` the plugin does nothing at all.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import shlex
+from typing import Any, Final
 
 import pytest
 
 _KEY = "_mhhs_sec_conformance"
+COLLECTOR: Final = "mhhs-vectors"  # the vector items' parent: node ids are 'mhhs-vectors::ID'
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,6 +45,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     if _active(config):  # vector items carry the project's 'req' marker, also outside the project
         config.addinivalue_line("markers", "req(*ids): catalogue requirement IDs this test checks")
+        _take_node_ids(config)
+
+
+def _take_node_ids(config: pytest.Config) -> None:
+    """Node ids given back as arguments ('mhhs-vectors::ID', as pytest prints
+    them) select their vectors; they are no paths for pytest to collect."""
+    prefix = f"{COLLECTOR}::"
+    pasted = [arg for arg in config.args if arg.startswith(prefix)]
+    if pasted:
+        config.option.mhhs_vector = [*config.option.mhhs_vector, *(arg[len(prefix) :] for arg in pasted)]
+        config.args = [arg for arg in config.args if not arg.startswith(prefix)]
 
 
 def _active(config: pytest.Config) -> bool:
@@ -69,9 +85,18 @@ class _Session:
         )  # fmt: skip
         self.vectors_path: str | None = option("--mhhs-vectors")
         self.rerun = rerun_prefix(self.spec, self.vectors_path, self.profile)
+        self.pytest_rerun = " ".join(
+            ["pytest", "--mhhs-adapter", shlex.quote(self.spec)]
+            + (["--mhhs-vectors", shlex.quote(self.vectors_path)] if self.vectors_path else [])
+            + [f"--mhhs-profile {shlex.quote(pair)}" for pair in option("--mhhs-profile")]
+        )
         self.adapter: Any = None
         self.capabilities: Any = None
         self.handshake_error: str | None = None
+
+    def pytest_rerun_line(self, vector_id: str) -> str:
+        """The pytest command that reruns one vector (its node id given back)."""
+        return f"{self.pytest_rerun} {shlex.quote(f'{COLLECTOR}::{vector_id}')}"
 
     def open(self) -> None:
         from mhhs_sec.conformance.adapters import open_adapter
@@ -99,7 +124,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     state = _Session(config)
     config.stash[_STASH] = state
     chosen = state.selection.select(load_vectors(state.vectors_path, strict=False, wants=state.selection.wants))
-    collector = VectorCollector.from_parent(session, name="mhhs-vectors")
+    collector = VectorCollector.from_parent(session, name=COLLECTOR, nodeid=COLLECTOR)
     items[:] = [VectorItem.from_parent(collector, name=vector.id, vector=vector) for vector in chosen]
 
 
@@ -168,9 +193,10 @@ class VectorItem(pytest.Item):
         from mhhs_sec.conformance.reports import failure_text
 
         run = Run(state.spec, state.capabilities.implementation, [verdict], 1, state.rerun)
+        pytest_line = f"rerun with pytest: {state.pytest_rerun_line(verdict.vector_id)}"
         if verdict.status == "error":
-            raise VectorFailure(f"ERROR {verdict.reason}\nrerun: {run.rerun(verdict.vector_id)}")
-        raise VectorFailure(failure_text(verdict, run))
+            raise VectorFailure(f"ERROR {verdict.reason}\nrerun: {run.rerun(verdict.vector_id)}\n{pytest_line}")
+        raise VectorFailure(f"{failure_text(verdict, run)}\n{pytest_line}")
 
     def repr_failure(self, excinfo: Any, style: Any = None) -> str:
         if isinstance(excinfo.value, VectorFailure):
@@ -178,4 +204,4 @@ class VectorItem(pytest.Item):
         return str(super().repr_failure(excinfo, style))
 
     def reportinfo(self) -> tuple[str, int | None, str]:
-        return "mhhs-vectors", None, f"vector {self.vector.id}"
+        return COLLECTOR, None, f"vector {self.vector.id}"
