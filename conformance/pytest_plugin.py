@@ -19,6 +19,7 @@ Without ``--mhhs-adapter`` the plugin does nothing at all.
 
 from __future__ import annotations
 
+import gc
 import shlex
 from typing import Any, Final
 
@@ -119,13 +120,29 @@ class _Session:
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     if not _active(config):
         return
-    from mhhs_sec.vectors import load_vectors
+    from mhhs_sec.vectors.loader import vector_entries
 
     state = _Session(config)
     config.stash[_STASH] = state
-    chosen = state.selection.select(load_vectors(state.vectors_path, strict=False, wants=state.selection.wants))
+    # from the index: selecting decodes nothing (each pytest-xdist worker collects every item); a
+    # vector is decoded when its item runs
+    chosen = state.selection.select(vector_entries(state.vectors_path))
     collector = VectorCollector.from_parent(session, name=COLLECTOR, nodeid=COLLECTOR)
-    items[:] = [VectorItem.from_parent(collector, name=vector.id, vector=vector) for vector in chosen]
+    items[:] = [VectorItem.from_parent(collector, name=entry.id, entry=entry) for entry in chosen]
+    gc.freeze()  # what is loaded now lives through the run: no full collection walks it again (unconfigure undoes)
+
+
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    """A vector item is one call with nothing to set up or tear down: it makes
+    one report, not three (under pytest-xdist each report is a message from a
+    worker to the controller, which costs more than running a vector)."""
+    if not isinstance(item, VectorItem):
+        return None
+    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    call = pytest.CallInfo.from_call(item.runtest, when="call", reraise=(pytest.exit.Exception, KeyboardInterrupt))
+    item.ihook.pytest_runtest_logreport(report=item.ihook.pytest_runtest_makereport(item=item, call=call))
+    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return True
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -149,6 +166,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(_STASH, None)
     if state is not None:
+        gc.unfreeze()
         state.close()
 
 
@@ -169,25 +187,27 @@ class VectorFailure(Exception):
 class VectorItem(pytest.Item):
     """One conformance vector run through the session's adapter."""
 
-    def __init__(self, *, vector: Any, **kwargs: Any) -> None:
+    def __init__(self, *, entry: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.vector = vector
-        self.add_marker(pytest.mark.req(*vector.requirements))
+        self.entry = entry  # the vector's id, requirements and tags; decoded when it runs
+        self.add_marker(pytest.mark.req(*entry.requirements))
 
     def runtest(self) -> None:
         from mhhs_sec.conformance.runner import Run, run_vector, skip_reason
         from mhhs_sec.vectors import compare
+        from mhhs_sec.vectors.loader import decoded
 
+        vector = decoded(self.entry)
         state: _Session = self.config.stash[_STASH]
         state.open()
         if state.handshake_error:
             raise VectorFailure(f"ERROR {state.handshake_error}")
-        reason = skip_reason(self.vector, state.capabilities, state.profile)
+        reason = skip_reason(vector, state.capabilities, state.profile)
         if reason and state.fail_on_skip:
             raise VectorFailure(f"SKIP {reason} (a failure under --mhhs-fail-on-skip)")
         if reason:
             pytest.skip(reason)
-        verdict = run_vector(state.adapter, self.vector, compare, state.capabilities)
+        verdict = run_vector(state.adapter, vector, compare, state.capabilities)
         if verdict.status == "pass":
             return
         from mhhs_sec.conformance.reports import failure_text
@@ -204,4 +224,4 @@ class VectorItem(pytest.Item):
         return str(super().repr_failure(excinfo, style))
 
     def reportinfo(self) -> tuple[str, int | None, str]:
-        return COLLECTOR, None, f"vector {self.vector.id}"
+        return COLLECTOR, None, f"vector {self.entry.id}"
