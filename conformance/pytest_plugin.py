@@ -19,6 +19,7 @@ Without ``--mhhs-adapter`` the plugin does nothing at all.
 
 from __future__ import annotations
 
+import functools
 import gc
 import shlex
 from typing import Any, Final
@@ -138,10 +139,13 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     worker to the controller, which costs more than running a vector)."""
     if not isinstance(item, VectorItem):
         return None
-    item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    framed = not hasattr(item.config, "workerinput")  # an xdist worker: the controller shows the progress
+    if framed:
+        item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
     call = pytest.CallInfo.from_call(item.runtest, when="call", reraise=(pytest.exit.Exception, KeyboardInterrupt))
     item.ihook.pytest_runtest_logreport(report=item.ihook.pytest_runtest_makereport(item=item, call=call))
-    item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    if framed:
+        item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
     return True
 
 
@@ -184,13 +188,20 @@ class VectorFailure(Exception):
     """A vector's fail or error verdict; its text is the failure report."""
 
 
+@functools.cache
+def _req_marker(requirements: tuple[str, ...]) -> pytest.MarkDecorator:
+    """The 'req' marker of the vectors citing ``requirements`` (made once:
+    every xdist worker collects every vector item)."""
+    return pytest.mark.req(*requirements)
+
+
 class VectorItem(pytest.Item):
     """One conformance vector run through the session's adapter."""
 
     def __init__(self, *, entry: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.entry = entry  # the vector's id, requirements and tags; decoded when it runs
-        self.add_marker(pytest.mark.req(*entry.requirements))
+        self.add_marker(_req_marker(entry.requirements))
 
     def runtest(self) -> None:
         from mhhs_sec.conformance.runner import Run, run_vector, skip_reason
