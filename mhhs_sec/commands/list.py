@@ -135,6 +135,9 @@ exit codes:
 
 
 def register(subparsers: Any) -> None:
+    from mhhs_sec.vectors.format import OBSERVABLES
+
+    observables = ", ".join(OBSERVABLES)
     parser = subparsers.add_parser(
         "list", help="list vectors, tags, requirements or faults (reads the vector index: instant)",
         description="List the committed vectors, their tags, the catalogue's requirements or the seeded faults.",
@@ -158,7 +161,7 @@ def register(subparsers: Any) -> None:
         if noun == "vectors":
             sub.add_argument("--tag", action="append", default=[], help="only vectors with this tag (repeatable)")
             sub.add_argument("--observable", action="append", default=[], metavar="NAME",
-                             help="only vectors checking this observable (repeatable)")  # fmt: skip
+                             help=f"only vectors checking this observable (repeatable): {observables}")  # fmt: skip
         if noun == "requirements":
             sub.add_argument("--kind", action="append", default=[],
                              choices=sorted({r.kind for r in REQUIREMENTS.values()}),
