@@ -1,15 +1,18 @@
 """The everyday commands, timed end to end, each figure beside its target.
 
-    python benchmarks/everyday_bench.py [--runs 3] [--only rerun,usage,full,check,trace,pytest,tests]
+    python benchmarks/everyday_bench.py [--runs 3] [--only rerun,usage,list,full,check,trace,pytest,pytest-cmd,tests]
 
 Each command is started ``--runs`` times as a whole process (start-up, imports
 and loading included, as a vendor or an assessor meets it) from the current
 Python environment; the minimum and the median wall time are printed beside
 the target.  Targets: the one-vector rerun and every usage error under 1 s;
-the full in-process run of the suite under 3 s; ``mhhs-sec check`` under
-15 s; ``mhhs-sec trace --check`` under 3 s; ``pytest -n auto`` faster than
-plain pytest, shown twice: the vectors through the pytest plugin (``pytest``,
-one item per vector) and the project's conformance tests (``tests``).  On a shared machine the figures are
+``mhhs-sec list`` under 1 s; the full in-process run of the suite under 3 s;
+``mhhs-sec check`` under 15 s; ``mhhs-sec trace --check`` under 3 s;
+``pytest -n auto`` faster than plain pytest, shown three times: the vectors
+through the pytest plugin against the in-process reference (``pytest``, one
+item per vector), against the reference as a subprocess implementation over
+stdio (``pytest-cmd``, as a vendor's ``cmd:`` adapter runs), and the project's
+conformance tests (``tests``).  On a shared machine the figures are
 noisy: quote the median, and the minimum as the machine's best.  The commands
 run with Python's bytecode cache on (``PYTHONDONTWRITEBYTECODE`` removed), as
 a user's installation has it, and one unmeasured run first fills it.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -69,7 +73,7 @@ def _faster(spread: float, plain: float) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--only", default="rerun,usage,full,check,trace,pytest,tests")
+    parser.add_argument("--only", default="rerun,usage,list,full,check,trace,pytest,pytest-cmd,tests")
     args = parser.parse_args(argv)
     only, runs = set(args.only.split(",")), args.runs
     if "rerun" in only:
@@ -78,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         _row("usage: --adapter bogus", [*MHHS, "conform", "--adapter", "bogus"], runs, 1)
         _row("usage: --vector no-such-vector", [*MHHS, "conform", "--vector", "no-such-vector"], runs, 1)
         _row("usage: --adapter cmd:/nonexistent", [*MHHS, "conform", "--adapter", "cmd:/nonexistent"], runs, 1)
+    if "list" in only:
+        _row("mhhs-sec list vectors --req C-5", [*MHHS, "list", "vectors", "--req", "C-5"], runs, 1)
+        _row("mhhs-sec list requirements", [*MHHS, "list", "requirements"], runs, 1)
     if "full" in only:
         _row("full in-process run (conform --quiet)", [*MHHS, "conform", "--quiet"], runs, 3)
     if "check" in only:
@@ -88,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         plain = _row("pytest --mhhs-adapter reference", PYTEST, runs, None)
         spread = _row("pytest --mhhs-adapter reference -n auto", [*PYTEST, "-n", "auto"], runs, None)
         _faster(spread, plain)
+    if "pytest-cmd" in only:
+        cmd = [*PYTEST[:-1], f"cmd:{shlex.quote(sys.executable)} -m mhhs_sec serve --stdio"]
+        plain = _row("pytest cmd:(serve --stdio)", cmd, runs, None)
+        _faster(_row("pytest cmd:(serve --stdio) -n auto", [*cmd, "-n", "auto"], runs, None), plain)
     if "tests" in only:
         tests = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/conformance"]
         plain = _row("pytest tests/conformance", tests, runs, None)

@@ -8,19 +8,26 @@ each worker opens its own adapter (its own subprocess for ``cmd:``).  Filters:
 skip with its reason (so the session passes, as ``conform`` exits 0, when
 nothing failed or errored; ``--mhhs-fail-on-skip`` makes it a failure, as
 ``conform --fail-on-skip``); a failure shows expected vs actual, the vector's comment
-and the rerun command; an implementation fault (hang, crash, garbage...) fails
-the item with ``ERROR <cause>``.
+and two rerun lines (``mhhs-sec conform ... --vector ID`` and ``pytest ...
+'mhhs-vectors::ID'``); an implementation fault (hang, crash, garbage...) fails
+the item with ``ERROR <cause>``.  Each item's node id is ``mhhs-vectors::ID``:
+given back as an argument (``pytest --mhhs-adapter SPEC 'mhhs-vectors::ID'``)
+it selects that vector, as ``--mhhs-vector ID`` does.
 
 Without ``--mhhs-adapter`` the plugin does nothing at all.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import gc
+import shlex
+from typing import Any, Final
 
 import pytest
 
 _KEY = "_mhhs_sec_conformance"
+COLLECTOR: Final = "mhhs-vectors"  # the vector items' parent: node ids are 'mhhs-vectors::ID'
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,6 +47,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     if _active(config):  # vector items carry the project's 'req' marker, also outside the project
         config.addinivalue_line("markers", "req(*ids): catalogue requirement IDs this test checks")
+        _take_node_ids(config)
+
+
+def _take_node_ids(config: pytest.Config) -> None:
+    """Node ids given back as arguments ('mhhs-vectors::ID', as pytest prints
+    them) select their vectors; they are no paths for pytest to collect."""
+    prefix = f"{COLLECTOR}::"
+    pasted = [arg for arg in config.args if arg.startswith(prefix)]
+    if pasted:
+        config.option.mhhs_vector = [*config.option.mhhs_vector, *(arg[len(prefix) :] for arg in pasted)]
+        config.args = [arg for arg in config.args if not arg.startswith(prefix)]
 
 
 def _active(config: pytest.Config) -> bool:
@@ -69,9 +87,18 @@ class _Session:
         )  # fmt: skip
         self.vectors_path: str | None = option("--mhhs-vectors")
         self.rerun = rerun_prefix(self.spec, self.vectors_path, self.profile)
+        self.pytest_rerun = " ".join(
+            ["pytest", "--mhhs-adapter", shlex.quote(self.spec)]
+            + (["--mhhs-vectors", shlex.quote(self.vectors_path)] if self.vectors_path else [])
+            + [f"--mhhs-profile {shlex.quote(pair)}" for pair in option("--mhhs-profile")]
+        )
         self.adapter: Any = None
         self.capabilities: Any = None
         self.handshake_error: str | None = None
+
+    def pytest_rerun_line(self, vector_id: str) -> str:
+        """The pytest command that reruns one vector (its node id given back)."""
+        return f"{self.pytest_rerun} {shlex.quote(f'{COLLECTOR}::{vector_id}')}"
 
     def open(self) -> None:
         from mhhs_sec.conformance.adapters import open_adapter
@@ -94,15 +121,33 @@ class _Session:
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     if not _active(config):
         return
-    from mhhs_sec.vectors import load_vectors
+    from mhhs_sec.vectors.loader import vector_entries
 
     state = _Session(config)
     config.stash[_STASH] = state
-    # Vectors a user passes are decoded with the strict codec, as ``conform --vectors`` does.
-    strict = state.vectors_path is not None
-    chosen = state.selection.select(load_vectors(state.vectors_path, strict=strict, wants=state.selection.wants))
-    collector = VectorCollector.from_parent(session, name="mhhs-vectors")
-    items[:] = [VectorItem.from_parent(collector, name=vector.id, vector=vector) for vector in chosen]
+    # from the index: selecting decodes nothing (each pytest-xdist worker collects every item); a
+    # vector is decoded when its item runs. Vectors a user passes are decoded with the strict
+    # codec, as ``conform --vectors`` does.
+    chosen = state.selection.select(vector_entries(state.vectors_path, strict=state.vectors_path is not None))
+    collector = VectorCollector.from_parent(session, name=COLLECTOR, nodeid=COLLECTOR)
+    items[:] = [VectorItem.from_parent(collector, name=entry.id, entry=entry) for entry in chosen]
+    gc.freeze()  # what is loaded now lives through the run: no full collection walks it again (unconfigure undoes)
+
+
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    """A vector item is one call with nothing to set up or tear down: it makes
+    one report, not three (under pytest-xdist each report is a message from a
+    worker to the controller, which costs more than running a vector)."""
+    if not isinstance(item, VectorItem):
+        return None
+    framed = not hasattr(item.config, "workerinput")  # an xdist worker: the controller shows the progress
+    if framed:
+        item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
+    call = pytest.CallInfo.from_call(item.runtest, when="call", reraise=(pytest.exit.Exception, KeyboardInterrupt))
+    item.ihook.pytest_runtest_logreport(report=item.ihook.pytest_runtest_makereport(item=item, call=call))
+    if framed:
+        item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
+    return True
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -126,6 +171,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(_STASH, None)
     if state is not None:
+        gc.unfreeze()
         state.close()
 
 
@@ -143,36 +189,46 @@ class VectorFailure(Exception):
     """A vector's fail or error verdict; its text is the failure report."""
 
 
+@functools.cache
+def _req_marker(requirements: tuple[str, ...]) -> pytest.MarkDecorator:
+    """The 'req' marker of the vectors citing ``requirements`` (made once:
+    every xdist worker collects every vector item)."""
+    return pytest.mark.req(*requirements)
+
+
 class VectorItem(pytest.Item):
     """One conformance vector run through the session's adapter."""
 
-    def __init__(self, *, vector: Any, **kwargs: Any) -> None:
+    def __init__(self, *, entry: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.vector = vector
-        self.add_marker(pytest.mark.req(*vector.requirements))
+        self.entry = entry  # the vector's id, requirements and tags; decoded when it runs
+        self.add_marker(_req_marker(entry.requirements))
 
     def runtest(self) -> None:
         from mhhs_sec.conformance.runner import Run, run_vector, skip_reason
         from mhhs_sec.vectors import compare
+        from mhhs_sec.vectors.loader import decoded
 
+        vector = decoded(self.entry)
         state: _Session = self.config.stash[_STASH]
         state.open()
         if state.handshake_error:
             raise VectorFailure(f"ERROR {state.handshake_error}")
-        reason = skip_reason(self.vector, state.capabilities, state.profile)
+        reason = skip_reason(vector, state.capabilities, state.profile)
         if reason and state.fail_on_skip:
             raise VectorFailure(f"SKIP {reason} (a failure under --mhhs-fail-on-skip)")
         if reason:
             pytest.skip(reason)
-        verdict = run_vector(state.adapter, self.vector, compare, state.capabilities)
+        verdict = run_vector(state.adapter, vector, compare, state.capabilities)
         if verdict.status == "pass":
             return
         from mhhs_sec.conformance.reports import failure_text
 
         run = Run(state.spec, state.capabilities.implementation, [verdict], 1, state.rerun)
+        pytest_line = f"rerun with pytest: {state.pytest_rerun_line(verdict.vector_id)}"
         if verdict.status == "error":
-            raise VectorFailure(f"ERROR {verdict.reason}\nrerun: {run.rerun(verdict.vector_id)}")
-        raise VectorFailure(failure_text(verdict, run))
+            raise VectorFailure(f"ERROR {verdict.reason}\nrerun: {run.rerun(verdict.vector_id)}\n{pytest_line}")
+        raise VectorFailure(f"{failure_text(verdict, run)}\n{pytest_line}")
 
     def repr_failure(self, excinfo: Any, style: Any = None) -> str:
         if isinstance(excinfo.value, VectorFailure):
@@ -180,4 +236,4 @@ class VectorItem(pytest.Item):
         return str(super().repr_failure(excinfo, style))
 
     def reportinfo(self) -> tuple[str, int | None, str]:
-        return "mhhs-vectors", None, f"vector {self.vector.id}"
+        return COLLECTOR, None, f"vector {self.entry.id}"

@@ -21,6 +21,7 @@ COMMANDS: tuple[str, ...] = (
     "conform",
     "docs",
     "generate",
+    "list",
     "mutants",
     "prove",
     "rules",

@@ -1,11 +1,13 @@
 """The spec trace: ``docs/spec-trace.md``, generated from tags, never by hand.
 
 For each requirement of the registry it lists where the model implements it
-(file and function, from docstrings and comments that cite the ID), the tests
-that carry it in ``@pytest.mark.req(...)``, the proof obligations that name it
-(:data:`mhhs_sec.proofs.OBLIGATIONS`) and how many committed vectors cover it
-(:func:`mhhs_sec.vectors.load_vectors`).  Parts that are not installed yet are
-left out of the table rather than guessed.
+(file, function and line, from docstrings and comments that cite the ID), the
+tests that carry it in ``@pytest.mark.req(...)`` (file, function and line; those
+naming fewest requirements first: the tests that check this rule before those
+that check it among others), the proof obligations that name it
+(:data:`mhhs_sec.proofs.OBLIGATIONS`) and how many committed vectors cite it,
+with the command that lists them (from the vector index: nothing decoded).
+Parts that are not installed yet are left out of the table rather than guessed.
 """
 
 from __future__ import annotations
@@ -31,12 +33,37 @@ MODEL_DIR: Final = Path("model")
 TEST_DIR: Final = Path("tests")
 
 
+@dataclass(frozen=True, order=True)
+class Link:
+    """A place in the sources: file, function (qualified; empty for the
+    module) and the line it starts on."""
+
+    path: str
+    name: str
+    line: int
+
+    def markdown(self) -> str:
+        where = f"{self.path}::{self.name}" if self.name else self.path
+        return f"[`{where}` line {self.line}](../{self.path}#L{self.line})"
+
+
+@dataclass(frozen=True, order=True)
+class TestLink:
+    """A test that carries a requirement, and how many requirements its
+    marker names (the fewer, the more precisely it checks each)."""
+
+    __test__ = False  # not a pytest class
+
+    named: int
+    link: Link
+
+
 @dataclass
 class Trace:
     """Everything the trace table shows, per requirement ID."""
 
-    code: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    tests: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    code: dict[str, set[Link]] = field(default_factory=lambda: defaultdict(set))
+    tests: dict[str, set[TestLink]] = field(default_factory=lambda: defaultdict(set))
     invariants: dict[str, set[str]] | None = None
     vectors: dict[str, int] | None = None
     extra_sections: list[str] = field(default_factory=list)
@@ -49,35 +76,36 @@ def ids_in(text: str) -> set[str]:
 # ---- code -------------------------------------------------------------------
 
 
-def scan_code(root: Path, folder: Path) -> dict[str, set[str]]:
-    """ID -> {'model/file.py:function'} from docstrings and comments."""
-    found: dict[str, set[str]] = defaultdict(set)
+def scan_code(root: Path, folder: Path) -> dict[str, set[Link]]:
+    """ID -> {Link('model/file.py', function, line)} from docstrings and comments."""
+    found: dict[str, set[Link]] = defaultdict(set)
     for path in sorted((root / folder).rglob("*.py")):
         relative = path.relative_to(root).as_posix()
         source = path.read_text(encoding="utf-8")
         if not ID_RE.search(source):  # cites no requirement: nothing to parse
             continue
-        for name, text in _tagged_blocks(source):
+        for name, line, text in _tagged_blocks(source):
             for requirement in ids_in(text):
-                found[requirement].add(f"{relative}:{name}" if name else relative)
+                found[requirement].add(Link(relative, name, line))
     return found
 
 
-def _tagged_blocks(source: str) -> Iterable[tuple[str, str]]:
-    """(qualified name, text) for each function/class docstring and the comments
-    inside it; module-level comments go to the statement that follows them."""
+def _tagged_blocks(source: str) -> Iterable[tuple[str, int, str]]:
+    """(qualified name, line, text) for each function/class docstring and the
+    comments inside it; module-level comments go to the statement that follows
+    them (the module itself, line 1, when none names a thing)."""
     tree = ast.parse(source)
     comments = _comments_by_line(source)
     spans: list[tuple[int, int, str]] = []
     for node, qualified in _definitions(tree):
         end = node.end_lineno or node.lineno
         spans.append((node.lineno, end, qualified))
-        yield qualified, ast.get_docstring(node) or ""
+        yield qualified, node.lineno, ast.get_docstring(node) or ""
     module_doc = ast.get_docstring(tree) or ""
-    yield "", module_doc
+    yield "", 1, module_doc
     for line, text in comments.items():
         owner = _innermost(spans, line) or _next_statement(tree, line)
-        yield owner, text
+        yield owner[0], owner[1], text
 
 
 def _definitions(tree: ast.Module) -> Iterable[tuple[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, str]]:
@@ -101,16 +129,17 @@ def _comments_by_line(source: str) -> dict[int, str]:
     return found
 
 
-def _innermost(spans: list[tuple[int, int, str]], line: int) -> str:
+def _innermost(spans: list[tuple[int, int, str]], line: int) -> tuple[str, int] | None:
     inside = [s for s in spans if s[0] <= line <= s[1]]
-    return max(inside, key=lambda s: s[0])[2] if inside else ""
+    return (max(inside, key=lambda s: s[0])[2], max(s[0] for s in inside)) if inside else None
 
 
-def _next_statement(tree: ast.Module, line: int) -> str:
+def _next_statement(tree: ast.Module, line: int) -> tuple[str, int]:
     for node in tree.body:
         if node.lineno >= line or (node.end_lineno or node.lineno) >= line:
-            return _statement_name(node)
-    return ""
+            name = _statement_name(node)
+            return (name, node.lineno) if name else ("", 1)
+    return "", 1
 
 
 def _statement_name(node: ast.stmt) -> str:
@@ -126,10 +155,11 @@ def _statement_name(node: ast.stmt) -> str:
 # ---- tests ------------------------------------------------------------------
 
 
-def scan_tests(root: Path, folder: Path) -> dict[str, set[str]]:
-    """ID -> {'tests/file.py::test'} from ``pytest.mark.req(...)`` markers
-    (on functions, classes, or a module's ``pytestmark``)."""
-    found: dict[str, set[str]] = defaultdict(set)
+def scan_tests(root: Path, folder: Path) -> dict[str, set[TestLink]]:
+    """ID -> {TestLink(how many IDs the test names, Link('tests/file.py', test,
+    line))} from ``pytest.mark.req(...)`` markers (on functions, classes, or a
+    module's ``pytestmark``)."""
+    found: dict[str, set[TestLink]] = defaultdict(set)
     for path in sorted((root / folder).rglob("*.py")):
         relative = path.relative_to(root).as_posix()
         source = path.read_text(encoding="utf-8")
@@ -143,7 +173,7 @@ def scan_tests(root: Path, folder: Path) -> dict[str, set[str]]:
                 continue
             if isinstance(node, ast.ClassDef) or name.split(".")[-1].startswith("test"):
                 for requirement in marked:
-                    found[requirement].add(f"{relative}::{name}")
+                    found[requirement].add(TestLink(len(marked), Link(relative, name, node.lineno)))
     return found
 
 
@@ -232,7 +262,12 @@ def render(trace: Trace) -> str:
         "Generated by `mhhs-sec trace` from the requirement registry (`mhhs_sec/requirements.py`), the",
         "requirement IDs cited in `model/` docstrings and comments, the `@pytest.mark.req` markers in `tests/`,",
         "the proof obligations and the committed vectors. Do not edit by hand; `mhhs-sec trace --check` fails",
-        "when this file is stale.",
+        "when this file is stale, and when a `rule` or `interp` row has no test that asserts it.",
+        "",
+        "A test carries a requirement only when it asserts that requirement's behaviour. Each link names the",
+        "file, the function and its line. Tests are listed with those naming the fewest requirements first:",
+        "the tests that check the rule itself come before those that check it among others. The vectors",
+        "column gives how many committed vectors cite the requirement and the command that lists them.",
         "",
         "| " + " | ".join(header) + " |",
         "|" + "---|" * len(header),
@@ -250,22 +285,33 @@ def _row(trace: Trace, requirement_id: str) -> list[str]:
         requirement_id,
         requirement.kind,
         meaning.replace("|", "\\|"),
-        _list(trace.code.get(requirement_id, set())),
-        _list(trace.tests.get(requirement_id, set()), limit=6),
+        _list([link.markdown() for link in sorted(trace.code.get(requirement_id, set()))]),
+        _list([test.link.markdown() for test in sorted(trace.tests.get(requirement_id, set()))], limit=6),
     ]
     if trace.invariants is not None:
-        cells.append(_list(trace.invariants.get(requirement_id, set())))
+        cells.append(_list([f"`{name}`" for name in sorted(trace.invariants.get(requirement_id, set()))]))
     if trace.vectors is not None:
-        cells.append(str(trace.vectors.get(requirement_id, 0)))
+        count = trace.vectors.get(requirement_id, 0)
+        cells.append(f"{count}: `mhhs-sec list vectors --req {requirement_id}`" if count else "0")
     return cells
 
 
-def _list(items: set[str], limit: int = 8) -> str:
-    ordered = sorted(items)
-    shown = [f"`{item}`" for item in ordered[:limit]]
-    if len(ordered) > limit:
-        shown.append(f"(+{len(ordered) - limit} more)")
+def _list(items: list[str], limit: int = 8) -> str:
+    """The first ``limit`` of ``items`` (in their order) and how many more."""
+    shown = items[:limit]
+    if len(items) > limit:
+        shown.append(f"(+{len(items) - limit} more)")
     return "<br>".join(shown) or "—"
+
+
+def untested(trace: Trace) -> list[str]:
+    """The ``rule`` and ``interp`` rows (what the model implements and a
+    vector can observe) that no test asserts: ``trace --check`` fails on them."""
+    return [
+        f"{r.id} ({r.kind}): no test asserts it; mark the test that checks it with @pytest.mark.req({r.id!r})"
+        for r in REQUIREMENTS.values()
+        if r.kind in ("rule", "interp") and not trace.tests.get(r.id)
+    ]
 
 
 def gaps(trace: Trace) -> list[str]:

@@ -1,8 +1,8 @@
 """The index of the committed vectors (``vectors/json/index.tsv``): written by
 ``mhhs-sec generate`` after it has checked every file it writes against the
 JSON Schema (and the strict model codec), it records the SHA-256 of the
-schema and of each file, and for each vector its id, requirements, tags, file
-and line.
+schema and of each file, and for each vector its id, requirements, tags, observables, file and
+line.
 
 While the schema and every file still have the recorded hashes, the loader
 trusts the check made when they were written: it selects vectors from the
@@ -24,6 +24,8 @@ from .format import JSON_DIR, SCHEMA_FILE
 
 INDEX_NAME: Final = "index.tsv"
 INDEX_FILE: Final = JSON_DIR / INDEX_NAME
+# A vector row: "vector", id, file, line, requirements, tags, observables.
+VECTOR_FIELDS: Final = 7
 _HEAD: Final = (
     "# The committed vectors, checked against vector.schema.json and the model codec when written by "
     "`mhhs-sec generate`: the loader trusts that check while the schema and each file keep the SHA-256 below."
@@ -33,13 +35,14 @@ _HEAD: Final = (
 @dataclass(frozen=True, slots=True)
 class IndexEntry:
     """One vector as the index lists it: enough to select it (id,
-    requirements, tags) and to find it (file name, line)."""
+    requirements, tags, observables) and to find it (file name, line)."""
 
     id: str
     requirements: tuple[str, ...]
     tags: tuple[str, ...]
     file: str
     line: int
+    observables: tuple[str, ...]
 
 
 def sha256(data: bytes) -> str:
@@ -68,7 +71,7 @@ def render_index(files: dict[str, str], documents: dict[str, dict[str, Any]], xm
     for name in sorted(files):
         for line, vector in zip(vector_lines(files[name]), documents[name]["vectors"], strict=True):
             out.append("\t".join(("vector", vector["id"], name, str(line), " ".join(vector["requirements"]),
-                                  " ".join(vector["tags"]))))  # fmt: skip
+                                  " ".join(vector["tags"]), " ".join(vector["observables"]))))  # fmt: skip
     return "\n".join(out) + "\n"
 
 
@@ -107,8 +110,10 @@ def read_index(folder: Path = JSON_DIR) -> list[IndexEntry] | None:
     present = {p.name: p for p in folder.glob("*.json")}
     if set(hashes) != set(present) or any(sha256(present[n].read_bytes()) != h for n, h in hashes.items()):
         return None
+    vectors = [row for row in rows if row[0] == "vector"]
+    if any(len(row) != VECTOR_FIELDS for row in vectors):  # written by an older generator: validate again
+        return None
     return [
-        IndexEntry(row[1], tuple(row[4].split()), tuple(row[5].split()), row[2], int(row[3]))
-        for row in rows
-        if row[0] == "vector"
+        IndexEntry(row[1], tuple(row[4].split()), tuple(row[5].split()), row[2], int(row[3]), tuple(row[6].split()))
+        for row in vectors
     ]

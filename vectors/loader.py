@@ -261,15 +261,16 @@ def load_vectors(
     return [v for v in _validated(Path(path) if path is not None else JSON_DIR, strict) if keep(v)]
 
 
-def vector_entries(path: Path | str | None = None) -> list[Any]:
+def vector_entries(path: Path | str | None = None, strict: bool = False) -> list[Any]:
     """Every vector (of the committed ones by default) as an object with
     ``id``, ``requirements`` and ``tags``: the index's entries while it vouches
     for the files, else the validated vectors themselves.  Enough to select
-    vectors and to name an unknown one before any vector is decoded."""
+    vectors and to name an unknown one before any vector is decoded
+    (``strict``: a user's files through the strict model codec too)."""
     index = read_index(JSON_DIR) if path is None else None
     if index is not None:
         return list(index)
-    return list(load_vectors(path, strict=False))
+    return list(load_vectors(path, strict=strict))
 
 
 def _validated(root: Path, strict: bool) -> list[Vector]:
@@ -303,13 +304,26 @@ def _vectors_of(documents: dict[Path, Json], strict: bool) -> list[Vector]:
 def _indexed(entries: list[IndexEntry], folder: Path, strict: bool) -> list[Vector]:
     """The vectors of ``entries``, each decoded from its line of its file
     (files the index vouches for: validated when written)."""
-    vectors: list[Vector] = []
-    for name in sorted({entry.file for entry in entries}):
-        path = folder / name
-        lines = path.read_text(encoding="utf-8").split("\n")
-        start = lines.index(' "vectors": [') + 1
-        header = json.loads("\n".join(lines[: start - 1]) + '\n "vectors": []\n}')
-        for entry in (e for e in entries if e.file == name):
-            data = json.loads(lines[entry.line].rstrip(","))
-            vectors.append(_vector(data, header, path, entry.line - start, strict))
-    return vectors
+    names = sorted({entry.file for entry in entries})
+    return [_decode(entry, folder, strict) for name in names for entry in entries if entry.file == name]
+
+
+def decoded(vector: Vector | IndexEntry) -> Vector:
+    """The vector an entry of :func:`vector_entries` stands for: decoded from
+    its line when it is the index's entry, as it is when already decoded."""
+    return vector if isinstance(vector, Vector) else _decode(vector, JSON_DIR, strict=False)
+
+
+def _decode(entry: IndexEntry, folder: Path, strict: bool) -> Vector:
+    path = folder / entry.file
+    lines, header, start = _file_lines(path, path.stat().st_mtime_ns)
+    return _vector(json.loads(lines[entry.line].rstrip(",")), header, path, entry.line - start, strict)
+
+
+@lru_cache(maxsize=32)
+def _file_lines(path: Path, mtime_ns: int) -> tuple[list[str], Json, int]:
+    """A vector file's lines (one vector per line), its header and the line
+    of its first vector: read once while the file is unchanged."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    start = lines.index(' "vectors": [') + 1
+    return lines, json.loads("\n".join(lines[: start - 1]) + '\n "vectors": []\n}'), start

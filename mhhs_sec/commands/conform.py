@@ -5,8 +5,11 @@ Exit codes: 0 the implementation conforms (no selected vector failed or
 errored; skipped vectors are reported with their reasons and counted, and the
 verdict names the profile and observables it holds for); 1 some failed or
 errored (or, with ``--fail-on-skip``, were skipped); 2 bad usage (unknown adapter,
-bad filter, no vector selected); 3 the runner itself failed (a bug of the
-suite, not a verdict on the implementation: the reason is on stderr).
+bad filter, no vector selected, a ``--baseline`` that is not a ``--json``
+summary); 3 the runner itself failed (a bug of the suite, not a verdict on the
+implementation: the reason is on stderr).  With ``--baseline``, 1 means some
+vector fails that did not fail in the baseline, and 0 that none does (vectors
+still failing as in the baseline do not count).
 """
 
 from __future__ import annotations
@@ -76,9 +79,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from mhhs_sec.conformance.adapters import open_adapter
+    from mhhs_sec.conformance.baseline import read_baseline
     from mhhs_sec.conformance.reports import Progress
 
     try:  # usage errors first, each in one line, before anything is decoded or started
+        baseline = read_baseline(args.baseline) if args.baseline else None
         adapter = open_adapter(args.adapter, timeout_s=args.timeout)
         chosen, total, profile = prepare(args)
     except ValueError as error:
@@ -101,7 +106,7 @@ def _run(args: argparse.Namespace) -> int:
         implementation, verdicts = _verdicts(args, adapter, vectors, profile, capabilities, progress)
     finally:
         adapter.close()
-    return _report(args, implementation, verdicts, (len(vectors), total), profile)
+    return _report(args, implementation, verdicts, (len(vectors), total), profile, baseline)
 
 
 def _load(args: argparse.Namespace, chosen: list[str]) -> list[Any]:
@@ -148,8 +153,10 @@ def _verdicts(args: argparse.Namespace, adapter: Any, chosen: list[Any], profile
 
 
 def _report(args: argparse.Namespace, implementation: str, verdicts: list[Any], sizes: tuple[int, int],
-            profile: dict[str, Any]) -> int:  # fmt: skip
-    """``sizes``: how many vectors were selected, how many exist."""
+            profile: dict[str, Any], baseline: frozenset[str] | None) -> int:  # fmt: skip
+    """``sizes``: how many vectors were selected, how many exist; ``baseline``:
+    the vectors failing in the ``--baseline`` run, if one is given."""
+    from mhhs_sec.conformance.baseline import compare_with, comparison_text
     from mhhs_sec.conformance.reports import html, json_summary, junit, text_summary
     from mhhs_sec.conformance.runner import Run, rerun_prefix
     from mhhs_sec.files import write_atomic
@@ -161,7 +168,16 @@ def _report(args: argparse.Namespace, implementation: str, verdicts: list[Any], 
         write_atomic(args.junit, junit(result))
     if args.html:
         write_atomic(args.html, html(result))
-    print(json.dumps(json_summary(result), indent=1, ensure_ascii=False) if args.json else text_summary(result))
+    comparison = compare_with(baseline, verdicts) if baseline is not None else None
+    if args.json:
+        summary = json_summary(result) | ({"baseline": comparison.as_json()} if comparison else {})
+        print(json.dumps(summary, indent=1, ensure_ascii=False))
+    else:
+        print(text_summary(result))
+        if comparison is not None:
+            print(comparison_text(comparison, args.baseline, result.rerun))
+    if comparison is not None:
+        return NOT_CONFORMING if comparison.regressed else PASSED
     return PASSED if result.ok else NOT_CONFORMING
 
 
@@ -172,13 +188,18 @@ examples:
   mhhs-sec conform --adapter reference --vector ID       rerun one vector (the line a failure prints)
   mhhs-sec conform --requirement C-5 -x                  one rule's vectors, stop at the first failure
   mhhs-sec conform --profile etd=exclusive --json        another catalogue alternative; JSON summary
+  mhhs-sec conform --adapter SPEC --json > run.json      keep a run, then later compare with it:
+  mhhs-sec conform --adapter SPEC --baseline run.json    newly failing, newly passing, still failing
 
 exit codes:
   0  conforms: no selected vector failed or errored (skips are listed with their reasons and counted;
      the verdict names the profile and observables it holds for)
   1  does not conform: a vector failed or errored (or, with --fail-on-skip, was skipped)
-  2  usage error: unknown adapter, an adapter that cannot start, bad filter or vector file, nothing selected
+  2  usage error: unknown adapter, an adapter that cannot start, bad filter or vector file, nothing selected,
+     a --baseline that is not a conform --json summary
   3  the runner itself failed (a bug of the suite, not a verdict): the reason is on stderr
+  with --baseline, 1 and 0 say whether a vector newly fails (vectors still failing as in the baseline
+  do not count), so a known set of failures can be tracked while nothing new breaks
 """
 
 
@@ -200,6 +221,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("-x", "--max-failures", nargs="?", type=int, const=1, default=0, metavar="N",
                         help="stop after N failed or errored vectors (-x: the first; the rest are counted as "
                         "not run)")  # fmt: skip
+    parser.add_argument("--baseline", metavar="RUN.json",
+                        help="compare with an earlier run (as printed by conform --json): print what newly fails, "
+                        "what newly passes, what still fails; exit 1 only when something newly fails")  # fmt: skip
     parser.add_argument("--fail-on-skip", action="store_true",
                         help="a skipped vector makes the run not conforming (exit 1); by default skips are "
                         "reported with their reasons and counted, and the verdict names the profile and "

@@ -65,7 +65,7 @@ def test_inconsistent_values_across_responses_fail_the_consistency_check(all_vec
     assert any(d.startswith("entry-consistency:") for d in verdict.differences), verdict.differences
 
 
-@pytest.mark.req("C-10", "AC-3")
+@pytest.mark.req("C-10")
 def test_entries_on_an_error_fail(all_vectors: list[Any]) -> None:
     vector = next(v for v in all_vectors if "entries" in v.observables and any(
         r["code"] not in ("I0", "I99") for r in _expected_responses(v)))  # fmt: skip

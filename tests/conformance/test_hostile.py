@@ -61,14 +61,12 @@ def _alive(pid: int) -> bool:
 # ---- stdio ----------------------------------------------------------------------
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_an_answer_nested_1000_deep_is_an_error_verdict(few_vectors: list[Any]) -> None:
     verdicts = _run(fake_command("deep"), few_vectors[:2])
     assert [v.status for v in verdicts] == ["error", "error"], [v.reason for v in verdicts]
     assert all(v.reason.startswith("garbage") and "JSON nested" in v.reason for v in verdicts)
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_a_63_mib_answer_line_is_read_within_the_timeout(few_vectors: list[Any]) -> None:
     """Reading a line is linear in its length: 63 MiB (under the limit) fit
     in the per-call timeout and the vector passes."""
@@ -76,14 +74,12 @@ def test_a_63_mib_answer_line_is_read_within_the_timeout(few_vectors: list[Any])
     assert [v.status for v in verdicts] == ["pass"], [v.reason for v in verdicts]
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_a_line_past_the_limit_is_an_error_not_a_timeout(few_vectors: list[Any]) -> None:
     verdicts = _run(fake_command("endless-line"), few_vectors[:1])
     assert verdicts[0].status == "error"
     assert verdicts[0].reason.startswith("garbage") and f"longer than {MAX_MESSAGE} bytes" in verdicts[0].reason
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_stderr_is_kept_as_a_bounded_tail(few_vectors: list[Any]) -> None:
     """300 MB of stderr: the report keeps its end, the runner holds a few
     kilobytes of it (traced allocations stay far below the stream's size)."""
@@ -99,7 +95,6 @@ def test_stderr_is_kept_as_a_bounded_tail(few_vectors: list[Any]) -> None:
     assert peak < 16 * MIB, peak
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_a_child_holding_stdout_does_not_hide_the_crash_nor_survive(few_vectors: list[Any], tmp_path: Path) -> None:
     marker = tmp_path / "child.pid"
     verdicts = _run(fake_command("orphan", str(marker)), few_vectors[:1])
@@ -109,7 +104,6 @@ def test_a_child_holding_stdout_does_not_hide_the_crash_nor_survive(few_vectors:
     assert not _alive(int(marker.read_text()))
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_no_child_survives_a_restart(few_vectors: list[Any], tmp_path: Path) -> None:
     """A hanging implementation is killed with its whole process group."""
     marker = tmp_path / "child.pid"
@@ -122,7 +116,6 @@ def test_no_child_survives_a_restart(few_vectors: list[Any], tmp_path: Path) -> 
         adapter.close()
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_signals_to_its_group_do_not_reach_the_runner(few_vectors: list[Any]) -> None:
     """The implementation SIGINTs its process group, then dies by SIGKILL: its
     group is not the runner's, and the verdict names the signal."""
@@ -131,7 +124,6 @@ def test_signals_to_its_group_do_not_reach_the_runner(few_vectors: list[Any]) ->
     assert all(v.reason.startswith("crash") and "killed by signal SIGKILL" in v.reason for v in verdicts)
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_an_extra_stdio_answer_is_an_error_never_a_fail(few_vectors: list[Any]) -> None:
     """The extra answer is read as the answer to the next request: its id
     gives it away."""
@@ -140,7 +132,6 @@ def test_an_extra_stdio_answer_is_an_error_never_a_fail(few_vectors: list[Any]) 
     assert all("does not match request id" in v.reason for v in verdicts if v.status == "error")
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_control_bytes_never_reach_reports_or_terminal_raw(
     few_vectors: list[Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -157,7 +148,6 @@ def test_control_bytes_never_reach_reports_or_terminal_raw(
     assert "\\x1b[31mred\\x00 implementation" in out
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_a_deep_answer_still_writes_the_reports(few_vectors: list[Any], tmp_path: Path) -> None:
     folder = str(subset_folder(few_vectors[:1], tmp_path / "vectors"))
     junit_file, html_file = tmp_path / "conform.xml", tmp_path / "conform.html"
@@ -168,7 +158,6 @@ def test_a_deep_answer_still_writes_the_reports(few_vectors: list[Any], tmp_path
     assert "JSON nested" in html_file.read_text()
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_the_runners_own_failure_has_its_own_exit_code(
     few_vectors: list[Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -258,7 +247,6 @@ def _many_headers(sock: socket.socket) -> None:
     sock.sendall(b"HTTP/1.1 200 OK\r\n" + b"X-A: b\r\n" * 100_000)
 
 
-@pytest.mark.req("REG-4", "AC-3")
 @pytest.mark.parametrize(
     ("answer", "cause", "expected"),
     [
@@ -306,7 +294,6 @@ def doubling_server() -> Iterator[str]:
         server.server_close()
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_an_extra_http_answer_is_an_error_never_a_fail(doubling_server: str, few_vectors: list[Any]) -> None:
     verdicts = _run(doubling_server, few_vectors)
     assert [v.status for v in verdicts] == ["error"] * len(few_vectors), [v.reason for v in verdicts]
@@ -316,7 +303,6 @@ def test_an_extra_http_answer_is_an_error_never_a_fail(doubling_server: str, few
 # ---- reports ----------------------------------------------------------------------
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_reports_escape_what_xml_and_terminals_cannot_take() -> None:
     from mhhs_sec.conformance.reports import html, junit, text_summary
 

@@ -73,19 +73,16 @@ def classed_vectors(all_vectors: list[Any]) -> list[Any]:
     return found[:: max(1, len(found) // 40)]
 
 
-@pytest.mark.req("FS-2", "FS-4", "AC-5")
 def test_declared_vendor_codes_are_read_back_as_reason_classes(classed_vectors: list[Any]) -> None:
     assert [s for s in _statuses(Renamed, classed_vectors) if s[0] != "pass"] == []
 
 
-@pytest.mark.req("FS-2", "FS-4", "AC-5")
 def test_undeclared_vendor_codes_fail(classed_vectors: list[Any]) -> None:
     statuses = _statuses(Undeclared, classed_vectors)
     assert all(status == "fail" for status, _ in statuses)
     assert any("VENDOR-" in reason for _, reason in statuses)
 
 
-@pytest.mark.req("FS-2", "FS-4", "AC-5")
 @pytest.mark.parametrize(
     ("implementation", "words"),
     [(CollidesWithDuis, "collides with the DUIS code E4"), (SharedCode, "MHHS-E1 and MHHS-E2 are both mapped")],

@@ -32,7 +32,6 @@ def _run(spec: str, vectors: list[Any], timeout_s: float = TIMEOUT_S) -> list[An
         adapter.close()
 
 
-@pytest.mark.req("REG-4", "AC-3")
 @pytest.mark.parametrize(
     ("mode", "cause"),
     [
@@ -54,13 +53,11 @@ def test_each_fault_is_an_error_verdict_with_its_cause(mode: str, cause: str, fe
     assert all(v.reason.startswith(cause) for v in verdicts if v.status == "error"), [v.reason for v in verdicts]
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_crash_reports_exit_code_and_stderr(few_vectors: list[Any]) -> None:
     (verdict,) = _run(fake_command("crash"), few_vectors[:1])
     assert "exit code 3" in verdict.reason and "simulated crash" in verdict.reason
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_runner_restarts_after_a_crash_and_goes_on(few_vectors: list[Any], tmp_path: Path) -> None:
     marker = tmp_path / "crashed-once"
     verdicts = _run(fake_command("crash-once", str(marker)), few_vectors)
@@ -68,7 +65,6 @@ def test_runner_restarts_after_a_crash_and_goes_on(few_vectors: list[Any], tmp_p
     assert marker.exists()
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_a_command_that_cannot_start_errors_every_vector(few_vectors: list[Any]) -> None:
     verdicts = _run("cmd:/nonexistent/mhhs-implementation", few_vectors)
     assert {v.status for v in verdicts} == {"error"}
@@ -81,7 +77,6 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_refused_http_connection_is_an_error(few_vectors: list[Any]) -> None:
     verdicts = _run(f"http://127.0.0.1:{_free_port()}", few_vectors[:2])
     assert [v.status for v in verdicts] == ["error", "error"]
@@ -141,7 +136,6 @@ def bad_server(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
         thread.join(timeout=5)
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_http_garbage_and_slow_answers_are_errors(bad_server: tuple[str, str], few_vectors: list[Any]) -> None:
     url, mode = bad_server
     verdicts = _run(url, few_vectors[:1])
@@ -150,7 +144,6 @@ def test_http_garbage_and_slow_answers_are_errors(bad_server: tuple[str, str], f
     assert verdicts[0].status == "error" and verdicts[0].reason.startswith(expected), verdicts[0].reason
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_inprocess_exceptions_and_bad_outputs_are_errors(few_vectors: list[Any]) -> None:
     verdicts = _run("python:conform_kit:Raises", few_vectors[:1])
     assert verdicts[0].status == "error" and verdicts[0].reason.startswith("internal")
@@ -158,7 +151,6 @@ def test_inprocess_exceptions_and_bad_outputs_are_errors(few_vectors: list[Any])
     assert verdicts[0].status == "error" and verdicts[0].reason.startswith("schema")
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_runner_gives_up_after_errors_in_a_row(all_vectors: list[Any]) -> None:
     """A hanging implementation costs a few timeouts, not one per vector."""
     vectors = [v for v in all_vectors if v.steps][:6]

@@ -45,7 +45,6 @@ def _failing(all_vectors: list[Any]) -> tuple[str, list[Any]]:
     return "fault:efd-compared-inclusive", [v for v in all_vectors if v.id in chosen]
 
 
-@pytest.mark.req("REG-4")
 def test_missing_observable_and_other_profile_are_skipped_with_reason(all_vectors: list[Any]) -> None:
     vector = all_vectors[0]
     blind = Capabilities("blind", ())
@@ -63,7 +62,6 @@ def test_missing_observable_and_other_profile_are_skipped_with_reason(all_vector
         assert skip_reason(dependent, defaults_only, {}).startswith("other profile")
 
 
-@pytest.mark.req("REG-4")
 def test_skipped_vectors_are_reported_not_dropped(all_vectors: list[Any]) -> None:
     dependent = [v for v in all_vectors if v.profile.requires][:5]
     if not dependent:
@@ -80,7 +78,6 @@ def test_skipped_vectors_are_reported_not_dropped(all_vectors: list[Any]) -> Non
     assert not strict.ok and verdict_text(strict).startswith("DOES NOT CONFORM")
 
 
-@pytest.mark.req("AC-3")
 def test_shards_partition_the_selection(all_vectors: list[Any]) -> None:
     whole = [v.id for v in Selection().select(all_vectors)]
     parts = [[v.id for v in Selection(shard=(i, 3)).select(all_vectors)] for i in (1, 2, 3)]
@@ -93,7 +90,6 @@ def test_shards_partition_the_selection(all_vectors: list[Any]) -> None:
             parse_shard(bad)
 
 
-@pytest.mark.req("AC-3")
 def test_filters_by_requirement_tag_and_id(all_vectors: list[Any]) -> None:
     vector = all_vectors[len(all_vectors) // 2]
     assert [v.id for v in Selection(vector_ids=(vector.id,)).select(all_vectors)] == [vector.id]
@@ -103,7 +99,6 @@ def test_filters_by_requirement_tag_and_id(all_vectors: list[Any]) -> None:
         assert all(vector.tags[0] in v.tags for v in Selection(tags=(vector.tags[0],)).select(all_vectors))
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_reports_group_by_requirement_show_failures_and_are_deterministic(all_vectors: list[Any]) -> None:
     spec, vectors = _failing(all_vectors)
     first, second = _run(spec, vectors), _run(spec, vectors)
@@ -124,7 +119,6 @@ def test_reports_group_by_requirement_show_failures_and_are_deterministic(all_ve
     assert "Expected (step" in page and "Actual:" in page
 
 
-@pytest.mark.req("REG-4")
 def test_conform_cli_exit_codes_and_report_files(all_vectors: list[Any], tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     spec, vectors = _failing(all_vectors)
@@ -150,7 +144,6 @@ def test_conform_cli_exit_codes_and_report_files(all_vectors: list[Any], tmp_pat
     assert main(["conform", "--vectors", str(tmp_path / "broken")]) == 2
 
 
-@pytest.mark.req("REG-4")
 def test_progress_is_plain_lines_off_a_terminal(few_vectors: list[Any]) -> None:
     stream = io.StringIO()
     progress = Progress(len(few_vectors), stream)
@@ -161,7 +154,6 @@ def test_progress_is_plain_lines_off_a_terminal(few_vectors: list[Any]) -> None:
     assert "\r" not in stream.getvalue()
 
 
-@pytest.mark.req("AC-3", "REG-4")
 def test_conform_summary_for_check(few_vectors: list[Any], tmp_path: Path) -> None:
     summary = conform_summary("reference", vectors=str(subset_folder(few_vectors, tmp_path)))
     assert set(summary) == {"passed", "failed", "errors", "skipped"}
@@ -170,7 +162,6 @@ def test_conform_summary_for_check(few_vectors: list[Any], tmp_path: Path) -> No
     assert sum(faulty.values()) == len(few_vectors)
 
 
-@pytest.mark.req("REG-4", "AC-3")
 def test_selfcheck_document_shape_and_verdict(all_vectors: list[Any]) -> None:
     faults = [FAULTS_BY_NAME["efd-compared-inclusive"], FAULTS_BY_NAME["cache-kept-26h"]]
     vectors = all_vectors[:: max(1, len(all_vectors) // 40)]
@@ -184,7 +175,6 @@ def test_selfcheck_document_shape_and_verdict(all_vectors: list[Any]) -> None:
                                                                      "caught_by": ["v"]}]})  # fmt: skip
 
 
-@pytest.mark.req("REG-4")
 def test_pytest_plugin_runs_vectors_as_items(all_vectors: list[Any], tmp_path: Path) -> None:
     spec, vectors = _failing(all_vectors)
     folder = str(subset_folder(vectors, tmp_path / "vectors"))
@@ -199,7 +189,6 @@ def test_pytest_plugin_runs_vectors_as_items(all_vectors: list[Any], tmp_path: P
     assert "mhhs-vectors" not in inert.stdout  # without --mhhs-adapter the plugin collects nothing
 
 
-@pytest.mark.req("REG-4")
 def test_selfcheck_cli_json_shape(all_vectors: list[Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = str(subset_folder(all_vectors[:10], tmp_path / "vectors"))
     code = main(["selfcheck", "--json", "--fault", "efd-compared-inclusive", "--vectors", folder])

@@ -228,3 +228,17 @@ def test_audit_extract(option: str) -> None:
                         responses[1]],
     }[option]  # fmt: skip
     assert got == expected
+
+
+@pytest.mark.req("S1-1")
+def test_daily_log_entries_at_exact_midnight_unless_a_delay_is_stated() -> None:
+    from mhhs_sec.model.profile import Profile, parse_profile
+
+    # S1-1: by default no delay is tolerated; a profile may state one in seconds, never a negative one
+    assert Profile().daily_log_delay_tolerance_s == 0
+    stated = parse_profile(["daily_log_delay_tolerance_s=900"])
+    assert stated.daily_log_delay_tolerance_s == 900
+    assert stated.tag("daily_log_delay_tolerance_s") == "S1-1:daily_log_delay_tolerance_s=900"
+    for bad in (-1, True, "900"):
+        with pytest.raises(ValueError, match="S1-1"):
+            Profile(daily_log_delay_tolerance_s=bad)  # type: ignore[arg-type]

@@ -28,7 +28,6 @@ def _depth(value: Any) -> int:
     return 0
 
 
-@pytest.mark.req("AC-3")
 @given(_VALUES, st.booleans())
 def test_measured_depth_is_the_values_depth(value: Any, ascii_only: bool) -> None:
     text = json.dumps(value, ensure_ascii=ascii_only).encode()
@@ -36,7 +35,6 @@ def test_measured_depth_is_the_values_depth(value: Any, ascii_only: bool) -> Non
     assert loads(text) == value
 
 
-@pytest.mark.req("AC-3")
 def test_deeper_than_the_limit_is_refused_before_decoding() -> None:
     assert loads(b"[" * MAX_DEPTH + b"]" * MAX_DEPTH) is not None
     for text in (b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 1), b"[" * 100_000, b'{"a":' * 5000):

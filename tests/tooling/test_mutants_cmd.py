@@ -74,7 +74,6 @@ def _cache_age_flip() -> operators.Mutant:
     return mutant
 
 
-@pytest.mark.req("C-5", "C-11")
 def test_flipping_the_cache_age_boundary_is_killed(suite: analysis.Suite) -> None:
     ((mutant, result),) = analysis.analyse(suite, [_cache_age_flip()], jobs=1)
     assert mutant.detail == "< -> <="
@@ -82,7 +81,6 @@ def test_flipping_the_cache_age_boundary_is_killed(suite: analysis.Suite) -> Non
     assert result["by"]["status"] in ("fail", "error")
 
 
-@pytest.mark.req("C-5")
 def test_a_no_op_mutant_is_equivalent(suite: analysis.Suite, monkeypatch: pytest.MonkeyPatch) -> None:
     # injected: the mutant's tree is the unmutated source (workers are forked, so they see the patch)
     monkeypatch.setattr(operators, "mutated_tree", lambda source, ordinal: ast.parse(source))
@@ -95,7 +93,6 @@ def test_a_no_op_mutant_is_equivalent(suite: analysis.Suite, monkeypatch: pytest
     assert suite.walk_events > 0
 
 
-@pytest.mark.req("C-5")
 def test_a_mutant_that_loops_for_ever_is_killed_by_the_step_budget(
     suite: analysis.Suite, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,8 +11,6 @@ from mhhs_sec import trace
 from mhhs_sec.requirements import REQUIREMENTS
 from mhhs_sec.settings import catalogue_path
 
-pytestmark = [pytest.mark.req("REG-9", "S1-2", "VOL-1")]
-
 
 def _write(root: Path, relative: str, text: str) -> None:
     path = root / relative
@@ -36,10 +34,15 @@ def test_code_tags_name_file_and_function(tmp_path: Path) -> None:
         ''',
     )
     found = trace.scan_code(tmp_path, Path("model"))
-    assert found["REG-4"] == {"model/rule.py:check"}
-    assert found["AC-3"] == {"model/rule.py:check"}
-    assert found["AC-1"] == {"model/rule.py:TABLE"}
-    assert found["C-5"] == {"model/rule.py"}
+    lines = (tmp_path / "model/rule.py").read_text(encoding="utf-8").splitlines()
+    check, table = lines.index("def check(x):") + 1, lines.index("TABLE = (1, 2)") + 1
+    assert found["REG-4"] == {trace.Link("model/rule.py", "check", check)}
+    assert found["AC-3"] == {trace.Link("model/rule.py", "check", check)}
+    assert found["AC-1"] == {trace.Link("model/rule.py", "TABLE", table)}
+    assert found["C-5"] == {trace.Link("model/rule.py", "", 1)}
+    assert trace.Link("model/rule.py", "check", check).markdown() == (
+        f"[`model/rule.py::check` line {check}](../model/rule.py#L{check})"
+    )
 
 
 def test_test_markers_are_collected(tmp_path: Path) -> None:
@@ -59,9 +62,52 @@ def test_test_markers_are_collected(tmp_path: Path) -> None:
         """,
     )
     found = trace.scan_tests(tmp_path, Path("tests"))
-    assert found["SCH-2"] == {"tests/test_x.py::test_a"}
-    assert found["AUD-1"] == {"tests/test_x.py::test_a"}
+    line = (tmp_path / "tests/test_x.py").read_text(encoding="utf-8").splitlines().index("def test_a():") + 1
+    assert found["SCH-2"] == {trace.TestLink(3, trace.Link("tests/test_x.py", "test_a", line))}
+    assert found["AUD-1"] == found["SCH-2"]
     assert "helper" not in str(found)
+
+
+def test_the_tests_checking_a_rule_alone_come_first(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "tests/test_a.py",
+        """
+        import pytest
+
+        @pytest.mark.req("C-1", "C-2", "C-5")
+        def test_among_others():
+            pass
+        """,
+    )
+    _write(
+        tmp_path,
+        "tests/test_z.py",
+        """
+        import pytest
+
+        @pytest.mark.req("C-5")
+        def test_alone():
+            pass
+        """,
+    )
+    collected = trace.Trace(tests=trace.scan_tests(tmp_path, Path("tests")))
+    row = next(line for line in trace.render(collected).splitlines() if line.startswith("| C-5 |"))
+    assert row.index("test_alone") < row.index("test_among_others")
+
+
+def test_the_vectors_column_gives_the_count_and_the_listing_command() -> None:
+    row = next(
+        line for line in trace.render(trace.Trace(vectors={"C-5": 7})).splitlines() if line.startswith("| C-5 |")
+    )
+    assert row.endswith("| 7: `mhhs-sec list vectors --req C-5` |")
+
+
+def test_a_rule_row_no_test_asserts_is_named_and_an_out_row_is_not() -> None:
+    tests = {r.id: {trace.TestLink(1, trace.Link("tests/t.py", "test", 1))} for r in REQUIREMENTS.values()}
+    del tests["C-5"], tests["C-11"], tests["S1-2"], tests["REG-9"]
+    untested = trace.untested(trace.Trace(tests=tests))
+    assert [problem.split(" ")[0] for problem in untested] == ["C-5", "C-11"]  # rule, interp; not out, process
 
 
 def test_render_has_a_row_per_requirement_and_explains_unmodelled_rows() -> None:
@@ -94,3 +140,14 @@ def test_registry_matches_the_catalogue() -> None:
         if line.startswith("| ") and line.split("|")[1].strip() in REQUIREMENTS
     }
     assert {i: REQUIREMENTS[i].kind for i in ids} == kinds
+
+
+def test_trace_check_fails_naming_the_untested_rule_row(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mhhs_sec.cli import main
+
+    monkeypatch.setattr(trace, "collect", lambda: trace.Trace())
+    assert main(["trace", "--check"]) == 1
+    err = capsys.readouterr().err
+    assert "trace: C-5 (rule): no test asserts it" in err and "S1-2" not in err

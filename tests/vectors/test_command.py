@@ -11,7 +11,6 @@ from mhhs_sec.generate.decision_defs import DECISIONS
 from mhhs_sec.cli import main
 
 
-@pytest.mark.req("AC-3")
 def test_report_lists_decisions_classes_and_gaps(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["generate", "--report"]) == 0
     out = capsys.readouterr().out
@@ -21,7 +20,6 @@ def test_report_lists_decisions_classes_and_gaps(capsys: pytest.CaptureFixture[s
     assert all(f"| {d.name} |" in section for d in DECISIONS)
 
 
-@pytest.mark.req("AC-3")
 def test_every_rule_row_has_vectors_or_a_stated_gap() -> None:
     from mhhs_sec.requirements import REQUIREMENTS
 
@@ -31,14 +29,12 @@ def test_every_rule_row_has_vectors_or_a_stated_gap() -> None:
             assert data["requirements"].get(rid, 0) > 0 or rid in data["rule_gaps"], rid
 
 
-@pytest.mark.req("AC-3")
 def test_a_model_change_makes_the_vectors_stale(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(check_module, "model_revision", lambda: "sha256:" + "0" * 32)
     problems = check_module._revisions()
     assert problems and all("stale" in p and "mhhs-sec generate" in p for p in problems)
 
 
-@pytest.mark.req("AC-3")
 def test_check_exit_code(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(check_module, "check", lambda **_: (["x.json: stale; run `mhhs-sec generate`"], []))
     assert main(["generate", "--check"]) == 1

@@ -18,13 +18,11 @@ def _response_step():  # type: ignore[no-untyped-def]
     pytest.skip("no committed response with entries")
 
 
-@pytest.mark.req("AC-3")
 def test_identical_outputs_pass() -> None:
     outputs = _response_step()
     assert compare(outputs, copy.deepcopy(outputs), ["response-code", "entries"]) == []
 
 
-@pytest.mark.req("AC-3")
 def test_code_difference_is_reported() -> None:
     outputs = _response_step()
     actual = copy.deepcopy(outputs)
@@ -33,7 +31,6 @@ def test_code_difference_is_reported() -> None:
     assert len(problems) == 1 and "code" in problems[0] and "E99" in problems[0]
 
 
-@pytest.mark.req("AC-3")
 def test_informational_fields_are_never_compared() -> None:
     outputs = _response_step()
     actual = copy.deepcopy(outputs)
@@ -41,7 +38,6 @@ def test_informational_fields_are_never_compared() -> None:
     assert compare(outputs, actual, ["response-code", "entries", "trt", "timing", "device-read"]) == []
 
 
-@pytest.mark.req("C-10", "AC-3")
 def test_entries_compared_only_when_observed() -> None:
     outputs = _response_step()
     actual = copy.deepcopy(outputs)
@@ -51,7 +47,6 @@ def test_entries_compared_only_when_observed() -> None:
     assert problems and "entries" in problems[0]
 
 
-@pytest.mark.req("AC-3")
 def test_missing_and_unexpected_outputs() -> None:
     outputs = _response_step()
     assert any("missing" in p for p in compare(outputs, [], ["response-code"]))
@@ -60,7 +55,6 @@ def test_missing_and_unexpected_outputs() -> None:
     assert any("unexpected" in p for p in compare(outputs, [*copy.deepcopy(outputs), extra], ["response-code"]))
 
 
-@pytest.mark.req("SCH-3")
 def test_alerts_need_the_alerts_observable() -> None:
     alert = {"type": "alert", "code": "MHHS-A1", "recipient": "u", "at": "2025-01-01T00:00:00Z",
              "device_id": "d", "schedule_id": 1, "requirements": ["SCH-3"]}  # fmt: skip

@@ -17,7 +17,6 @@ from mhhs_sec.generate.writer import document, dumps
 HOUR = 3600
 
 
-@pytest.mark.req("AC-6", "AC-7", "AC-8", "TRT-1")
 @pytest.mark.parametrize("decision", [DEVICE, FLAG, CACHE_AGE], ids=lambda d: d.name)
 def test_each_pair_flips_its_condition_and_the_outcome(decision: Decision) -> None:
     for item in mcdc(decision):
@@ -37,7 +36,6 @@ def test_the_model_agrees_with_every_z3_prediction() -> None:
     assert len(produced) == 2 * sum(len(found) for _, found in results)
 
 
-@pytest.mark.req("AC-3")
 def test_a_condition_that_cannot_flip_is_a_gap_with_a_reason() -> None:
     def conditions(i: Inputs) -> dict[str, z3.BoolRef]:
         return {"x": i.bool("x"), "never": i.bool("never")}
@@ -65,7 +63,6 @@ def test_efd_edges_are_one_minute_apart() -> None:
     assert at - before == 60
 
 
-@pytest.mark.req("C-2")
 def test_empty_classes_are_reported_with_the_constraints_that_empty_them() -> None:
     result = classes.solve("supplier", "on-etd", "fresh", "SMETS2", "reject")
     assert result.witness is None and result.reason and "cache-needs-cacheable-device" in result.reason
@@ -74,7 +71,6 @@ def test_empty_classes_are_reported_with_the_constraints_that_empty_them() -> No
     assert any(f["witnesses"] == 0 for f in facts.values()) and any(f["witnesses"] == 1 for f in facts.values())
 
 
-@pytest.mark.req("AC-9", "C-3", "C-6", "C-8", "REG-5")
 def test_generation_is_deterministic() -> None:
     def text() -> str:
         return dumps(document("targeted", "t", "t", [build_vector(c) for c in targeted.cases()]))
@@ -82,14 +78,12 @@ def test_generation_is_deterministic() -> None:
     assert text() == text()
 
 
-@pytest.mark.req("SCH-3", "SCH-4")
 def test_random_walks_are_reproducible_from_their_seeds() -> None:
     first = [w.events for w in walks.explore()]
     assert first == [w.events for w in walks.explore()]
     assert max(len(e) for e in first) >= walks.MIN_ACTIONS
 
 
-@pytest.mark.req("AC-3")
 def test_every_decision_names_catalogue_requirements() -> None:
     for decision in DECISIONS:
         assert decision.requirements and all("-" in r for r in decision.requirements)

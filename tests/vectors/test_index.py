@@ -81,3 +81,11 @@ def test_the_inputs_hash_follows_the_sources_not_the_vectors(tmp_path: Path, mon
     assert inputs.inputs_hash() == before  # the outputs are not inputs
     (tmp_path / "model/rule.py").write_text("x = 2\n", encoding="utf-8")
     assert inputs.inputs_hash() != before
+
+
+def test_an_index_entry_decodes_to_its_validated_vector(indexed: Path) -> None:
+    validated = {v.id: v for v in load_vectors(indexed, strict=True)}
+    entries = loader.vector_entries()
+    assert all(loader.decoded(entry) == validated[entry.id] for entry in entries[:: max(1, len(entries) // 7)])
+    some = next(iter(validated.values()))
+    assert loader.decoded(some) is some

@@ -17,7 +17,6 @@ def vectors():  # type: ignore[no-untyped-def]
     return load_vectors(strict=False)
 
 
-@pytest.mark.req("AC-3")
 def test_committed_vectors_load_with_unique_ids(vectors) -> None:  # type: ignore[no-untyped-def]
     assert vectors, "no committed vectors"
     ids = [v.id for v in vectors]
@@ -28,7 +27,6 @@ def test_committed_vectors_load_with_unique_ids(vectors) -> None:  # type: ignor
         assert "\n" not in vector.comment
 
 
-@pytest.mark.req("AC-3")
 def test_filters_by_requirement_and_tag(vectors) -> None:  # type: ignore[no-untyped-def]
     some = vectors[0]
     by_req = load_vectors(requirement=some.requirements[0], strict=False)
@@ -45,7 +43,6 @@ def _one_file(tmp_path: Path) -> tuple[Path, dict]:  # type: ignore[type-arg]
     return tmp_path / source.name, data
 
 
-@pytest.mark.req("AC-3")
 def test_schema_error_names_file_and_field(tmp_path: Path) -> None:
     path, data = _one_file(tmp_path)
     del data["vectors"][1]["steps"][0]["event"]["request"]["role"]
@@ -57,7 +54,6 @@ def test_schema_error_names_file_and_field(tmp_path: Path) -> None:
     assert "role" in str(caught.value)
 
 
-@pytest.mark.req("AC-3")
 def test_codec_error_names_field(tmp_path: Path) -> None:
     path, data = _one_file(tmp_path)
     data["vectors"][0]["initial_state"]["profile"]["etd"] = "sometimes"
@@ -67,7 +63,6 @@ def test_codec_error_names_field(tmp_path: Path) -> None:
     assert "vectors[0].initial_state" in str(caught.value)
 
 
-@pytest.mark.req("AC-3")
 def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
     path, data = _one_file(tmp_path)
     data["vectors"][1]["id"] = data["vectors"][0]["id"]
@@ -76,7 +71,6 @@ def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
         load_vectors(path, strict=False)
 
 
-@pytest.mark.req("AC-4", "REG-12")
 def test_profile_matching(vectors) -> None:  # type: ignore[no-untyped-def]
     constrained = next(v for v in vectors if v.profile.requires)
     option, value = next(iter(constrained.profile.requires.items()))
@@ -85,7 +79,6 @@ def test_profile_matching(vectors) -> None:  # type: ignore[no-untyped-def]
     assert not constrained.profile.matches(Profile().with_options(**{option: other}))
 
 
-@pytest.mark.req("AC-3")
 def test_a_file_nested_too_deep_is_refused_naming_the_file(tmp_path: Path) -> None:
     """1,000 levels of nesting: a format error, not a RecursionError."""
     path, data = _one_file(tmp_path)
