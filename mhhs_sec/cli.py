@@ -26,6 +26,7 @@ COMMANDS: tuple[str, ...] = (
     "rules",
     "selfcheck",
     "serve",
+    "show",
     "trace",
 )
 
