@@ -113,7 +113,8 @@ def _testcase(suite: ET.Element, requirement: str, verdict: Verdict, run: Run) -
         element = ET.SubElement(case, "error", message=verdict.reason)
         element.text = f"{verdict.reason}\nrerun: {run.rerun(verdict.vector_id)}"
     elif verdict.status == "fail":
-        element = ET.SubElement(case, "failure", message=f"{cause_of(verdict).difference} ({verdict.reason})")
+        where = f"step {verdict.step + 1}: " if verdict.step is not None else ""
+        element = ET.SubElement(case, "failure", message=f"{where}{cause_of(verdict).difference}")
         element.text = failure_text(verdict, run)
 
 
