@@ -207,7 +207,13 @@ def _run_step(
         return _rejected(vector, index, step, rejected, base)
     except AdapterFault as fault:
         adapter.restart()
-        return Verdict(**base, status="error", reason=f"{fault.cause} at step {index + 1}: {fault.detail}", step=index)
+        return Verdict(
+            **base,
+            status="error",
+            reason=f"{fault.cause} at step {index + 1}: {fault.detail}",
+            step=index,
+            vector=vector,
+        )
     if _expects_rejection(step):
         return Verdict(**base, status="fail", step=index, expected=_rejection_json(step), actual=actual,
                        reason=f"step {index + 1}: expected the event to be refused, it was accepted", vector=vector,

@@ -140,3 +140,19 @@ def test_the_loader_refuses_a_primary_requirement_the_vector_does_not_cite(tmp_p
     path.write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(VectorFormatError, match="primary_requirement"):
         load_vectors(path, strict=False)
+
+
+def test_errors_are_grouped_by_cause_with_the_event_that_met_them(all_vectors: list[Any]) -> None:
+    chosen = [v for v in all_vectors if v.steps[0].event["event"] == "submit"][:12]
+    adapter = open_adapter("python:conform_kit:Raises")  # raises on every step
+    try:
+        name, verdicts = run_all(adapter, chosen, give_up_after=0)
+    finally:
+        adapter.close()
+    run = Run("python:conform_kit:Raises", name, verdicts, len(chosen), rerun_prefix("x", None, {}))
+    found = groups(run.verdicts)
+    assert sum(len(g.verdicts) for g in found) == len(chosen)
+    assert len(found) == len({v.primary_requirement for v in chosen})  # one cause per primary requirement
+    assert all(g.cause.status == "error" and g.cause.step_kind == "submit" for g in found)
+    text = text_summary(run)
+    assert "error at a submit step: internal" in text and "step 1 fails: " in text
