@@ -45,6 +45,7 @@ from mhhs_sec.model.world import (
 
 from . import situations as sit
 from .build import Case
+from .wording import atom_words
 from .world import CHANGE_DAY, at
 
 SEEDS: Final = (20250610, 20251026, 20250330, 7)
@@ -252,11 +253,16 @@ def cases(known: set[str] | None = None) -> list[Case]:
     """Shrunk walks that add coverage, and one long walk per seed."""
     pool = explore()
     found = [
-        _case(f"walk.atom.{_slug(atom)}", f"random walk (shrunk) reaching '{atom}'", walk, ("walk", "shrunk"))
+        _case(
+            f"walk.atom.{_slug(atom)}",
+            f"a random sequence of events, shrunk, that reaches {atom_words(atom)}",
+            walk,
+            ("walk", "shrunk"),
+        )
         for atom, walk in select(pool, known or set())
     ]
     for value in SEEDS:
-        found.append(_case(f"walk.soak.seed-{value}", f"long random walk from seed {value}", soak(value),
+        found.append(_case(f"walk.soak.seed-{value}", f"a long random sequence of events (seed {value})", soak(value),
                            ("walk", "soak")))  # fmt: skip
     return found
 

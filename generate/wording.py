@@ -55,8 +55,31 @@ def time_of_day(seconds: int) -> str:
     return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
 
 
+def flag_words(flag: str) -> str:
+    """A request's ForSettlement flag ('true', 'false', 'absent') in words."""
+    return {"true": "flagged ForSettlement", "false": "with ForSettlement = false"}.get(flag, "unflagged")
+
+
 def _flag(v: Values) -> str:
-    return {"true": "flagged ForSettlement", "false": "with ForSettlement = false"}.get(v.get("flag", ""), "unflagged")
+    return flag_words(v.get("flag", ""))
+
+
+def atom_words(atom: str) -> str:
+    """A walk's coverage atom ('response:E4:4.8.1:on-demand', 'cache-hit:4.8.1:scheduled',
+    'held-then-answered:I0', 'alert:...', 'audit:records', 'acknowledgement') in words."""
+    kind, _, rest = atom.partition(":")
+    parts = rest.split(":")
+    if kind == "response":
+        return f"response {parts[0]} to {parts[1]} sent {parts[2]}"
+    if kind == "cache-hit":
+        return f"{parts[0]} sent {parts[1]} answered from the S1SP cache"
+    if kind == "held-then-answered":
+        return f"a request held until the MDR window opens, then answered {parts[0]}"
+    if kind == "alert":
+        return f"alert {parts[0]}"
+    if kind == "audit":
+        return f"an audit extract with {'records' if parts[0] == 'records' else 'no record'}"
+    return "a request held for later execution (I99)" if kind == "acknowledgement" else atom
 
 
 def _user(v: Values, ok: bool) -> str:
