@@ -1,22 +1,23 @@
 """Reports of a conformance run: JUnit XML (CI), HTML (assessors), the text
 summary and the progress line.
 
-Both files group verdicts by requirement ID: the HTML lists a vector under
-every requirement it cites (with its failure details once, linked), JUnit puts
-each vector once, in the suite of the first requirement it cites, so CI counts
-stay exact.  Each failure shows the expected and the actual outputs of the
-failing step, the differences, the vector's comment and the one-line command
-that reruns just that vector.  Every text an implementation can put in them
-(its name, an error's reason) is made printable first: a NUL or ESC byte it
-sent is shown as an escape, never written raw.  Reports hold
-no timings or host names, so the same run gives byte-identical files; they are
-written to a temporary file and renamed (nothing half-written).
+Failures are grouped by cause (``explain.py``: the same primary requirement,
+step kind and difference), each group with a count and one example told in
+full (the vector's inputs, its steps numbered from 1, the failing step's
+event, the difference field by field, why the expected output is expected).
+JUnit and HTML group the vectors by primary requirement (the rule each was
+built to check), with the requirement's one-line statement beside its ID;
+JUnit puts each vector once, so CI counts stay exact.  Every text an
+implementation can put in them (its name, an error's reason) is made
+printable first: a NUL or ESC byte it sent is shown as an escape, never
+written raw.  Reports hold no timings or host names, so the same run gives
+byte-identical files; they are written to a temporary file and renamed
+(nothing half-written).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 import time
 import xml.etree.ElementTree as ET
@@ -25,7 +26,19 @@ from pathlib import Path
 from typing import IO, Any
 
 import jinja2
+from mhhs_sec.vectors.story import inputs, requirement_text, statement
 
+from .explain import (
+    Group,
+    cause_of,
+    explained,
+    failing_step,
+    group_heading,
+    groups,
+    others,
+    printable_lines,
+    steps_before,
+)
 from .runner import Run, Verdict
 from .wire import printable
 
@@ -33,24 +46,17 @@ _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def by_requirement(verdicts: Iterable[Verdict]) -> dict[str, list[Verdict]]:
-    """Requirement ID -> its verdicts (a vector appears under each of its IDs),
-    IDs in catalogue-prefix then numeric order."""
+    """Primary requirement ID -> its verdicts (each vector once), IDs in
+    catalogue-prefix then numeric order."""
     groups: dict[str, list[Verdict]] = {}
     for verdict in verdicts:
-        for requirement in verdict.requirements or ("(none)",):
-            groups.setdefault(requirement, []).append(verdict)
+        groups.setdefault(verdict.primary or "(none)", []).append(verdict)
     return {key: groups[key] for key in sorted(groups, key=_requirement_key)}
 
 
 def _requirement_key(requirement: str) -> tuple[str, int, str]:
     prefix, _, number = requirement.rpartition("-")
     return (prefix, int(number), requirement) if number.isdigit() else (requirement, 0, requirement)
-
-
-def pretty(data: Any) -> str:
-    """Expected / actual outputs as indented JSON (stable key order; ASCII,
-    so nothing unprintable)."""
-    return json.dumps(data, indent=2, sort_keys=True)
 
 
 def printable_run(run: Run) -> Run:
@@ -74,9 +80,9 @@ def _printable_verdict(verdict: Verdict) -> Verdict:
 
 
 def junit(run: Run) -> str:
-    """JUnit XML: one ``testsuite`` per requirement, each vector once (under the
-    first requirement it cites; all of them in its properties); skips and
-    errors carry their reason."""
+    """JUnit XML: one ``testsuite`` per primary requirement, named by its ID
+    and its one-line statement; each vector once; the other requirements it
+    cites in its properties; skips and errors carry their reason."""
     run = printable_run(run)
     counts = run.counts()
     root = ET.Element(
@@ -84,12 +90,11 @@ def junit(run: Run) -> str:
         failures=str(counts["fail"]), errors=str(counts["error"]), skipped=str(counts["skip"]),
     )  # fmt: skip
     for requirement, verdicts in by_requirement(run.verdicts).items():
-        verdicts = [v for v in verdicts if (v.requirements or ("(none)",))[0] == requirement]
-        if not verdicts:
-            continue
-        suite = ET.SubElement(root, "testsuite", name=requirement, tests=str(len(verdicts)))
+        suite = ET.SubElement(root, "testsuite", name=requirement_text(requirement), tests=str(len(verdicts)))
         for status, attribute in (("fail", "failures"), ("error", "errors"), ("skip", "skipped")):
             suite.set(attribute, str(sum(v.status == status for v in verdicts)))
+        properties = ET.SubElement(suite, "properties")
+        ET.SubElement(properties, "property", name="requirement", value=requirement)
         for verdict in verdicts:
             _testcase(suite, requirement, verdict, run)
     ET.indent(root)
@@ -99,6 +104,7 @@ def junit(run: Run) -> str:
 def _testcase(suite: ET.Element, requirement: str, verdict: Verdict, run: Run) -> None:
     case = ET.SubElement(suite, "testcase", classname=f"mhhs_sec.{requirement}", name=verdict.vector_id)
     properties = ET.SubElement(case, "properties")
+    ET.SubElement(properties, "property", name="primary_requirement", value=requirement)
     ET.SubElement(properties, "property", name="requirements", value=" ".join(verdict.requirements))
     ET.SubElement(properties, "property", name="comment", value=verdict.comment)
     if verdict.status == "skip":
@@ -107,20 +113,17 @@ def _testcase(suite: ET.Element, requirement: str, verdict: Verdict, run: Run) -
         element = ET.SubElement(case, "error", message=verdict.reason)
         element.text = f"{verdict.reason}\nrerun: {run.rerun(verdict.vector_id)}"
     elif verdict.status == "fail":
-        element = ET.SubElement(case, "failure", message=verdict.reason)
+        where = f"step {verdict.step + 1}: " if verdict.step is not None else ""
+        element = ET.SubElement(case, "failure", message=f"{where}{cause_of(verdict).difference}")
         element.text = failure_text(verdict, run)
 
 
 def failure_text(verdict: Verdict, run: Run) -> str:
-    """The plain-text account of a failure (JUnit body, terminal, pytest)."""
+    """The plain-text account of a failure (JUnit body, pytest): the vector's
+    inputs, its steps from 1 to the failing one, the difference field by field
+    and why the expected output is expected, then the rerun line."""
     verdict, run = _printable_verdict(verdict), printable_run(dataclasses.replace(run, verdicts=[]))
-    lines = [f"{verdict.vector_id}: {verdict.comment}", f"requirements: {', '.join(verdict.requirements)}"]
-    if verdict.observables:
-        lines.append(f"observables checked: {', '.join(verdict.observables)}")
-    lines += [f"- {difference}" for difference in verdict.differences] or [f"- {verdict.reason}"]
-    lines += [f"expected (step {verdict.step}):", pretty(verdict.expected), "actual:", pretty(verdict.actual)]
-    lines.append(f"rerun: {run.rerun(verdict.vector_id)}")
-    return "\n".join(lines)
+    return "\n".join([*printable_lines(explained(verdict)), f"rerun: {run.rerun(verdict.vector_id)}"])
 
 
 # ---- HTML ---------------------------------------------------------------------
@@ -133,31 +136,43 @@ def html(run: Run) -> str:
         loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )  # fmt: skip
-    groups = by_requirement(run.verdicts)
+    by_primary = by_requirement(run.verdicts)
     summary = [
-        {"requirement": key, **{status: sum(v.status == status for v in group) for status in run.counts()}}
-        for key, group in groups.items()
-    ]
-    problems = [v for v in run.verdicts if v.status in ("fail", "error")]
+        {"requirement": key, "text": requirement_text(key),
+         **{status: sum(v.status == status for v in group) for status in run.counts()}}
+        for key, group in by_primary.items()
+    ]  # fmt: skip
+    causes = groups(run.verdicts)
+    cause_of_vector = {v.vector_id: number for number, group in enumerate(causes, 1) for v in group.verdicts}
     return environment.get_template("report.html.j2").render(
-        run=run, verdict=verdict_text(run), counts=run.counts(), groups=groups, summary=summary,
-        problems=problems, pretty=pretty,
+        run=run, verdict=verdict_text(run), counts=run.counts(), groups=by_primary, summary=summary,
+        causes=causes, cause_of_vector=cause_of_vector, heading=group_heading, requirement_text=requirement_text,
+        statement=statement, example=_example,
     )  # fmt: skip
+
+
+def _example(verdict: Verdict) -> dict[str, Any]:
+    """The parts of a group's example the HTML shows (``explain.py``)."""
+    told = printable_lines(inputs(verdict.vector)) if verdict.vector is not None else []
+    if verdict.vector is None or verdict.step is None:
+        return {"inputs": told, "before": [], "step": None}
+    step = failing_step(verdict)
+    step = dataclasses.replace(step, event=printable(step.event), note=printable(step.note),
+                               because=tuple(printable_lines(step.because)))  # fmt: skip
+    return {"inputs": told, "before": printable_lines(steps_before(verdict)), "step": step}
 
 
 # ---- terminal -----------------------------------------------------------------
 
 
 def text_summary(run: Run) -> str:
-    """What ``conform`` prints on stdout at the end."""
+    """What ``conform`` prints on stdout at the end: the failures grouped by
+    cause, each group with one example in full, then skips and the verdict."""
     run = printable_run(run)
     counts = run.counts()
     lines = []
-    for verdict in run.verdicts:
-        if verdict.status in ("fail", "error"):
-            lines.append(f"{verdict.status.upper():5} {verdict.vector_id} [{', '.join(verdict.requirements)}]")
-            lines.append(f"      {verdict.reason}")
-            lines.append(f"      rerun: {run.rerun(verdict.vector_id)}")
+    for group in groups(run.verdicts):
+        lines += _group_lines(group, run)
     skipped: dict[str, int] = {}
     for verdict in run.verdicts:
         if verdict.status == "skip":
@@ -177,6 +192,18 @@ def text_summary(run: Run) -> str:
         lines.append(f"STOP  --max-failures reached: {run.not_run} selected vector(s) not run")
     lines.append(verdict_text(run))
     return "\n".join(lines)
+
+
+def _group_lines(group: Group, run: Run) -> list[str]:
+    """One cause: its heading, the example in full, the others named."""
+    example = group.example
+    lines = [f"{group.cause.status.upper():5} {requirement_text(group.cause.primary)}", f"      {group_heading(group)}"]
+    lines.append(f"      e.g. {example.vector_id}")
+    lines += [f"        {line}" for line in printable_lines(explained(example)[1:])]
+    lines.append(f"      rerun: {run.rerun(example.vector_id)}")
+    if len(group.verdicts) > 1:
+        lines.append(f"      {others(group)}")
+    return lines
 
 
 def json_summary(run: Run) -> dict[str, Any]:
@@ -202,7 +229,8 @@ def json_summary(run: Run) -> dict[str, Any]:
         "skipped": [{"reason": reason, "vectors": count} for reason, count in sorted(skipped.items())],
         "problems": [
             {"vector": v.vector_id, "status": v.status, "requirements": list(v.requirements), "reason": v.reason,
-             "step": v.step, "rerun": run.rerun(v.vector_id)}
+             "primary_requirement": v.primary, "step": None if v.step is None else v.step + 1,
+             "rerun": run.rerun(v.vector_id)}
             for v in run.verdicts if v.status in ("fail", "error")
         ],
     }  # fmt: skip

@@ -34,7 +34,11 @@ class Verdict:
     """The outcome of one vector.  ``step`` is the index of the step that
     failed or errored; ``expected`` / ``actual`` are that step's outputs;
     ``observables`` what was checked (``entry-consistency`` in place of
-    ``entry-values`` for an implementation that does not expose the values)."""
+    ``entry-values`` for an implementation that does not expose the values);
+    ``primary``: the vector's primary requirement (the rule it was built to
+    check); a failed vector also carries the vector itself (its inputs, the
+    step's event and why each output is expected) and ``fields``, the
+    differences field by field (:class:`mhhs_sec.vectors.compare.Difference`)."""
 
     vector_id: str
     status: str
@@ -47,6 +51,9 @@ class Verdict:
     expected: Any = None
     actual: Any = None
     observables: tuple[str, ...] = ()
+    primary: str = ""
+    fields: tuple[Any, ...] = ()
+    vector: Any = None
 
 
 @dataclass(frozen=True)
@@ -173,12 +180,21 @@ class _StepCheck:
 
     def __call__(self, expected: Any, actual: list[Json]) -> list[str]:
         """``actual`` read back to the suite's reason classes (``hello.codes``)."""
-        differences = self.compare(expected, as_reason_classes(actual, self.codes), self.observables)
+        differences = self.compare(expected, self._classed(actual), self.observables)
         if self.seen is not None:
             from mhhs_sec.vectors.compare import entry_consistency
 
             differences = [*differences, *entry_consistency(self.seen, actual)]
         return differences
+
+    def _classed(self, actual: list[Json]) -> list[Json]:
+        return as_reason_classes(actual, self.codes)
+
+    def fields(self, expected: Any, actual: list[Json]) -> tuple[Any, ...]:
+        """The differences of a failed step field by field (the one comparator's)."""
+        from mhhs_sec.vectors.compare import differences
+
+        return tuple(differences(expected, self._classed(actual), self.observables))
 
 
 def _run_step(
@@ -191,15 +207,22 @@ def _run_step(
         return _rejected(vector, index, step, rejected, base)
     except AdapterFault as fault:
         adapter.restart()
-        return Verdict(**base, status="error", reason=f"{fault.cause} at step {index}: {fault.detail}", step=index)
+        return Verdict(
+            **base,
+            status="error",
+            reason=f"{fault.cause} at step {index + 1}: {fault.detail}",
+            step=index,
+            vector=vector,
+        )
     if _expects_rejection(step):
         return Verdict(**base, status="fail", step=index, expected=_rejection_json(step), actual=actual,
-                       reason=f"step {index}: expected the event to be refused, it was accepted",
+                       reason=f"step {index + 1}: expected the event to be refused, it was accepted", vector=vector,
                        differences=("event accepted but the vector expects it refused",))  # fmt: skip
     differences = check(step.expected, actual)
     if differences:
         return Verdict(**base, status="fail", step=index, differences=tuple(differences), expected=expected,
-                       actual=actual, reason=f"step {index}: {differences[0]}")  # fmt: skip
+                       actual=actual, reason=f"step {index + 1}: {differences[0]}",
+                       fields=check.fields(step.expected, actual), vector=vector)  # fmt: skip
     return None
 
 
@@ -224,10 +247,11 @@ def _rejected(vector: Any, index: int, step: Any, rejected: EventRejected, base:
         if wanted in (None, rejected.requirement):
             return None
         return Verdict(**base, status="fail", step=index, expected=_rejection_json(step), actual=rejected.as_json(),
-                       reason=f"step {index}: refused citing {rejected.requirement}, expected {wanted}",
+                       reason=f"step {index + 1}: refused citing {rejected.requirement}, expected {wanted}",
+                       vector=vector,
                        differences=(f"refusal cites {rejected.requirement}, expected {wanted}",))  # fmt: skip
     return Verdict(**base, status="fail", step=index, expected=_expected_json(step), actual=rejected.as_json(),
-                   reason=f"step {index}: the implementation refused the event: {rejected}",
+                   reason=f"step {index + 1}: the implementation refused the event: {rejected}", vector=vector,
                    differences=(f"event refused: {rejected}",))  # fmt: skip
 
 
@@ -237,6 +261,7 @@ def _base(vector: Any) -> dict[str, Any]:
         "requirements": tuple(vector.requirements),
         "tags": tuple(vector.tags),
         "comment": vector.comment,
+        "primary": getattr(vector, "primary_requirement", "") or (*vector.requirements, "")[0],
     }
 
 

@@ -29,6 +29,7 @@ from . import situations as sit
 from .build import Case, CaseError, run_case
 from .decision_defs import DECISIONS
 from .mcdc import Decision, Gap, Pair, Side, mcdc
+from .wording import mcdc_comment, mcdc_primary
 from .world import CHANGE_DAY, at
 
 Values = dict[str, Any]
@@ -260,8 +261,9 @@ def _case(decision: Decision, pair: Pair, index: int) -> Case:
     outcome = decision.outcome_names[0 if side.outcome else 1]
     return Case(
         id=case_id,
-        comment=f"{decision.name}: {pair.condition} = {truth == 't'} alone gives '{outcome}' ({pair.kind} MC/DC)",
+        comment=mcdc_comment(decision.name, concrete.used, side.outcome),
         requirements=decision.requirements,
+        primary=mcdc_primary(decision.name, decision.requirements, pair.condition),
         state=concrete.state,
         events=concrete.events,
         observables=concrete.observables,
@@ -271,6 +273,7 @@ def _case(decision: Decision, pair: Pair, index: int) -> Case:
             "conditions": side.conditions,
             "outcome": outcome,
             "flips": pair.condition,
+            "mcdc": pair.kind,
             "pair": case_id[:-1] + other,
             "inputs": concrete.used,
         },  # fmt: skip

@@ -34,7 +34,9 @@ class Case:
     """What a generator decides: where to start, what to do, what it checks.
 
     ``refuse_at``: index of a step whose event the model must refuse (REG-5
-    and other typed errors); the case ends with the state left unchanged."""
+    and other typed errors); the case ends with the state left unchanged.
+    ``primary``: the one requirement the case was built to check (default:
+    the first of ``requirements``); the others are context."""
 
     id: str
     comment: str
@@ -45,6 +47,11 @@ class Case:
     tags: tuple[str, ...] = ()
     coverage: Json = field(default_factory=dict)
     step_comments: tuple[str, ...] = ()
+    primary: str = ""
+
+    @property
+    def primary_requirement(self) -> str:
+        return self.primary or self.requirements[0]
 
 
 class CaseError(ValueError):
@@ -65,27 +72,28 @@ def run_case(state: State, events: Sequence[Event]) -> list[tuple[Output, ...] |
 
 
 def why(output: Output) -> str:
-    """One line: why the model expects this output."""
+    """One line, in the SEC's words: why the model expects this output."""
     match output:
         case Response(code="I0"):
-            what = "accepted"
-            if output.trt_s is not None:
-                what += f", TRT {output.trt_s} s"
+            what = f"I0: answered ({output.mode})"
             if output.entries or output.srv.startswith("4."):
-                source = "device" if output.device_read else "S1SP cache"
-                what += f", {len(output.entries)} entries ({source})"
+                count = f"{len(output.entries)} entr{'y' if len(output.entries) == 1 else 'ies'}"
+                source = "read from the device" if output.device_read else "from the S1SP cache, the device not read"
+                what += f", {count} {source}"
             if output.schedule_ids:
-                what += f", schedules {list(output.schedule_ids)}"
-            return f"I0 {what} ({output.mode})"
+                what += f", DSP Schedule(s) {', '.join(map(str, output.schedule_ids))}"
+            if output.trt_s is not None:
+                what += f"; TRT {output.trt_s} s"
+            return what
         case Response():
             return f"{output.code} ({CODES.get(output.code, 'error')}): {output.reason}; no data disclosed"
         case Acknowledgement():
-            return f"I99: accepted for execution at {output.execute_at} (held or future-dated, SCH-4)"
+            return f"I99: accepted, to be executed at {output.execute_at} (held or future-dated, SCH-4)"
         case Alert():
             meaning = CODES.get(output.code, "alert")
-            return f"{output.code} ({meaning}) to {output.recipient}, schedule {output.schedule_id}"
+            return f"{output.code} ({meaning}) to {output.recipient}, DSP Schedule {output.schedule_id}"
         case AuditExtract():
-            return f"audit trail of {output.user_id}: {len(output.records)} own records only (AUD-2)"
+            return f"audit trail of {output.user_id}: {len(output.records)} record(s), its own only (AUD-2)"
     return "model output"
 
 
@@ -251,7 +259,8 @@ def build_vector(case: Case) -> Json:
             tags.extend(t for t in getattr(output, "interp", ()) if t not in tags)
     vector: Json = {
         "id": case.id,
-        "requirements": sorted(set(case.requirements)),
+        "primary_requirement": case.primary_requirement,
+        "requirements": sorted({*case.requirements, case.primary_requirement}),
         "profile": profile_dependence(run, reached),
         "observables": _observables(case),
         "comment": case.comment,

@@ -23,6 +23,7 @@ from mhhs_sec.vectors.duis import DuisError, render_request
 from . import situations as sit
 from .build import Case
 from .decisions import FLAGS
+from .wording import flag_words
 
 REQUIREMENTS = (
     "TRT-1", "TRT-2", "TRT-3", "TRT-5", "AC-1", "AC-2", "AC-5", "AC-8", "FS-1", "FS-2", "FS-4", "SCH-1", "SCH-7",
@@ -87,7 +88,8 @@ def cases() -> Iterator[Case]:
         key = cell_key(role, srv, generation, mode, flag)
         yield Case(
             id=f"cell.{key}",
-            comment=f"cell {role} x {srv} x {generation} x {mode} x ForSettlement={flag}: code and TRT (Table 3)",
+            comment=f"{role} sends {srv} {mode} to a {generation} device, {flag_words(flag)}: the response code and "
+            "the TRT of its cell of 002 Table 3",
             requirements=REQUIREMENTS,
             state=state,
             events=events,

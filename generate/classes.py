@@ -22,6 +22,7 @@ from mhhs_sec.model.world import MPAN_A, SUPPLIER
 
 from . import situations as sit
 from .build import Case
+from .wording import cache_age_text
 from .world import CHANGE_DAY, at
 
 HOUR: Final = 3600
@@ -138,12 +139,14 @@ def _case(result: ClassResult, role: str, generation: str, profile_name: str, bu
         "supplier": (SUPPLIER, "false", "IS"),
     }[role]
     read = replace(sit.request(state, user, role_name, SRV, device_id, flag, 2), period=period)
-    where = POSITIONS_TEXT[result.key.split(".")[1]]
+    position = result.key.split(".")[1]
     events.append(SubmitRequest(read))
     return Case(
         id=f"class.{result.key}",
-        comment=f"class {result.key}: {role} reads {SRV} ({generation}), period {where}",
+        comment=f"{READERS_TEXT[role]} reads {SRV} of a {generation} ESME for a period {POSITIONS_TEXT[position]}"
+        f"{PROFILES_TEXT[profile_name]}; {cache_age_text(bucket, w['age'])}",
         requirements=("AC-3", "AC-4", "REG-4", "C-2", "C-4", "C-5", "C-7", "C-9", "C-11"),
+        primary=class_primary(role, position, bucket, profile_name),
         state=state,
         events=tuple(events),
         observables=("response-code", "entries", "device-read"),
@@ -159,6 +162,31 @@ POSITIONS_TEXT: Final = {
     "on-efd": "on the incoming EFD",
     "after-efd": "after the EFD",
 }
+
+
+READERS_TEXT: Final = {
+    "mdr-outgoing": "the outgoing MDRA (as MDR)",
+    "mdr-incoming": "the incoming MDRA (as MDR)",
+    "supplier": "the Supplier (as IS)",
+}
+PROFILES_TEXT: Final = {"reject": "", "authorised-days": " (AC-4 option: only the authorised days answered)"}
+CACHE_PRIMARY: Final = {"fresh": "C-4", "at-25h": "C-11", "expired": "C-5"}
+
+
+def class_primary(role: str, position: str, bucket: str, profile_name: str) -> str:
+    """The rule a class is built to check: the cache-age rule when something
+    is cached (C-7 when the reader is not entitled to fresh data), else the
+    access rule the reader's days fall under (REG-4 for the outgoing MDRA
+    from the EFD on, AC-4 for a period only partly authorised, AC-3 else)."""
+    refused = role == "mdr-outgoing" and position in ("straddling-efd", "on-efd", "after-efd")
+    refused |= role == "mdr-incoming" and position in ("before-etd", "on-etd", "straddling-efd")
+    if bucket == "fresh" and refused:
+        return "C-7"
+    if bucket in CACHE_PRIMARY:
+        return CACHE_PRIMARY[bucket]
+    if position == "straddling-efd" and role != "supplier":
+        return "AC-4"
+    return "REG-4" if role == "mdr-outgoing" and refused else "AC-3"
 
 
 def cases() -> Iterator[Case]:

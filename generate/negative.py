@@ -43,6 +43,7 @@ def _first_rejections() -> Iterator[Case]:
             comment=f"{response.code} for {srv} ({key}): the error response carries no entries, no inventory",
             requirements=REQUIREMENTS, state=state, events=events, observables=OBSERVABLES,
             tags=("negative", "no-disclosure"), coverage={"decision": "negative", "edge": key},
+            primary=(*response.requirements, "AC-3")[0],  # the check that refused it
         )  # fmt: skip
 
 
@@ -74,6 +75,7 @@ def _cache_leaks() -> Iterator[Case]:
                 requirements=(*REQUIREMENTS, "C-4", "REG-1", "REG-4", "REG-7"), state=primed,
                 events=(SubmitRequest(fill), SubmitRequest(read)), observables=OBSERVABLES,
                 tags=("negative", "no-disclosure", "cache"), coverage={"decision": "negative", "edge": name},
+                primary="C-7",
             )  # fmt: skip
 
 

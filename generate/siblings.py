@@ -95,6 +95,9 @@ def cases(vectors: Iterable[Json]) -> Iterator[Case]:
                 id=case_id,
                 comment=f"{vector['comment']} [under {option}={_text(value)}]",
                 requirements=tuple(sorted({*vector["requirements"], requirement})),
+                # the option's rule decides the sibling's other outcome; a REG-12
+                # sibling tells the same story in the other ETD convention
+                primary=vector["primary_requirement"] if option == "etd" else requirement,
                 state=state,
                 events=tuple(decode_event(s["event"]) for s in vector["steps"]),
                 observables=tuple(vector["observables"]),

@@ -202,7 +202,7 @@ def _audit() -> Case:
         ReadAuditTrail(mdra), ReadAuditTrail(SUPPLIER),
     )  # fmt: skip
     return Case("targeted.audit-own-records", "AUD-2: two users' audit extracts each hold only their own records",
-                ("AUD-1", "AUD-2"), state, events, ("response-code", "audit"), ("targeted",))  # fmt: skip
+                ("AUD-2", "AUD-1"), state, events, ("response-code", "audit"), ("targeted",))  # fmt: skip
 
 
 def _clock_change_days() -> Iterator[Case]:

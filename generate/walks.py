@@ -8,6 +8,7 @@ C-6, C-8, AUD-1, AUD-2 and whatever else the walks reach)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -44,6 +45,7 @@ from mhhs_sec.model.world import (
 
 from . import situations as sit
 from .build import Case
+from .wording import atom_words
 from .world import CHANGE_DAY, at
 
 SEEDS: Final = (20250610, 20251026, 20250330, 7)
@@ -251,11 +253,16 @@ def cases(known: set[str] | None = None) -> list[Case]:
     """Shrunk walks that add coverage, and one long walk per seed."""
     pool = explore()
     found = [
-        _case(f"walk.atom.{_slug(atom)}", f"random walk (shrunk) reaching '{atom}'", walk, ("walk", "shrunk"))
+        _case(
+            f"walk.atom.{_slug(atom)}",
+            f"a random sequence of events, shrunk, that reaches {atom_words(atom)}",
+            walk,
+            ("walk", "shrunk"),
+        )
         for atom, walk in select(pool, known or set())
     ]
     for value in SEEDS:
-        found.append(_case(f"walk.soak.seed-{value}", f"long random walk from seed {value}", soak(value),
+        found.append(_case(f"walk.soak.seed-{value}", f"a long random sequence of events (seed {value})", soak(value),
                            ("walk", "soak")))  # fmt: skip
     return found
 
@@ -265,6 +272,7 @@ def _case(case_id: str, comment: str, walk: Walk, tags: tuple[str, ...]) -> Case
         id=case_id,
         comment=comment,
         requirements=walk_requirements(walk),
+        primary=walk_primary(walk),
         state=sit.base(now=START),
         events=walk.events,
         observables=("response-code", "entries", "alerts", *(("audit",) if _has_audit(walk) else ())),
@@ -275,6 +283,17 @@ def _case(case_id: str, comment: str, walk: Walk, tags: tuple[str, ...]) -> Case
 
 def _has_audit(walk: Walk) -> bool:
     return any(isinstance(o, AuditExtract) for produced in walk.outputs for o in produced)
+
+
+def walk_primary(walk: Walk) -> str:
+    """The requirement a walk exercises most: the one its outputs cite most
+    often (ties: the first in ID order), else its first requirement."""
+    cited: Counter[str] = Counter(
+        str(r) for produced in walk.outputs for o in produced for r in getattr(o, "requirements", ())
+    )
+    if not cited:
+        return walk_requirements(walk)[0]
+    return min(cited, key=lambda r: (-cited[r], r))
 
 
 def walk_requirements(walk: Walk) -> tuple[str, ...]:

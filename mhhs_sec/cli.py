@@ -27,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "rules",
     "selfcheck",
     "serve",
+    "show",
     "trace",
 )
 

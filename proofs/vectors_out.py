@@ -159,6 +159,7 @@ def counterexample_vector(ob: Obligation, fault: str, trace: Trace) -> dict[str,
             outputs.append(probe[1])
     return {
         "id": vector_id(ob, fault),
+        "primary_requirement": ob.requirements[0],  # the rule the invariant proves
         "requirements": list(ob.requirements),
         "profile": _profile(trace, reference),
         "observables": observables,

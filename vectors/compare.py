@@ -12,6 +12,7 @@ timestamp) (C-10)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from mhhs_sec.model.codec import encode_output
@@ -34,6 +35,23 @@ FIELDS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     "alert": {"alerts": ("code", "recipient", "device_id", "schedule_id"), "timing": ("at",)},
     "audit_extract": {"audit": ("user_id", "records")},
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """One difference of a step, field by field: ``output`` names the output
+    (its type and key: ``response <request_id>``), ``kind`` its type,
+    ``field`` what differs (``output`` for a missing or an unexpected output,
+    ``entries`` / ``entry values`` for log entries), ``expected`` / ``got``
+    the two values (for entries, where they first differ), ``text`` the
+    human-readable line :func:`compare` returns."""
+
+    output: str
+    kind: str
+    field: str
+    expected: Any
+    got: Any
+    text: str
 
 
 def normalise(item: object) -> Json:
@@ -82,7 +100,9 @@ def as_rejection(expected: Json, code: str, flag: object) -> Json:
     }  # fmt: skip
 
 
-def _judged(label: str, expected: Json, codes: frozenset[str], actual: Json, observables: Sequence[str]) -> list[str]:
+def _judged(
+    label: str, expected: Json, codes: frozenset[str], actual: Json, observables: Sequence[str]
+) -> list[Difference]:
     """Differences from the expected output, or from the acceptable rejection
     whose code the actual response carries."""
     code = actual.get("code")
@@ -124,8 +144,9 @@ def _audit_records(records: object, with_time: bool) -> object:
     return [{k: v for k, v in r.items() if k != "at"} if isinstance(r, dict) else r for r in records]
 
 
-def _differences(label: str, expected: Json, actual: Json, observables: Sequence[str]) -> list[str]:
+def _differences(label: str, expected: Json, actual: Json, observables: Sequence[str]) -> list[Difference]:
     found = []
+    kind = str(expected.get("type", ""))
     for name in _fields(expected, observables):
         want, got = expected.get(name), actual.get(name)
         if name == "records":
@@ -133,9 +154,9 @@ def _differences(label: str, expected: Json, actual: Json, observables: Sequence
         if want == got:
             continue
         if name == "entries" and isinstance(want, list) and isinstance(got, list):
-            found.extend(entry_differences(label, want, got, observables))
+            found.extend(_entry_differences(label, kind, want, got, observables))
         else:
-            found.append(f"{label}: {name} expected {want!r}, got {got!r}")
+            found.append(Difference(label, kind, name, want, got, f"{label}: {name} expected {want!r}, got {got!r}"))
     return found
 
 
@@ -146,13 +167,28 @@ def _stamp(entry: object) -> object:
 def entry_differences(label: str, want: list[Any], got: list[Any], observables: Sequence[str]) -> list[str]:
     """``entries``: the same timestamps in the same order; ``entry-values``:
     the same values at them (checked once the timestamps agree, or alone)."""
+    return [d.text for d in _entry_differences(label, "response", want, got, observables)]
+
+
+def _entry_differences(label: str, kind: str, want: list[Any], got: list[Any],
+                       observables: Sequence[str]) -> list[Difference]:  # fmt: skip
     if "entries" in observables:
         stamps = [_stamp(e) for e in want], [_stamp(e) for e in got]
         if stamps[0] != stamps[1]:
-            return [f"{label}: entries differ: {_entries_diff(*stamps)}"]
+            first = _first_difference(*stamps)
+            return [Difference(label, kind, "entries", *first, f"{label}: entries differ: {_entries_diff(*stamps)}")]
     if "entry-values" in observables and want != got:
-        return [f"{label}: entry values differ: {_entries_diff(want, got)}"]
+        text = f"{label}: entry values differ: {_entries_diff(want, got)}"
+        return [Difference(label, kind, "entry values", *_first_difference(want, got), text)]
     return []
+
+
+def _first_difference(want: list[Any], got: list[Any]) -> tuple[str, str]:
+    """Where two lists of entries first differ, as (expected, got) words."""
+    for index, (a, b) in enumerate(zip(want, got, strict=False)):
+        if a != b:
+            return f"[{index}] {a!r} (of {len(want)})", f"[{index}] {b!r} (of {len(got)})"
+    return f"{len(want)} entries", f"{len(got)} entries"
 
 
 def entry_consistency(seen: dict[tuple[Any, ...], Any], actual_outputs: Iterable[object]) -> list[str]:
@@ -191,6 +227,13 @@ def compare(
     user), regardless of order; only outputs and fields the observables cover
     are checked.  A response whose code is one of the expected output's
     ``acceptable`` codes is compared as that rejection."""
+    return [d.text for d in differences(expected_outputs, actual_outputs, observables)]
+
+
+def differences(
+    expected_outputs: Iterable[object], actual_outputs: Iterable[object], observables: Iterable[str]
+) -> list[Difference]:
+    """:func:`compare`, field by field (:class:`Difference`)."""
     names = list(dict.fromkeys(observables))
     expected = [(normalise(o), acceptable_codes(o)) for o in expected_outputs]
     wanted = [(o, codes) for o, codes in expected if observed(o, names)]
@@ -198,14 +241,17 @@ def compare(
     pool: dict[tuple[Any, ...], list[Json]] = {}
     for output in produced:
         pool.setdefault(_key(output), []).append(output)
-    problems: list[str] = []
+    problems: list[Difference] = []
     for output, codes in wanted:
         key = _key(output)
         candidates = pool.get(key)
         if not candidates:
-            problems.append(f"missing {_label(key)} (expected code {output.get('code', '-')})")
+            code = output.get("code", "-")
+            problems.append(Difference(_label(key), str(key[0]), "output", f"code {code}", "none",
+                                       f"missing {_label(key)} (expected code {code})"))  # fmt: skip
             continue
         problems.extend(_judged(_label(key), output, codes, candidates.pop(0), names))
     for key, rest in sorted(pool.items(), key=lambda kv: repr(kv[0])):
-        problems.extend(f"unexpected {_label(key)} (code {o.get('code', '-')})" for o in rest)
+        problems.extend(Difference(_label(key), str(key[0]), "output", "none", f"code {o.get('code', '-')}",
+                                   f"unexpected {_label(key)} (code {o.get('code', '-')})") for o in rest)  # fmt: skip
     return problems

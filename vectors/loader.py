@@ -104,7 +104,9 @@ class VectorProfile:
 
 @dataclass(frozen=True, slots=True)
 class Vector:
-    """A conformance vector: initial state, steps, expected outputs."""
+    """A conformance vector: initial state, steps, expected outputs;
+    ``primary_requirement``: the one requirement it was built to check (one
+    of ``requirements``, the others are context)."""
 
     id: str
     requirements: tuple[str, ...]
@@ -118,6 +120,7 @@ class Vector:
     source: str = ""
     model_revision: str = ""
     generator: str = ""
+    primary_requirement: str = ""
 
     def model_state(self) -> State:
         """The initial state as a model :class:`State` (strict decode)."""
@@ -197,6 +200,9 @@ def _vector(data: Json, header: Json, path: Path, index: int, strict: bool) -> V
     unknown = sorted(set(profile["requires"]) - set(PROFILE_OPTIONS))
     if unknown:
         raise VectorFormatError(path, f"{where}.profile.requires", f"unknown option(s) {unknown}")
+    if data["primary_requirement"] not in data["requirements"]:
+        raise VectorFormatError(path, f"{where}.primary_requirement",
+                                f"{data['primary_requirement']} is not one of the vector's requirements")  # fmt: skip
     steps = tuple(
         Step(
             s["event"],
@@ -215,6 +221,7 @@ def _vector(data: Json, header: Json, path: Path, index: int, strict: bool) -> V
         observables=tuple(data["observables"]), comment=data["comment"], tags=tuple(data["tags"]),
         initial_state=data["initial_state"], steps=steps, coverage=dict(data.get("coverage", {})),
         source=str(path), model_revision=header["model_revision"], generator=header["provenance"]["generator"],
+        primary_requirement=data["primary_requirement"],
     )  # fmt: skip
     if strict:
         _check_codec(vector, path, where)
@@ -327,3 +334,22 @@ def _file_lines(path: Path, mtime_ns: int) -> tuple[list[str], Json, int]:
     lines = path.read_text(encoding="utf-8").split("\n")
     start = lines.index(' "vectors": [') + 1
     return lines, json.loads("\n".join(lines[: start - 1]) + '\n "vectors": []\n}'), start
+
+
+def vector_document(vector_id: str, path: Path | str | None = None) -> Json | None:
+    """One vector's JSON as its file holds it (the committed vectors by
+    default, one line read through their index), or None when no vector has
+    that id."""
+    index = read_index(JSON_DIR) if path is None else None
+    if index is not None:
+        entry = next((e for e in index if e.id == vector_id), None)
+        if entry is None:
+            return None
+        path = JSON_DIR / entry.file
+        found: Json = json.loads(_file_lines(path, path.stat().st_mtime_ns)[0][entry.line].rstrip(","))
+        return found
+    for file in _files(Path(path) if path is not None else JSON_DIR):
+        for data in read_document(file)["vectors"]:
+            if data["id"] == vector_id:
+                return data  # type: ignore[no-any-return]
+    return None

@@ -99,6 +99,7 @@ def _vector(element: ET.Element) -> Json:
     vector: Json = {
         "id": element.get("id"),
         "comment": (element.findtext(NS + "Comment") or ""),
+        "primary_requirement": element.findtext(NS + "PrimaryRequirement") or "",
         "requirements": [e.text for e in element.findall(NS + "Requirement")],
         "observables": [e.text for e in element.findall(NS + "Observable")],
         "tags": [e.text or "" for e in element.findall(NS + "Tag")],

@@ -161,5 +161,5 @@ def test_runner_gives_up_after_errors_in_a_row(all_vectors: list[Any]) -> None:
         adapter.close()
     assert [v.status for v in verdicts] == ["error"] * len(vectors)
     # two timeouts, then the rest not run (not six timeouts of a 60 s hang)
-    assert [v.reason.split(":")[0] for v in verdicts[:2]] == ["timeout at step 0"] * 2
+    assert [v.reason.split(":")[0] for v in verdicts[:2]] == ["timeout at step 1"] * 2
     assert all(v.reason.startswith("not run: 2 errors in a row") for v in verdicts[2:])
