@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from . import codec_fast, meter
+from . import codec_fast, domain, meter
 from .clock import format_instant, parse_instant
 from .entities import (
     Appointment,
@@ -461,6 +461,7 @@ def _run(r: _Reader) -> tuple[str, str, int, int, list[int]]:
     if not values or not all(type(v) is int for v in values):
         raise MalformedValue(r._field("values"), "INPUT", "values must be a non-empty list of integers")
     run = (r.get("device_id", str), srv, r.parsed("start", parse_instant), interval, values)
+    domain.check_device_log(run[2], interval, len(values), r.path)
     r.done()
     return run
 
@@ -514,8 +515,10 @@ def decode_state(data: object, path: str = "initial_state") -> State:
     from .machine import step
 
     r = _Reader(data, path)
+    clock = r.parsed("clock", parse_instant)
+    domain.check_instant(clock, r._field("clock"))
     state = initial_state(
-        r.parsed("clock", parse_instant),
+        clock,
         decode_profile(r.get("profile", dict), f"{path}.profile"),
         decode_config(r.get("config", dict), f"{path}.config") if "config" in r.data else ServiceConfig(),
     )
@@ -532,6 +535,7 @@ def decode_state(data: object, path: str = "initial_state") -> State:
     schedules = {}
     for item in r.items("schedules") if "schedules" in r.data else []:
         schedule = _decode_schedule(item)
+        domain.check_schedule(schedule, state.now, state.profile.settlement_tz, item.path)
         if schedule.device_id not in state.devices:
             raise MalformedValue(f"{item.path}.device_id", "SCH-1", "schedule names a device not in the inventory")
         if not SRVS[schedule.srv].schedulable if schedule.srv in SRVS else True:

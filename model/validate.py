@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from typing import Final
 
+from . import domain
 from .entities import Device, ServiceRequest
 from .errors import ClockError, MalformedValue, UnknownReference
 from .events import AdvanceClock, LoadDevice, LoadRegistration, SetUser
@@ -56,6 +57,7 @@ def check_set_user(event: SetUser) -> None:
 
 def check_load_registration(state: State, event: LoadRegistration) -> None:
     check_registration(event.registration, state.profile.etd)
+    domain.check_registration(event.registration)
 
 
 def check_load_device(state: State, event: LoadDevice) -> None:
@@ -70,11 +72,13 @@ def check_load_device(state: State, event: LoadDevice) -> None:
         raise MalformedValue("device.kind", "INPUT", f"must be ESME or GSME, got {device.kind!r}")
     if not isinstance(device.commissioned, dt.date):
         raise MalformedValue("device.commissioned", "INPUT", "must be a date")
+    domain.check_day(device.commissioned, "device.commissioned")
 
 
 def check_advance(state: State, event: AdvanceClock) -> None:
     if not isinstance(event.to, int) or event.to < state.now:
-        raise ClockError("to", "INPUT", f"the clock may only move forward (now {state.now}, asked {event.to})")
+        raise ClockError("to", "INPUT", "the clock may only move forward")
+    domain.check_advance(state, event.to)
 
 
 def check_request(state: State, request: ServiceRequest) -> None:
@@ -110,6 +114,8 @@ def _check_period(request: ServiceRequest, wants_period: bool) -> None:
         raise MalformedValue("request.period", "INPUT", f"SRV {request.srv} takes no ReadLogPeriod")
     if period is not None and period.end < period.start:
         raise MalformedValue("request.period.end", "INPUT", "ReadLogPeriod ends before it starts")
+    if period is not None:
+        domain.check_period(period, "request.period")
 
 
 def _check_execute_at(state: State, request: ServiceRequest, device_request: bool) -> None:
@@ -117,6 +123,7 @@ def _check_execute_at(state: State, request: ServiceRequest, device_request: boo
         return
     if not device_request:
         raise MalformedValue("request.execute_at", "INPUT", f"SRV {request.srv} cannot be future-dated")
+    domain.check_instant(request.execute_at, "request.execute_at")
     if request.execute_at < state.now:
         raise MalformedValue("request.execute_at", "INPUT", "a future-dated request cannot execute in the past")
 
@@ -131,6 +138,9 @@ def _check_schedule_body(state: State, request: ServiceRequest) -> None:
         raise MalformedValue("request.schedule", "SCH-1", "5.1 needs a schedule body")
     if spec.srv not in SRVS:
         raise MalformedValue("request.schedule.srv", "SCH-1", f"SRV {spec.srv!r} is not modelled")
+    domain.check_day(spec.start_day, "request.schedule.start_day")
+    if spec.end_day is not None:
+        domain.check_day(spec.end_day, "request.schedule.end_day")
     if spec.start_day < state.today:
         raise MalformedValue("request.schedule.start_day", "SCH-1", "a schedule cannot start in the past")
     if spec.end_day is not None and spec.end_day < spec.start_day:
