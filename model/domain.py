@@ -16,7 +16,7 @@ the JSON Schemas of ``vectors/protocol/`` carry the date and instant bounds.
 - One ``advance_clock`` moves the clock at most 366 days, and the schedule
   runs it can make are bounded: the run days of all schedules, from each next
   run day to the settlement day of ``to`` (not past an end day), number at
-  most 20,000.
+  most 2,000.
 - A schedule of an initial state is at most 7 days overdue: its next run day
   is no earlier than 7 days before the settlement day of the clock.
 """
@@ -39,7 +39,7 @@ FIRST_INSTANT_TEXT: Final = "1970-01-01T00:00:00Z"
 LAST_INSTANT_TEXT: Final = "2100-01-01T00:00:00Z"
 MAX_PERIOD_DAYS: Final = 366
 MAX_ADVANCE_DAYS: Final = 366
-MAX_RUN_DAYS_PER_ADVANCE: Final = 20_000
+MAX_RUN_DAYS_PER_ADVANCE: Final = 2_000
 MAX_OVERDUE_DAYS: Final = 7
 
 
