@@ -31,7 +31,7 @@ def check_device_id(device_id: object, field: str) -> None:
         raise MalformedValue(
             field,
             "INPUT",
-            f"device ID must be an EUI-64 like 00-DB-12-34-56-78-90-A0, got {device_id!r}",
+            "device ID must be an EUI-64 like 00-DB-12-34-56-78-90-A0",
         )
 
 
@@ -39,7 +39,7 @@ def known_device(state: State, device_id: str, field: str) -> Device:
     check_device_id(device_id, field)
     device = state.devices.get(device_id)
     if device is None:
-        raise UnknownReference(field, "INPUT", f"device {device_id} is not in the inventory; load it first")
+        raise UnknownReference(field, "INPUT", "the device is not in the inventory; load it first")
     return device
 
 
@@ -51,7 +51,7 @@ def check_set_user(event: SetUser) -> None:
         raise MalformedValue(
             "roles",
             "REG-1",
-            f"roles must be a non-empty subset of {list(ROLES)}, got {sorted(event.roles)}",
+            f"roles must be a non-empty subset of {list(ROLES)}",
         )
 
 
@@ -65,11 +65,11 @@ def check_load_device(state: State, event: LoadDevice) -> None:
     check_device_id(device.device_id, "device.device_id")
     check_mpan(device.mpan, "device.mpan")
     if device.mpan not in state.registrations:
-        raise UnknownReference("device.mpan", "REG-2", f"MPAN {device.mpan} has no registration; load it first")
+        raise UnknownReference("device.mpan", "REG-2", "the MPAN has no registration; load it first")
     if device.generation not in GENERATIONS:
-        raise MalformedValue("device.generation", "INPUT", f"must be SMETS1 or SMETS2, got {device.generation!r}")
+        raise MalformedValue("device.generation", "INPUT", "must be SMETS1 or SMETS2")
     if device.kind not in ("ESME", "GSME"):
-        raise MalformedValue("device.kind", "INPUT", f"must be ESME or GSME, got {device.kind!r}")
+        raise MalformedValue("device.kind", "INPUT", "must be ESME or GSME")
     if not isinstance(device.commissioned, dt.date):
         raise MalformedValue("device.commissioned", "INPUT", "must be a date")
     domain.check_day(device.commissioned, "device.commissioned")
@@ -86,10 +86,10 @@ def check_request(state: State, request: ServiceRequest) -> None:
     if not isinstance(request.request_id, str) or not request.request_id:
         raise MalformedValue("request.request_id", "INPUT", "request id must be a non-empty string")
     if request.role not in ROLES:
-        raise MalformedValue("request.role", "REG-1", f"role must be one of {list(ROLES)}, got {request.role!r}")
+        raise MalformedValue("request.role", "REG-1", f"role must be one of {list(ROLES)}")
     spec = SRVS.get(request.srv)
     if spec is None:
-        raise MalformedValue("request.srv", "AC-1", f"SRV {request.srv!r} is not modelled; known: {sorted(SRVS)}")
+        raise MalformedValue("request.srv", "AC-1", f"the SRV is not modelled; known: {sorted(SRVS)}")
     if request.for_settlement not in (None, True, False):
         raise MalformedValue("request.for_settlement", "FS-1", "ForSettlement must be true, false or absent")
     if request.srv in ("5.2", "5.3") and request.schedule_id is not None:
@@ -109,9 +109,9 @@ def _check_optional_device(request: ServiceRequest) -> None:
 def _check_period(request: ServiceRequest, wants_period: bool) -> None:
     period = request.period
     if wants_period and period is None:
-        raise MalformedValue("request.period", "INPUT", f"SRV {request.srv} needs a ReadLogPeriod")
+        raise MalformedValue("request.period", "INPUT", "a log read needs a ReadLogPeriod")
     if not wants_period and period is not None:
-        raise MalformedValue("request.period", "INPUT", f"SRV {request.srv} takes no ReadLogPeriod")
+        raise MalformedValue("request.period", "INPUT", "only a log read takes a ReadLogPeriod")
     if period is not None and period.end < period.start:
         raise MalformedValue("request.period.end", "INPUT", "ReadLogPeriod ends before it starts")
     if period is not None:
@@ -122,7 +122,7 @@ def _check_execute_at(state: State, request: ServiceRequest, device_request: boo
     if request.execute_at is None:
         return
     if not device_request:
-        raise MalformedValue("request.execute_at", "INPUT", f"SRV {request.srv} cannot be future-dated")
+        raise MalformedValue("request.execute_at", "INPUT", "only a device request can be future-dated")
     domain.check_instant(request.execute_at, "request.execute_at")
     if request.execute_at < state.now:
         raise MalformedValue("request.execute_at", "INPUT", "a future-dated request cannot execute in the past")
@@ -137,7 +137,7 @@ def _check_schedule_body(state: State, request: ServiceRequest) -> None:
     if spec is None:
         raise MalformedValue("request.schedule", "SCH-1", "5.1 needs a schedule body")
     if spec.srv not in SRVS:
-        raise MalformedValue("request.schedule.srv", "SCH-1", f"SRV {spec.srv!r} is not modelled")
+        raise MalformedValue("request.schedule.srv", "SCH-1", f"the SRV is not modelled; known: {sorted(SRVS)}")
     domain.check_day(spec.start_day, "request.schedule.start_day")
     if spec.end_day is not None:
         domain.check_day(spec.end_day, "request.schedule.end_day")
