@@ -405,14 +405,18 @@ def decode_profile(data: object, path: str = "profile") -> Profile:
     r = _Reader(data, path)
     if not set(r.data) <= set(PROFILE_OPTIONS):
         raise MalformedValue(path, "INPUT", f"holds an unknown profile option; known: {list(PROFILE_OPTIONS)}")
-    for option, value in r.data.items():
+    try:
+        return Profile(**dict(r.data))
+    except ValueError:
+        pass
+    for option, value in r.data.items():  # which option: named, its value not quoted
         try:
             Profile(**{option: value})
         except ValueError:
             values = PROFILE_OPTIONS[option][1]
             allowed = f"one of {list(values)}" if option != "daily_log_delay_tolerance_s" else "seconds, 0 or more"
             raise MalformedValue(f"{path}.{option}", "INPUT", f"expected {allowed}") from None
-    return Profile(**dict(r.data))
+    raise MalformedValue(path, "INPUT", "an option has a value outside its list")
 
 
 def encode_config(config: ServiceConfig) -> Json:

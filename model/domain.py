@@ -94,6 +94,8 @@ def run_days(state: State, to: int) -> int:
     """SCH-1: the run days of every schedule from its next run day to the
     settlement day of ``to``, not past its end day (an upper bound of the runs
     an advance to ``to`` makes: counted, never run)."""
+    if not state.schedules:
+        return 0
     last = settlement_day(to, state.profile.settlement_tz)
     total = 0
     for schedule in state.schedules.values():
