@@ -8,7 +8,8 @@ namespace beside the DUIS part (:mod:`mhhs_sec.vectors.duis`).  The control
 calls are JSON: ``GET /mhhs/v1/hello``, ``POST /mhhs/v1/reset``,
 ``POST /mhhs/v1/event`` (every event but ``submit``).  Answers are JSON: 200
 with the result, 422 with ``{"error": {"kind": "rejected", ...}}`` for an
-invalid event, 400 for a malformed call, 500 for an internal failure.
+invalid event, 400 for a malformed call, 500 for an internal failure, 503
+while another client's call holds the state.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ HELLO_PATH: Final = "/mhhs/v1/hello"
 RESET_PATH: Final = "/mhhs/v1/reset"
 EVENT_PATH: Final = "/mhhs/v1/event"
 _STATUS: Final = {"rejected": 422, "protocol": 400, "internal": 500}
+# How long a call waits for another client's call to end before it is
+# answered 503 (the server holds one state: one run at a time).
+BUSY_WAIT_S: Final = 2.0
 
 
 class HttpAdapter:
@@ -237,7 +241,8 @@ def _json_body(data: Json) -> bytes:
 
 _REASONS: Final = {200: "OK", 400: "Bad Request", 404: "Not Found", 411: "Length Required",
                    413: "Content Too Large", 414: "URI Too Long", 422: "Unprocessable Entity",
-                   431: "Request Header Fields Too Large", 500: "Internal Server Error"}  # fmt: skip
+                   431: "Request Header Fields Too Large", 500: "Internal Server Error",
+                   503: "Service Unavailable"}  # fmt: skip
 # Limits of the reference server (a request of the runner is a few kilobytes).
 MAX_REQUEST_LINE: Final = 8192
 MAX_HEADER_BYTES: Final = 65536  # all header lines together
@@ -351,8 +356,18 @@ class _Handler(socketserver.StreamRequestHandler):
         return {"method": "reset" if path == RESET_PATH else "step", "params": loads(body)}
 
     def _answer(self, message: Json) -> tuple[int, object]:
-        with self.server.lock:
+        """Dispatch one call.  ``hello`` reads no state and never waits; any
+        other call waits at most BUSY_WAIT_S for another client's call to end
+        (each call's work is bounded by the model's input domain), else 503."""
+        if message["method"] == "hello":
             answer = dispatch(self.server.implementation, {"id": 0, **message})
+        elif self.server.lock.acquire(timeout=BUSY_WAIT_S):
+            try:
+                answer = dispatch(self.server.implementation, {"id": 0, **message})
+            finally:
+                self.server.lock.release()
+        else:
+            return 503, {"error": {"kind": "protocol", "message": "busy with another client's call: one run at a time"}}
         if "error" in answer:
             error = answer["error"]
             return _STATUS.get(error.get("kind"), 500), {"error": error}
@@ -370,7 +385,8 @@ class _Handler(socketserver.StreamRequestHandler):
 
 class ImplementationServer(socketserver.ThreadingTCPServer):
     """An HTTP server in front of one implementation (one runner at a time:
-    calls are serialised by a lock, since the implementation holds one state).
+    calls are serialised by a lock, since the implementation holds one state;
+    a call that cannot have it within BUSY_WAIT_S is answered 503).
     Connection threads are daemons, so ``shutdown`` never waits for an idle
     keep-alive connection."""
 

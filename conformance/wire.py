@@ -95,7 +95,7 @@ def _call(implementation: Implementation, method: object, params: Any) -> Any:
         return {"outputs": implementation.step(params["event"])}
     if method == "shutdown":
         return {}
-    raise _ProtocolError(f"unknown method {method!r}; known: {list(METHODS)}")
+    raise _ProtocolError(f"unknown method; known: {list(METHODS)}")
 
 
 def check_answer(answer: object, ident: int, method: str) -> Any:

@@ -15,7 +15,7 @@ from .entities import (
     ServiceRequest,
     User,
 )
-from .errors import ClockError, InvalidEvent, MalformedValue, RegistrationConflict, UnknownReference
+from .errors import ClockError, InvalidEvent, MalformedValue, OutOfDomain, RegistrationConflict, UnknownReference
 from .events import (
     AdvanceClock,
     Event,
@@ -49,6 +49,7 @@ __all__ = [
     "LoadRegistration",
     "LogEntry",
     "MalformedValue",
+    "OutOfDomain",
     "Output",
     "Profile",
     "ReadAuditTrail",

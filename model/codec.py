@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from . import codec_fast, meter
+from . import codec_fast, domain, meter
 from .clock import format_instant, parse_instant
 from .entities import (
     Appointment,
@@ -67,7 +67,7 @@ class _Reader:
             raise MalformedValue(self._field(key), "INPUT", "is required")
         value = self.data[key]
         if kind is int and isinstance(value, bool) or not isinstance(value, kind):
-            raise MalformedValue(self._field(key), "INPUT", f"expected {kind.__name__}, got {value!r}")
+            raise MalformedValue(self._field(key), "INPUT", f"expected {_JSON_TYPES[kind]}, got {_json_type(value)}")
         return value
 
     def parsed(self, key: str, parse: Callable[[str], T], *, optional: bool = False) -> T:
@@ -76,8 +76,8 @@ class _Reader:
             return None  # type: ignore[return-value]
         try:
             return parse(text)
-        except ValueError as error:
-            raise MalformedValue(self._field(key), "INPUT", str(error)) from None
+        except ValueError:
+            raise MalformedValue(self._field(key), "INPUT", f"expected {_FORMATS[parse]}") from None
 
     def child(self, key: str, *, optional: bool = False) -> _Reader | None:
         value = self.get(key, dict, optional=optional)
@@ -88,13 +88,28 @@ class _Reader:
         return [_Reader(v, f"{self._field(key)}[{i}]") for i, v in enumerate(values)]
 
     def done(self) -> None:
-        extra = sorted(set(self.data) - self.used)
+        extra = set(self.data) - self.used
         if extra:
-            raise MalformedValue(self._field(extra[0]), "INPUT", f"unknown field(s) {extra}")
+            known = sorted(self.used)
+            raise MalformedValue(self.path or "(root)", "INPUT", f"holds {len(extra)} unknown field(s); known: {known}")
 
 
 def _day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+# What a refusal says of a value (never the value itself: an answer does not
+# echo its input).
+_JSON_TYPES: dict[type, str] = {str: "a string", int: "an integer", bool: "true or false", dict: "an object",
+                                list: "an array", float: "a number", type(None): "null"}  # fmt: skip
+_FORMATS: dict[Callable[[str], Any], str] = {
+    _day: "an ISO 8601 date (YYYY-MM-DD)",
+    parse_instant: "an ISO 8601 date-time with a UTC offset (YYYY-MM-DDThh:mm:ssZ)",
+}
+
+
+def _json_type(value: object) -> str:
+    return _JSON_TYPES.get(type(value), "another type")
 
 
 def _day_text(day: dt.date | None) -> str | None:
@@ -140,7 +155,7 @@ def decode_event_strict(data: object, path: str = "event") -> Event:
     kind = r.get("event", str)
     decoder = _EVENT_DECODERS.get(kind)
     if decoder is None:
-        raise MalformedValue(f"{path}.event", "INPUT", f"unknown event {kind!r}; known: {sorted(_EVENT_DECODERS)}")
+        raise MalformedValue(f"{path}.event", "INPUT", f"unknown event kind; known: {sorted(_EVENT_DECODERS)}")
     event = decoder(r)
     r.done()
     return event
@@ -388,13 +403,20 @@ def encode_profile(profile: Profile) -> Json:
 
 def decode_profile(data: object, path: str = "profile") -> Profile:
     r = _Reader(data, path)
-    for key in r.data:
-        if key not in PROFILE_OPTIONS:
-            raise MalformedValue(f"{path}.{key}", "INPUT", f"unknown profile option; known: {list(PROFILE_OPTIONS)}")
+    if not set(r.data) <= set(PROFILE_OPTIONS):
+        raise MalformedValue(path, "INPUT", f"holds an unknown profile option; known: {list(PROFILE_OPTIONS)}")
     try:
         return Profile(**dict(r.data))
-    except ValueError as error:
-        raise MalformedValue(path, "INPUT", str(error)) from None
+    except ValueError:
+        pass
+    for option, value in r.data.items():  # which option: named, its value not quoted
+        try:
+            Profile(**{option: value})
+        except ValueError:
+            values = PROFILE_OPTIONS[option][1]
+            allowed = f"one of {list(values)}" if option != "daily_log_delay_tolerance_s" else "seconds, 0 or more"
+            raise MalformedValue(f"{path}.{option}", "INPUT", f"expected {allowed}") from None
+    raise MalformedValue(path, "INPUT", "an option has a value outside its list")
 
 
 def encode_config(config: ServiceConfig) -> Json:
@@ -455,12 +477,13 @@ def _run(r: _Reader) -> tuple[str, str, int, int, list[int]]:
     """One run of device data: (device_id, srv, start, interval_s, values)."""
     srv, interval, values = r.get("srv", str), r.get("interval_s", int), r.get("values", list)
     if srv not in SRVS or SRVS[srv].cadence == "none":
-        raise MalformedValue(r._field("srv"), "INPUT", f"SRV {srv!r} logs no entries")
+        raise MalformedValue(r._field("srv"), "INPUT", "the SRV logs no entries (a log read's SRV)")
     if interval <= 0:
         raise MalformedValue(r._field("interval_s"), "INPUT", "interval_s must be positive")
     if not values or not all(type(v) is int for v in values):
         raise MalformedValue(r._field("values"), "INPUT", "values must be a non-empty list of integers")
     run = (r.get("device_id", str), srv, r.parsed("start", parse_instant), interval, values)
+    domain.check_device_log(run[2], interval, len(values), r.path)
     r.done()
     return run
 
@@ -471,7 +494,7 @@ def decode_device_data(data: object, path: str = "initial_state.device_data") ->
     if data is None:
         return {}
     if not isinstance(data, list):
-        raise MalformedValue(path, "INPUT", f"expected list, got {data!r}")
+        raise MalformedValue(path, "INPUT", f"expected an array, got {_json_type(data)}")
     grouped: dict[tuple[str, str], list[tuple[int, int, list[int]]]] = {}
     for i, item in enumerate(data):
         device_id, srv, start, interval, values = _run(_Reader(item, f"{path}[{i}]"))
@@ -480,8 +503,8 @@ def decode_device_data(data: object, path: str = "initial_state.device_data") ->
     for key, runs in grouped.items():
         try:
             logs[key] = meter.log_of(runs)
-        except ValueError as error:
-            raise MalformedValue(path, "INPUT", f"runs of {key[0]} {key[1]}: {error}") from None
+        except ValueError:
+            raise MalformedValue(path, "INPUT", "two runs of one device and SRV log the same timestamp") from None
     return logs
 
 
@@ -514,8 +537,10 @@ def decode_state(data: object, path: str = "initial_state") -> State:
     from .machine import step
 
     r = _Reader(data, path)
+    clock = r.parsed("clock", parse_instant)
+    domain.check_instant(clock, r._field("clock"))
     state = initial_state(
-        r.parsed("clock", parse_instant),
+        clock,
         decode_profile(r.get("profile", dict), f"{path}.profile"),
         decode_config(r.get("config", dict), f"{path}.config") if "config" in r.data else ServiceConfig(),
     )
@@ -532,10 +557,11 @@ def decode_state(data: object, path: str = "initial_state") -> State:
     schedules = {}
     for item in r.items("schedules") if "schedules" in r.data else []:
         schedule = _decode_schedule(item)
+        domain.check_schedule(schedule, state.now, state.profile.settlement_tz, item.path)
         if schedule.device_id not in state.devices:
             raise MalformedValue(f"{item.path}.device_id", "SCH-1", "schedule names a device not in the inventory")
         if not SRVS[schedule.srv].schedulable if schedule.srv in SRVS else True:
-            raise MalformedValue(f"{item.path}.srv", "AC-2", f"SRV {schedule.srv} cannot be DCC Scheduled")
+            raise MalformedValue(f"{item.path}.srv", "AC-2", "the SRV cannot be DCC Scheduled")
         schedules[schedule.schedule_id] = schedule
     r.used.add("schedules")
     device_data = decode_device_data(r.get("device_data", list, optional=True), r._field("device_data"))

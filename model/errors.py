@@ -28,5 +28,10 @@ class RegistrationConflict(InvalidEvent):
     """REG-5: a registration with a gap or an overlap."""
 
 
+class OutOfDomain(InvalidEvent):
+    """A value outside the model's input domain (:mod:`.domain`): a date or
+    instant out of range, a period too long, an advance making too much work."""
+
+
 class ClockError(InvalidEvent):
     """The clock may only move forward."""

@@ -49,7 +49,7 @@ def mdra_changes(registration: Registration) -> Iterator[tuple[dt.date, str, str
 def check_mpan(mpan: str, field: str) -> None:
     """An MPAN is 13 digits."""
     if not isinstance(mpan, str) or not MPAN_RE.match(mpan):
-        raise MalformedValue(field, "REG-2", f"MPAN must be 13 digits, got {mpan!r}")
+        raise MalformedValue(field, "REG-2", "MPAN must be 13 digits")
 
 
 def check_registration(registration: Registration, etd_mode: str) -> None:
@@ -76,32 +76,30 @@ def _check_chain(appointments: Sequence[Appointment], etd_mode: str, field: str)
         )
 
 
+def _last_ordinal(appointment: Appointment, etd_mode: str) -> int | None:
+    """REG-12: :func:`last_day` as a day number (no date arithmetic, so any
+    date, even at the ends of the calendar, is checked without overflow)."""
+    if appointment.etd is None:
+        return None
+    return appointment.etd.toordinal() - (0 if etd_mode == "inclusive" else 1)
+
+
 def _check_one(appointment: Appointment, etd_mode: str, field: str) -> None:
     if not isinstance(appointment.party, str) or not appointment.party:
         raise MalformedValue(f"{field}.party", "REG-2", "party id must be a non-empty string")
-    end = last_day(appointment, etd_mode)
-    if end is not None and end < appointment.efd:
-        raise MalformedValue(
-            f"{field}.etd",
-            "REG-12",
-            f"ETD {appointment.etd} leaves no day after EFD {appointment.efd}",
-        )
+    end = _last_ordinal(appointment, etd_mode)
+    if end is not None and end < appointment.efd.toordinal():
+        raise MalformedValue(f"{field}.etd", "REG-12", "the ETD leaves the appointment no day from its EFD on")
 
 
 def _check_adjacent(current: Appointment, following: Appointment, etd_mode: str, field: str) -> None:
-    end = last_day(current, etd_mode)
+    end = _last_ordinal(current, etd_mode)
     if end is None:
+        raise RegistrationConflict(field, "REG-5", "overlap: the previous appointment is open-ended")
+    expected = end + 1
+    if following.efd.toordinal() < expected:
+        raise RegistrationConflict(field, "REG-5", "overlap: the EFD is not after the previous appointment's last day")
+    if following.efd.toordinal() > expected:
         raise RegistrationConflict(
-            field,
-            "REG-5",
-            f"overlap: previous appointment is open-ended, this one starts {following.efd}",
+            field, "REG-5", "gap: the EFD leaves a day after the previous appointment's last day with no appointee"
         )
-    expected = end + ONE_DAY
-    if following.efd < expected:
-        raise RegistrationConflict(
-            field,
-            "REG-5",
-            f"overlap: EFD {following.efd} is before {expected}, the day after the previous ETD",
-        )
-    if following.efd > expected:
-        raise RegistrationConflict(field, "REG-5", f"gap: EFD {following.efd} leaves {expected} with no appointee")

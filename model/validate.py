@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from typing import Final
 
+from . import domain
 from .entities import Device, ServiceRequest
 from .errors import ClockError, MalformedValue, UnknownReference
 from .events import AdvanceClock, LoadDevice, LoadRegistration, SetUser
@@ -30,7 +31,7 @@ def check_device_id(device_id: object, field: str) -> None:
         raise MalformedValue(
             field,
             "INPUT",
-            f"device ID must be an EUI-64 like 00-DB-12-34-56-78-90-A0, got {device_id!r}",
+            "device ID must be an EUI-64 like 00-DB-12-34-56-78-90-A0",
         )
 
 
@@ -38,7 +39,7 @@ def known_device(state: State, device_id: str, field: str) -> Device:
     check_device_id(device_id, field)
     device = state.devices.get(device_id)
     if device is None:
-        raise UnknownReference(field, "INPUT", f"device {device_id} is not in the inventory; load it first")
+        raise UnknownReference(field, "INPUT", "the device is not in the inventory; load it first")
     return device
 
 
@@ -50,12 +51,13 @@ def check_set_user(event: SetUser) -> None:
         raise MalformedValue(
             "roles",
             "REG-1",
-            f"roles must be a non-empty subset of {list(ROLES)}, got {sorted(event.roles)}",
+            f"roles must be a non-empty subset of {list(ROLES)}",
         )
 
 
 def check_load_registration(state: State, event: LoadRegistration) -> None:
     check_registration(event.registration, state.profile.etd)
+    domain.check_registration(event.registration)
 
 
 def check_load_device(state: State, event: LoadDevice) -> None:
@@ -63,18 +65,20 @@ def check_load_device(state: State, event: LoadDevice) -> None:
     check_device_id(device.device_id, "device.device_id")
     check_mpan(device.mpan, "device.mpan")
     if device.mpan not in state.registrations:
-        raise UnknownReference("device.mpan", "REG-2", f"MPAN {device.mpan} has no registration; load it first")
+        raise UnknownReference("device.mpan", "REG-2", "the MPAN has no registration; load it first")
     if device.generation not in GENERATIONS:
-        raise MalformedValue("device.generation", "INPUT", f"must be SMETS1 or SMETS2, got {device.generation!r}")
+        raise MalformedValue("device.generation", "INPUT", "must be SMETS1 or SMETS2")
     if device.kind not in ("ESME", "GSME"):
-        raise MalformedValue("device.kind", "INPUT", f"must be ESME or GSME, got {device.kind!r}")
+        raise MalformedValue("device.kind", "INPUT", "must be ESME or GSME")
     if not isinstance(device.commissioned, dt.date):
         raise MalformedValue("device.commissioned", "INPUT", "must be a date")
+    domain.check_day(device.commissioned, "device.commissioned")
 
 
 def check_advance(state: State, event: AdvanceClock) -> None:
     if not isinstance(event.to, int) or event.to < state.now:
-        raise ClockError("to", "INPUT", f"the clock may only move forward (now {state.now}, asked {event.to})")
+        raise ClockError("to", "INPUT", "the clock may only move forward")
+    domain.check_advance(state, event.to)
 
 
 def check_request(state: State, request: ServiceRequest) -> None:
@@ -82,10 +86,10 @@ def check_request(state: State, request: ServiceRequest) -> None:
     if not isinstance(request.request_id, str) or not request.request_id:
         raise MalformedValue("request.request_id", "INPUT", "request id must be a non-empty string")
     if request.role not in ROLES:
-        raise MalformedValue("request.role", "REG-1", f"role must be one of {list(ROLES)}, got {request.role!r}")
+        raise MalformedValue("request.role", "REG-1", f"role must be one of {list(ROLES)}")
     spec = SRVS.get(request.srv)
     if spec is None:
-        raise MalformedValue("request.srv", "AC-1", f"SRV {request.srv!r} is not modelled; known: {sorted(SRVS)}")
+        raise MalformedValue("request.srv", "AC-1", f"the SRV is not modelled; known: {sorted(SRVS)}")
     if request.for_settlement not in (None, True, False):
         raise MalformedValue("request.for_settlement", "FS-1", "ForSettlement must be true, false or absent")
     if request.srv in ("5.2", "5.3") and request.schedule_id is not None:
@@ -105,18 +109,21 @@ def _check_optional_device(request: ServiceRequest) -> None:
 def _check_period(request: ServiceRequest, wants_period: bool) -> None:
     period = request.period
     if wants_period and period is None:
-        raise MalformedValue("request.period", "INPUT", f"SRV {request.srv} needs a ReadLogPeriod")
+        raise MalformedValue("request.period", "INPUT", "a log read needs a ReadLogPeriod")
     if not wants_period and period is not None:
-        raise MalformedValue("request.period", "INPUT", f"SRV {request.srv} takes no ReadLogPeriod")
+        raise MalformedValue("request.period", "INPUT", "only a log read takes a ReadLogPeriod")
     if period is not None and period.end < period.start:
         raise MalformedValue("request.period.end", "INPUT", "ReadLogPeriod ends before it starts")
+    if period is not None:
+        domain.check_period(period, "request.period")
 
 
 def _check_execute_at(state: State, request: ServiceRequest, device_request: bool) -> None:
     if request.execute_at is None:
         return
     if not device_request:
-        raise MalformedValue("request.execute_at", "INPUT", f"SRV {request.srv} cannot be future-dated")
+        raise MalformedValue("request.execute_at", "INPUT", "only a device request can be future-dated")
+    domain.check_instant(request.execute_at, "request.execute_at")
     if request.execute_at < state.now:
         raise MalformedValue("request.execute_at", "INPUT", "a future-dated request cannot execute in the past")
 
@@ -130,7 +137,10 @@ def _check_schedule_body(state: State, request: ServiceRequest) -> None:
     if spec is None:
         raise MalformedValue("request.schedule", "SCH-1", "5.1 needs a schedule body")
     if spec.srv not in SRVS:
-        raise MalformedValue("request.schedule.srv", "SCH-1", f"SRV {spec.srv!r} is not modelled")
+        raise MalformedValue("request.schedule.srv", "SCH-1", f"the SRV is not modelled; known: {sorted(SRVS)}")
+    domain.check_day(spec.start_day, "request.schedule.start_day")
+    if spec.end_day is not None:
+        domain.check_day(spec.end_day, "request.schedule.end_day")
     if spec.start_day < state.today:
         raise MalformedValue("request.schedule.start_day", "SCH-1", "a schedule cannot start in the past")
     if spec.end_day is not None and spec.end_day < spec.start_day:

@@ -24,6 +24,7 @@ from typing import Any, Final, get_args
 
 from mhhs_sec.conformance.protocol import ANY_VALUE, EVENT_KINDS, PROTOCOL_VERSION
 from mhhs_sec.conformance.wire import METHODS
+from mhhs_sec.model import domain
 from mhhs_sec.model.outputs import CODES
 from mhhs_sec.model.profile import PROFILE_OPTIONS, Profile
 from mhhs_sec.model.registration import MPAN_RE
@@ -40,6 +41,21 @@ Schema = dict[str, Any]
 REQUIREMENT_PATTERN: Final = "^[A-Z][A-Z0-9]*-[0-9]+$"
 # A reason class is a code the sources do not define (hello 'codes' maps them).
 REASON_CLASSES: Final = tuple(code for code in CODES if code.startswith("MHHS-"))
+
+
+def _years(first: int, last: int) -> str:
+    """A regular expression of the four-digit years ``first``..``last``
+    (whole decades: the domain's ends are)."""
+    assert first % 10 == 0 and last % 10 == 9, (first, last)
+    return "(" + "|".join(f"{decade // 10}[0-9]" for decade in range(first, last + 1, 10)) + ")"
+
+
+_DOMAIN_YEARS: Final = _years(domain.FIRST_DAY.year, domain.LAST_DAY.year)
+_DOMAIN_TEXT: Final = (
+    f"Inside the model's input domain (docs/adapter-protocol.md, 'The model's input domain'): days from "
+    f"{domain.FIRST_DAY} to {domain.LAST_DAY}, instants from {domain.FIRST_INSTANT_TEXT} to "
+    f"{domain.LAST_INSTANT_TEXT}."
+)
 
 
 def _ref(name: str) -> Schema:
@@ -71,11 +87,17 @@ def _common() -> dict[str, Schema]:
             "description": "An instant of the virtual clock: ISO 8601 UTC to the second with a 'Z' suffix "
             "(2025-06-09T23:00:00Z). The runner sends this form; answer in it (docs/timing.md).",
         },
+        "input_instant": {
+            "type": "string",
+            "pattern": f"^({_DOMAIN_YEARS}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}|"
+            f"{domain.LAST_INSTANT_TEXT.removesuffix('Z')})Z$",
+            "description": f"An instant the runner sends (an 'instant'). {_DOMAIN_TEXT}",
+        },
         "day": {
             "type": "string",
-            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+            "pattern": f"^{_DOMAIN_YEARS}-[0-9]{{2}}-[0-9]{{2}}$",
             "description": "A settlement day, ISO 8601 date (REG-3, REG-8: it starts at local 00:00 of the "
-            "settlement time zone of the profile).",
+            f"settlement time zone of the profile). {_DOMAIN_TEXT}",
         },
         "eui64": {
             "type": "string",
@@ -349,7 +371,11 @@ def _schedule() -> Schema:
             "for_settlement": {"type": "boolean", "description": "FS-1: the flag each run carries."},
             "start_day": _described(_ref("day"), "The first run day."),
             "end_day": _described(_nullable(_ref("day")), "The last run day (null: open)."),
-            "next_run": _described(_ref("day"), "The settlement day of its next run (docs/timing.md)."),
+            "next_run": _described(
+                _ref("day"),
+                "The settlement day of its next run (docs/timing.md), at most "
+                f"{domain.MAX_OVERDUE_DAYS} days before the settlement day of the clock.",
+            ),
         },
         description="An existing DSP Schedule (SCH-1).",
     )
@@ -360,7 +386,9 @@ def _device_data_run() -> Schema:
         {
             "device_id": _ref("eui64"),
             "srv": _ref("srv"),
-            "start": _described(_ref("instant"), "The timestamp of values[0]."),
+            "start": _described(
+                _ref("input_instant"), "The timestamp of values[0]; the last one is inside the domain."
+            ),
             "interval_s": {
                 "type": "integer",
                 "minimum": 1,
@@ -397,7 +425,7 @@ def initial_state_schema() -> Schema:
     )
     state = _object(
         {
-            "clock": _described(_ref("instant"), "The virtual now the run starts at (docs/timing.md)."),
+            "clock": _described(_ref("input_instant"), "The virtual now the run starts at (docs/timing.md)."),
             "profile": profile,
             "config": _ref("config"),
             "users": {"type": "array", "items": _ref("user")},
@@ -456,13 +484,14 @@ def _request() -> Schema:
             "description": "FS-1: the ForSettlement flag; null = absent (FS-2, FS-4, AC-5).",
         },
         "period": _object(
-            {"start": _ref("instant"), "end": _ref("instant")},
-            description="The DUIS ReadLogPeriod, both ends included, end >= start; required for "
+            {"start": _ref("input_instant"), "end": _ref("input_instant")},
+            description="The DUIS ReadLogPeriod, both ends included, end >= start, end - start at most "
+            f"{domain.MAX_PERIOD_DAYS} days; required for "
             f"{', '.join(with_period)} and absent otherwise (AC-3: the settlement days it touches are the "
             "targeted days).",
         ),
         "execute_at": _described(
-            _ref("instant"),
+            _ref("input_instant"),
             "Future-dated execution (a device read only, not in the past): acknowledged I99 and executed then "
             "(docs/timing.md).",
         ),
@@ -518,7 +547,11 @@ def _events() -> dict[str, Schema]:
         "load_device": _common()["device"]["properties"],
         "submit": {"request": _ref("request")},
         "advance_clock": {
-            "to": _described(_ref("instant"), "The new now, not before the current one (docs/timing.md).")
+            "to": _described(
+                _ref("input_instant"),
+                f"The new now, not before the current one and at most {domain.MAX_ADVANCE_DAYS} days after it, "
+                f"making at most {domain.MAX_RUN_DAYS_PER_ADVANCE:,} schedule run days (docs/timing.md).",
+            )
         },
         "restrict_device": {
             "device_id": _described(
