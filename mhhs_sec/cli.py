@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -52,6 +53,15 @@ def _command(argv: Sequence[str] | None) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _run(argv)
+    except BrokenPipeError:  # `mhhs-sec show ID | head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's final flush must not fail again
+        return 0
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser(argv).parse_args(argv)
     if runtime_checks():  # MHHS_SEC_RUNTIME_CHECKS=1: the model under the proved invariants' runtime checks
         from mhhs_sec.proofs.runtime import checking

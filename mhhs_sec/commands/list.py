@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -103,11 +102,8 @@ def _run(listing: Callable[[argparse.Namespace], Rows], noun: str) -> Callable[[
             print(f"mhhs-sec list {noun}: {error}", file=sys.stderr)
             return USAGE
         text = json.dumps(rows, indent=1, ensure_ascii=False) if args.json else "\n".join(map(_line, rows))
-        try:
-            if text:
-                print(text)
-        except BrokenPipeError:  # `| head`: the reader has what it wanted
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        if text:
+            print(text)
         if not args.json:
             print(f"{len(rows)} {noun}", file=sys.stderr)
         return 0
