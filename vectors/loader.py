@@ -10,6 +10,7 @@ decoded, nothing is validated again.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -278,6 +279,16 @@ def vector_entries(path: Path | str | None = None, strict: bool = False) -> list
     if index is not None:
         return list(index)
     return list(load_vectors(path, strict=strict))
+
+
+def did_you_mean(wanted: list[str], ids: list[str]) -> str:
+    """'; did you mean a, b?' from the ids closest to those asked for (a
+    user's mistyped ``--vector`` or ``show`` id)."""
+    close: list[str] = []
+    for one in wanted:
+        near = difflib.get_close_matches(one, ids, n=3, cutoff=0.6) or sorted(i for i in ids if one in i)[:3]
+        close += [i for i in near if i not in close]
+    return f"; did you mean {', '.join(close)}?" if close else " (mhhs-sec list vectors lists every id)"
 
 
 def _validated(root: Path, strict: bool) -> list[Vector]:

@@ -52,7 +52,7 @@ def prepare(args: argparse.Namespace) -> tuple[list[str], int, dict[str, Any]]:
     profile.  Raises ValueError on bad usage (a bad filter, an unknown vector,
     a bad vector file).  Nothing is decoded yet but what selection needs."""
     from mhhs_sec.conformance.runner import Selection, parse_profile_filter, parse_shard
-    from mhhs_sec.vectors.loader import vector_entries
+    from mhhs_sec.vectors.loader import did_you_mean, vector_entries
 
     profile = parse_profile_filter(args.profile)
     selection = Selection(
@@ -62,7 +62,8 @@ def prepare(args: argparse.Namespace) -> tuple[list[str], int, dict[str, Any]]:
     entries = vector_entries(args.vectors)
     unknown = sorted(set(args.vector) - {entry.id for entry in entries})
     if unknown:
-        raise ValueError(f"--vector: no vector with id {', '.join(unknown)}")
+        ids = [entry.id for entry in entries]
+        raise ValueError(f"--vector: no vector with id {', '.join(unknown)}{did_you_mean(unknown, ids)}")
     return [entry.id for entry in selection.select(entries)], len(entries), profile
 
 

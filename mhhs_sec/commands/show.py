@@ -9,7 +9,6 @@ or a bad vector file."""
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import sys
 from typing import Any, Final
@@ -18,14 +17,16 @@ USAGE: Final = 2
 
 
 def run(args: argparse.Namespace) -> int:
-    from mhhs_sec.vectors.loader import VectorFormatError, load_vectors, vector_document, vector_entries
+    from mhhs_sec.vectors.loader import VectorFormatError, did_you_mean, load_vectors, vector_document, vector_entries
     from mhhs_sec.vectors.story import tell
 
     try:
         data = vector_document(args.vector, args.vectors)
         if data is None:
             ids = [entry.id for entry in vector_entries(args.vectors)]
-            print(f"mhhs-sec show: no vector with id {args.vector!r}{_close(args.vector, ids)}", file=sys.stderr)
+            print(
+                f"mhhs-sec show: no vector with id {args.vector!r}{did_you_mean([args.vector], ids)}", file=sys.stderr
+            )
             return USAGE
         text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False)
         if args.json:
@@ -37,14 +38,6 @@ def run(args: argparse.Namespace) -> int:
         return USAGE
     print(f"{tell(vector)}\n\nJSON:\n{text}")
     return 0
-
-
-def _close(wanted: str, ids: list[str]) -> str:
-    """'; did you mean a, b?' from the ids closest to the one asked for."""
-    close = difflib.get_close_matches(wanted, ids, n=3, cutoff=0.6)
-    if not close:
-        close = sorted(i for i in ids if wanted in i)[:3]
-    return f"; did you mean {', '.join(close)}?" if close else " (mhhs-sec conform lists ids in its reports)"
 
 
 EXAMPLES: Final = """\

@@ -139,6 +139,9 @@ def test_conform_cli_exit_codes_and_report_files(all_vectors: list[Any], tmp_pat
         err = capsys.readouterr().err
         assert len(err.strip().splitlines()) == 1 and "cannot start" in err, err
     assert main(["conform", "--vector", "no-such-vector", "--vectors", folder]) == 2
+    assert "(mhhs-sec list vectors lists every id)" in capsys.readouterr().err
+    assert main(["conform", "--vector", vectors[0].id + "x", "--vectors", folder]) == 2  # mistyped: named
+    assert f"; did you mean {vectors[0].id}" in capsys.readouterr().err
     assert main(["conform", "--requirement", "NOPE-1", "--vectors", folder]) == 2
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "bad.json").write_text("{}", encoding="utf-8")
