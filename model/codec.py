@@ -10,9 +10,10 @@ field by its path (``steps[3].event.request.period.end``).
 from __future__ import annotations
 
 import datetime as dt
+import reprlib
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from . import codec_fast, meter
 from .clock import format_instant, parse_instant
@@ -46,6 +47,17 @@ from .tables import SRVS
 T = TypeVar("T")
 Json = dict[str, Any]
 
+# A bad value in an error message: its repr cut short, whatever its size or
+# depth (the whole repr of a deep value raises RecursionError, of a large one
+# echoes the input).
+_SHOWN: Final = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlong = 3, 80, 80, 40
+
+
+def _shown(value: object) -> str:
+    """``repr(value)``, at most a few levels deep and a few dozen characters a part."""
+    return _SHOWN.repr(value)
+
 
 class _Reader:
     """Strict access to one JSON object, naming fields by path in errors."""
@@ -67,7 +79,7 @@ class _Reader:
             raise MalformedValue(self._field(key), "INPUT", "is required")
         value = self.data[key]
         if kind is int and isinstance(value, bool) or not isinstance(value, kind):
-            raise MalformedValue(self._field(key), "INPUT", f"expected {kind.__name__}, got {value!r}")
+            raise MalformedValue(self._field(key), "INPUT", f"expected {kind.__name__}, got {_shown(value)}")
         return value
 
     def parsed(self, key: str, parse: Callable[[str], T], *, optional: bool = False) -> T:
@@ -471,7 +483,7 @@ def decode_device_data(data: object, path: str = "initial_state.device_data") ->
     if data is None:
         return {}
     if not isinstance(data, list):
-        raise MalformedValue(path, "INPUT", f"expected list, got {data!r}")
+        raise MalformedValue(path, "INPUT", f"expected list, got {_shown(data)}")
     grouped: dict[tuple[str, str], list[tuple[int, int, list[int]]]] = {}
     for i, item in enumerate(data):
         device_id, srv, start, interval, values = _run(_Reader(item, f"{path}[{i}]"))
