@@ -24,7 +24,18 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Final, Protocol
 
 from .mutate import Chooser, Corpus, RandomChooser
-from .targets import ACCEPTED, REFUSED, BadAnswer, Case, CodecTarget, Inputs, InternalAnswer, StdioTarget, StepTarget
+from .targets import (
+    ACCEPTED,
+    REFUSED,
+    BadAnswer,
+    Case,
+    CodecTarget,
+    Hang,
+    Inputs,
+    InternalAnswer,
+    StdioTarget,
+    StepTarget,
+)
 
 DOMAIN_CASE: Final = "domain"
 # The model states its input domain (dates, periods, schedule horizon) in this module.
@@ -40,11 +51,6 @@ class Target(Protocol):
     def run(self, case: Case) -> str: ...
 
     def close(self) -> None: ...
-
-
-class Hang(BaseException):
-    """An input ran past the per-input bound (a BaseException: the servers'
-    ``except Exception`` must not answer it as an internal error)."""
 
 
 def make_target(name: str, inputs: Inputs, *, process: bool = False, timeout_s: float | None = None) -> Target:

@@ -54,6 +54,11 @@ class BadAnswer(Exception):
     """A server or the runner broke its contract (not an exception of its own)."""
 
 
+class Hang(BaseException):
+    """An input ran past the per-input bound (a BaseException: the servers'
+    ``except Exception`` must not answer it as an internal error)."""
+
+
 class InternalAnswer(BadAnswer):
     """A server answered ``internal``: the implementation raised an untyped exception."""
 

@@ -27,7 +27,7 @@ from mhhs_sec.conformance.wire import check_answer
 from mhhs_sec.vectors.compare import compare
 
 from .mutate import Chooser, Mutant, chance, dumps, mutate, mutate_bytes, mutate_node, pick
-from .targets import ACCEPTED, REFUSED, BadAnswer, Case, Inputs, check_error, worst
+from .targets import ACCEPTED, REFUSED, BadAnswer, Case, Hang, Inputs, check_error, worst
 
 _TEXT: Final = re.compile(rb">([^<>]+)<")
 _HEAD_END: Final = b"\r\n\r\n"
@@ -164,6 +164,8 @@ class HttpTarget:
             data = exchange(self.address, b"".join(case.payload), self.timeout_s)
         except ConnectionResetError:
             data = None
+        except TimeoutError:
+            raise Hang(f"http: no answer within {self.timeout_s:g} s") from None
         if not data:
             return self._nothing(case)
         answers = http_answers(data)
