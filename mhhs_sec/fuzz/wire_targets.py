@@ -166,6 +166,9 @@ class HttpTarget:
             data = None
         except TimeoutError:
             raise Hang(f"http: no answer within {self.timeout_s:g} s") from None
+        except ConnectionRefusedError:
+            self.recover()
+            raise BadAnswer("http: the server is gone (connection refused); started again") from None
         if not data:
             return self._nothing(case)
         answers = http_answers(data)
