@@ -8,7 +8,8 @@ server loop, the HTTP server (``python -m mhhs_sec serve --http 0``, its own
 process) and the runner's reading side.  For each target it prints the inputs
 run, typed refusals, acceptances, untyped exceptions (an ``internal`` answer
 included), bad answers (a server or the runner breaking its contract), hangs
-(no outcome within ``--bound-s`` seconds) and domain cases (failures on inputs
+(no outcome within ``--bound-s`` seconds of CPU time; for the HTTP server,
+three times that on the wall clock) and domain cases (failures on inputs
 outside the model's input domain, while the model states none); then the peak
 memory of this process and of the HTTP server against ``--memory-mib``.  The
 first few failing inputs of each kind are minimised and saved as JSON in
@@ -40,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--inputs", type=int, default=10_000, help="inputs in all (default 10000)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the choices (default 0)")
     parser.add_argument("--target", choices=(*TARGETS, "all"), default="all")
-    parser.add_argument("--bound-s", type=float, default=1.0, help="per-input bound: a hang past it (default 1 s)")
+    parser.add_argument(
+        "--bound-s", type=float, default=1.0, help="per-input bound in seconds of CPU time: a hang past it (default 1)"
+    )
     parser.add_argument("--memory-mib", type=int, default=1024, help="bound on peak memory (default 1024 MiB)")
     parser.add_argument("--save", default="fuzz-findings", help="folder for minimised failing inputs")
     parser.add_argument("--keep", type=int, default=3, help="failing inputs kept (and minimised) per kind")

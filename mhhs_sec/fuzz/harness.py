@@ -9,8 +9,10 @@ once it has one, such an input must be refused like any other.
 
 :func:`fuzz` runs a target on ``count`` inputs from a seeded chooser and
 counts the outcomes, keeping the first few failing inputs of each kind,
-minimised (:func:`minimise`).  The per-input bound (``bound_s``) is the
-counting script's; the tests use none (their bounds are input sizes).
+minimised (:func:`minimise`).  The per-input bound (``bound_s``, seconds of
+CPU time; a server in another process gets three times as long on the wall
+clock) is the counting script's; the tests use none (their bounds are input
+sizes).
 """
 
 from __future__ import annotations
@@ -67,21 +69,23 @@ def make_target(name: str, inputs: Inputs, *, process: bool = False, timeout_s: 
 
 @contextlib.contextmanager
 def bounded(seconds: float | None) -> Iterator[None]:
-    """Raise Hang in the main thread once ``seconds`` have passed (None: no bound)."""
+    """Raise Hang in the main thread once this process has spent ``seconds``
+    of CPU time (None: no bound).  CPU time, not wall-clock time: on a busy
+    machine an input waiting for a core is not a hang."""
     if seconds is None:
         yield
         return
 
     def expired(signum: int, frame: Any) -> None:
-        raise Hang(f"no outcome within {seconds:g} s")
+        raise Hang(f"no outcome within {seconds:g} s of CPU time")
 
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGPROF, expired)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 def judge(target: Target, case: Case, bound_s: float | None = None) -> str:

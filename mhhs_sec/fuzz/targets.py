@@ -183,6 +183,7 @@ class StepTarget:
     def make(self, chooser: Chooser) -> Case:
         where = self.inputs.corpus.step_at(chooser)
         event = self.inputs.event(chooser, where)
+        self.inputs.state_before(where)  # the vector's own steps, outside the input's bound
         return Case("event", event.value, tuple(event.labels), where)
 
     def run(self, case: Case) -> str:
