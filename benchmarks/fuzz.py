@@ -4,14 +4,15 @@
 
 Inputs are made from the committed vectors and the protocol schemas, mutated
 (``mhhs_sec/fuzz``), and fed to the codec, the model's ``step``, the stdio
-server loop, the HTTP server (``python -m mhhs_sec serve --http 0``, its own
-process) and the runner's reading side.  For each target it prints the inputs
+server loop (one input in ten through ``python -m mhhs_sec serve --stdio``,
+its own process), the HTTP server (``python -m mhhs_sec serve --http 0``, its
+own process) and the runner's reading side.  For each target it prints the inputs
 run, typed refusals, acceptances, untyped exceptions (an ``internal`` answer
 included), bad answers (a server or the runner breaking its contract), hangs
-(no outcome within ``--bound-s`` seconds of CPU time; for the HTTP server,
+(no outcome within ``--bound-s`` seconds of CPU time; for a server process,
 three times that on the wall clock) and domain cases (failures on inputs
 outside the model's input domain, while the model states none); then the peak
-memory of this process and of the HTTP server against ``--memory-mib``.  The
+memory of this process and of the server processes against ``--memory-mib``.  The
 first few failing inputs of each kind are minimised and saved as JSON in
 ``--save``.  Exit 0 only with no untyped exception, bad answer or hang and the
 peak memory under the bound.
@@ -117,7 +118,8 @@ def _text(report: Any) -> str:
     for name, row in report["targets"].items():
         lines.append(f"{name:8}" + "".join(f"{row[c]:>12}" for c in (*COLUMNS, "per_second")))
     lines.append(f"{'total':8}" + "".join(f"{report['totals'][c]:>12}" for c in COLUMNS))
-    lines.append(f"peak memory: {report['peak_mib']} MiB (harness), {report['server_peak_mib']} MiB (HTTP server); "
+    servers = report["server_peak_mib"]
+    lines.append(f"peak memory: {report['peak_mib']} MiB (harness), {servers} MiB (server processes); "
                  f"bound {report['memory_bound_mib']} MiB")  # fmt: skip
     lines.append(f"per-input bound {report['bound_s']:g} s; seed {report['seed']}")
     if report["domain_pending"]:

@@ -56,13 +56,15 @@ class Target(Protocol):
 
 
 def make_target(name: str, inputs: Inputs, *, process: bool = False, timeout_s: float | None = None) -> Target:
-    """A target by name; ``process``: the HTTP server as its own process."""
+    """A target by name; ``process``: the stdio and HTTP servers as processes of their own."""
     from .wire_targets import HttpTarget, RunnerTarget
 
     if name == "http":
         return HttpTarget(inputs, process=process, timeout_s=timeout_s)
+    if name == "stdio":
+        return StdioTarget(inputs, process=process, timeout_s=timeout_s)
     found: dict[str, Callable[[Inputs], Target]] = {
-        "codec": CodecTarget, "step": StepTarget, "stdio": StdioTarget, "runner": RunnerTarget,
+        "codec": CodecTarget, "step": StepTarget, "runner": RunnerTarget,
     }  # fmt: skip
     return found[name](inputs)
 

@@ -5,10 +5,13 @@ and the runner's reading of an implementation's answers."""
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import selectors
 import socket
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -247,6 +250,78 @@ def check_http_answer(status: int, body: bytes) -> str:
     if status not in (400, 404, 411, 413, 414, 422, 431, 500) or not isinstance(answer, dict) or "error" not in answer:
         raise BadAnswer(f"http: answer {status} {body[:200]!r}")
     return check_error(answer["error"], len(body))
+
+
+class StdioServer:
+    """``python -m mhhs_sec serve --stdio`` as its own process: request lines
+    written and answer lines read without blocking (neither side can fill a
+    pipe and wait for the other), each exchange within ``wait_s`` on the wall
+    clock (else Hang); started again after a hang, a failure or a shutdown."""
+
+    def __init__(self, wait_s: float) -> None:
+        self.wait_s, self.peak_kib = wait_s, 0
+        self._start()
+
+    def _start(self) -> None:
+        command = [sys.executable, "-m", "mhhs_sec", "serve", "--stdio"]
+        pipe = subprocess.PIPE
+        self.process = subprocess.Popen(command, stdin=pipe, stdout=pipe, stderr=subprocess.DEVNULL)
+        assert self.process.stdin is not None
+        os.set_blocking(self.process.stdin.fileno(), False)
+
+    def exchange(self, stream: bytes, wanted: int) -> list[bytes]:
+        """The answer lines to ``stream``, once ``wanted`` of them have come."""
+        try:
+            answers = self._exchange(stream, wanted)
+        except BaseException:
+            self.stop()
+            self._start()
+            raise
+        if b'"shutdown"' in stream or self.process.poll() is not None:
+            self.stop()
+            self._start()
+        return answers
+
+    def _exchange(self, stream: bytes, wanted: int) -> list[bytes]:
+        process = self.process
+        assert process.stdin is not None and process.stdout is not None
+        pending, received = memoryview(stream), bytearray()
+        deadline = time.monotonic() + self.wait_s
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            selector.register(process.stdin, selectors.EVENT_WRITE)
+            while (count := received.count(b"\n")) < wanted:
+                if (remaining := deadline - time.monotonic()) <= 0:
+                    raise Hang(f"stdio: {count} of {wanted} answers within {self.wait_s:g} s")
+                for key, _ in selector.select(remaining):
+                    if key.fileobj is process.stdin:
+                        pending = _write_some(process.stdin.fileno(), pending)
+                        if not pending:
+                            selector.unregister(process.stdin)
+                    elif chunk := os.read(process.stdout.fileno(), 1 << 16):
+                        received += chunk
+                    else:
+                        raise BadAnswer(f"stdio: the server exited after {count} of {wanted} answers")
+        return bytes(received).split(b"\n")[:-1] if received.endswith(b"\n") else [bytes(received)]
+
+    def stop(self) -> None:
+        self.peak_kib = max(self.peak_kib, _peak_kib(self.process.pid))
+        self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
+
+
+def _write_some(fd: int, pending: memoryview) -> memoryview:
+    """What is left of ``pending`` after one write (nothing once the reader is gone)."""
+    try:
+        return pending[os.write(fd, pending[: 1 << 16]) :]
+    except BlockingIOError:
+        return pending
+    except (BrokenPipeError, ConnectionResetError):
+        return pending[len(pending) :]
 
 
 # ---- the runner's reading side ------------------------------------------------------
