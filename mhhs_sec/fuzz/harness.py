@@ -109,10 +109,16 @@ def signature(failure: BaseException) -> str:
     if isinstance(failure, BadAnswer):
         return f"{type(failure).__name__}: {str(failure)[:80]}"
     frames = traceback.extract_tb(failure.__traceback__)
-    where = next((f for f in reversed(frames) if "mhhs_sec" in f.filename or "/model/" in f.filename), None)
+    where = next((f for f in reversed(frames) if _in_project(f.filename)), None)
     if where is None:
         return type(failure).__name__
     return f"{type(failure).__name__} at {'/'.join(where.filename.rsplit('/', 2)[-2:])}:{where.lineno}"
+
+
+def _in_project(filename: str) -> bool:
+    """A frame of the code under test (the project, not this harness)."""
+    project = any(part in filename for part in ("/mhhs_sec/", "/model/", "/conformance/", "/vectors/"))
+    return project and "/mhhs_sec/fuzz/" not in filename
 
 
 @dataclass
