@@ -107,6 +107,7 @@ NASTY_TEXT: Final = (
 )  # fmt: skip
 STRING_SIZES: Final = (1_000, 70_000, 1_100_000)
 DEPTHS: Final = (10, 63, 64, 65, 200, 500)  # deeper: as text (mutate_bytes)
+MAX_REPEATED: Final = 10_000  # bytes of JSON: a list repeated a hundred times is at most 1 MB
 UNKNOWN_KEYS: Final = ("zz_unknown", "", "__proto__", "event", "id", "\x00")
 # At most a day: what falls due in a longer advance is the model's cost, not the harness's concern.
 SHIFTS_S: Final = (1, -1, 1800, -1800, 3600, 86400, -86400)
@@ -236,7 +237,12 @@ def _shape(chooser: Chooser, node: Any, mutant: Mutant) -> Any:
         return changed
     if isinstance(node, list) and node:
         how = chooser.below(3)
-        return [] if how == 0 else node[1:] if how == 1 else node + node * pick(chooser, (1, 100))
+        if how < 2:
+            return [] if how == 0 else node[1:]
+        times = pick(chooser, (1, 100))
+        if times > 1 and len(dumps(node)) > MAX_REPEATED:
+            times = 1  # a list of large items repeated would make inputs of hundreds of megabytes
+        return node + node * times
     return _wrong_type(chooser, node, mutant)
 
 
