@@ -105,7 +105,7 @@ class HttpAdapter:
         except (http.client.HTTPException, ConnectionError, OSError) as error:
             self.restart()
             raise AdapterFault("crash", f"{method}: connection lost: {type(error).__name__}: {error}") from None
-        return _result(status, data, method)
+        return read_result(status, data, method)
 
     def _connection(self, method: str) -> tuple[socket.socket, _Reader]:
         """The open connection (a new one if there is none or the server
@@ -163,7 +163,10 @@ def _read_body(response: http.client.HTTPResponse, method: str) -> bytes:
     return data
 
 
-def _result(status: int, data: bytes, method: str) -> Any:
+def read_result(status: int, data: bytes, method: str) -> Any:
+    """The runner's reading of one answer: the result of a 200, else what
+    :func:`~.wire.check_answer` makes of the error (EventRejected or
+    AdapterFault); AdapterFault if the body is not JSON."""
     try:
         answer = loads(data)
     except ValueError as error:  # TooDeep included

@@ -120,12 +120,7 @@ class StdioAdapter:
         # The first answer of a new process may also include its start-up.
         allowance = self.timeout_s + (self.startup_s if self._fresh else 0.0)
         self._fresh = False
-        line = self._read_line(process, time.monotonic() + allowance, method)
-        try:
-            answer = loads(line)
-        except ValueError as error:  # TooDeep and UnicodeDecodeError included
-            raise AdapterFault("garbage", f"{method}: not JSON ({_clip(str(error).encode())}): {_clip(line)}") from None
-        return check_answer(answer, ident, method)
+        return read_answer(self._read_line(process, time.monotonic() + allowance, method), ident, method)
 
     def _send(self, process: subprocess.Popen[bytes], message: Json) -> None:
         """Write one line, never blocking past the timeout (a child that stops
@@ -193,6 +188,17 @@ class StdioAdapter:
         _kill_group(process)
         text = self._stderr.tail() if self._stderr is not None else ""
         return f" ({_exit_text(code)}{f'; stderr: {printable(text)}' if text else ''})"
+
+
+def read_answer(line: bytes | bytearray, ident: int, method: str) -> Any:
+    """The runner's reading of one answer line: its result, EventRejected for
+    a refused event, AdapterFault for anything else (not JSON, too deep, not
+    UTF-8, not a well-formed answer)."""
+    try:
+        answer = loads(line)
+    except ValueError as error:  # TooDeep and UnicodeDecodeError included
+        raise AdapterFault("garbage", f"{method}: not JSON ({_clip(str(error).encode())}): {_clip(line)}") from None
+    return check_answer(answer, ident, method)
 
 
 class _StderrTail:
