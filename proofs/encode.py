@@ -464,15 +464,16 @@ def _advance(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState
 def _load_registration(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, SymOut]:
     """REG-5 (model.registration.check_registration): a load that leaves a gap
     or an overlap is refused and the previous registration stands; SCH-3
-    (model.machine._load_registration): an MDRA change whose EFD has already
-    begun takes effect at once."""
+    (model.machine._load_registration): a new MDRA change whose EFD has
+    already begun takes effect at once."""
     last = z3.If(ctx.on("etd"), ev.new_etd - 1, ev.new_etd)
     valid = z3.And(last >= ctx.first, ev.new_efd == last + 1)
     if ctx.inputs.faults.skip_registration_check:
         valid = z3.BoolVal(True)
     loaded = st.replace(a_etd=ev.new_etd, b_efd=ev.new_efd)
     changed, alert = mdra_change(ctx, loaded)
-    begun = ctx.day_start(loaded.b_efd) <= st.now
+    # a change the MPAN already had (same EFD) took effect when it began
+    begun = z3.And(ctx.day_start(loaded.b_efd) <= st.now, ev.new_efd != st.b_efd)
     post = changed.ite(begun, loaded).ite(valid, st)
     out = no_output(st.now).replace(reg_refused=z3.Not(valid), alert=z3.And(valid, begun, alert))
     # the abstraction keeps the outgoing MDRA's first EFD (ctx.first) fixed

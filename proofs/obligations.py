@@ -25,7 +25,7 @@ from mhhs_sec.model.tables import CACHE, HOUR, MDR_SRV_IDS, SRVS, TRT_TABLE
 
 from . import encode
 from .inputs import IN, OUT, ROLES, SRV_IDS
-from .symbolic import Ctx, SymEvent, SymOut, SymState, code, gen, kind, member, role, srv
+from .symbolic import SUBMIT, Ctx, SymEvent, SymOut, SymState, code, gen, kind, member, role, srv
 
 StateFn = Callable[[Ctx, SymState], z3.BoolRef]
 StepFn = Callable[[Ctx, SymState, SymEvent, SymOut, SymState], z3.BoolRef]
@@ -205,6 +205,19 @@ def _sch3_step(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z
     return z3.Implies(z3.And(run, o.sched_created < _efd_start(ctx, s)), o.at < _efd_start(ctx, s))
 
 
+def _sch3_alert(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    # SCH-3: the schedule deleted at the EFD is alerted to the outgoing MDRA
+    # (its owner), and an alert names such a schedule deleted in this step
+    was_held = z3.And(s.s_on, s.s_owner == OUT, s.s_role == MDR)
+    deleted = z3.And(was_held, z3.Not(s2.s_on))
+    at_efd = z3.And(deleted, s.s_created < _efd_start(ctx, s2), _efd_start(ctx, s2) <= s2.now, e.kind != SUBMIT)
+    return z3.And(z3.Implies(at_efd, o.alert), z3.Implies(o.alert, deleted))
+
+
+def _sch3_delete_step(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    return z3.And(_sch3_step(ctx, s, e, o, s2), _sch3_alert(ctx, s, e, o, s2))
+
+
 def _sch3_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
     return z3.And(accepted(o), o.scheduled, o.user == OUT, o.sched_owner_role == MDR)
 
@@ -294,8 +307,9 @@ OBLIGATIONS: Final[tuple[Obligation, ...]] = (
     Obligation("read-inventory-trt-30s", ("TRT-3",), "every accepted 8.2 has a 30 s TRT", step=_trt_inventory,
                witness=_inventory_witness),
     Obligation("outgoing-schedules-end-at-efd", ("SCH-3",),
-               "after the incoming EFD begins no schedule the outgoing MDRA held before it executes (default "
-               "SCH-3 profile: delete)", state=_sch3_state, step=_sch3_step, witness=_sch3_witness,
+               "after the incoming EFD begins the outgoing MDRA holds, and runs, no schedule it held before it; "
+               "each one deleted then is alerted to it, and an alert names one (default SCH-3 profile: delete)",
+               state=_sch3_state, step=_sch3_delete_step, witness=_sch3_witness,
                profile={"schedules_on_mdra_change": False}),
     Obligation("outgoing-schedule-runs-refused-after-efd", ("SCH-3", "SCH-9", "AC-3"),
                "after the incoming EFD begins no run of a schedule the outgoing MDRA held before it is accepted "

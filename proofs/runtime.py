@@ -57,7 +57,6 @@ class Monitor:
     ``broken`` as (obligation name, what)."""
 
     strict: bool = True
-    skip: frozenset[str] = frozenset()  # obligations not checked in this run (named by the caller)
     steps: int = 0
     broken: list[tuple[str, str]] = field(default_factory=list)
     created: dict[int, tuple[Schedule, int]] = field(default_factory=dict)
@@ -68,7 +67,7 @@ class Monitor:
         self._follow_schedules(micro)
         alt = self._alt.setdefault(micro.after.profile, alt_of(micro.after.profile))
         for obligation in OBLIGATIONS:
-            if obligation.name in self.skip or not all(alt[o] == v for o, v in obligation.profile.items()):
+            if not all(alt[o] == v for o, v in obligation.profile.items()):
                 continue
             for check in CHECKS[obligation.name]:
                 for problem in check(self, micro):
@@ -368,17 +367,29 @@ def trt_inventory(monitor: Monitor, micro: MicroStep) -> Found:
 
 def _ended_before(state: State, schedule: Schedule, created: int | None) -> bool:
     """SCH-3: is the schedule its owner's as outgoing MDRA, held since before
-    an incoming EFD that has begun (and the owner not appointed again today)?"""
+    an incoming EFD that has begun?  (Being appointed again later does not
+    keep it: the catalogue deletes it when the appointment ends.)"""
     if schedule.role != "MDR" or created is None:
         return False
     tz = state.profile.settlement_tz
-    chain = _chain(state, schedule.device_id)
-    begun = [
-        start
-        for party, efd in _changes(chain)
-        if party == schedule.owner and (start := day_start(efd, tz)) <= state.now and created < start
-    ]
-    return bool(begun) and _holder(chain, state.today) != schedule.owner
+    return any(
+        party == schedule.owner and created < day_start(efd, tz) <= state.now
+        for party, efd in _changes(_chain(state, schedule.device_id))
+    )
+
+
+def _taking_effect(micro: MicroStep, device_id: str) -> set[str]:
+    """SCH-3: the outgoing parties of the MDRA changes of the device's MPAN that
+    take effect in this micro-step: their EFD begins now (a clock advance runs
+    the change at that instant), or a load brings a change whose EFD has
+    already begun that the MPAN did not have before."""
+    tz = micro.after.profile.settlement_tz
+    known = set(_changes(_chain(micro.before, device_id)))
+    return {
+        party
+        for party, efd in _changes(_chain(micro.after, device_id))
+        if (start := day_start(efd, tz)) <= micro.after.now and (start == micro.after.now or (party, efd) not in known)
+    }
 
 
 def sch3_deleted(monitor: Monitor, micro: MicroStep) -> Found:
@@ -391,7 +402,9 @@ def sch3_deleted(monitor: Monitor, micro: MicroStep) -> Found:
 
 def sch3_alerted(monitor: Monitor, micro: MicroStep) -> Found:
     """SCH-3 'delete' (step): each schedule deleted at the EFD is alerted to
-    its owner (MHHS-A1), and an MHHS-A1 names a schedule deleted then."""
+    its owner (MHHS-A1); an MHHS-A1 names a schedule deleted in this step whose
+    owner is the outgoing MDRA of a change taking effect in it (a change the
+    MPAN already had deletes nothing when a load restates it)."""
     alerts = {(a.recipient, a.schedule_id) for a in micro.outputs if isinstance(a, Alert) and a.code == "MHHS-A1"}
     gone = {k: s for k, s in micro.before.schedules.items() if k not in micro.after.schedules}
     for key, schedule in gone.items():
@@ -401,6 +414,8 @@ def sch3_alerted(monitor: Monitor, micro: MicroStep) -> Found:
     for recipient, key in alerts:
         if key not in gone or gone[key].owner != recipient:
             yield f"MHHS-A1 to {recipient} for schedule {key}, not deleted in this step"
+        elif recipient not in _taking_effect(micro, gone[key].device_id):
+            yield f"MHHS-A1 to {recipient} for schedule {key}: no MDRA change of its MPAN takes effect now"
 
 
 def _removed_otherwise(micro: MicroStep, schedule: Schedule) -> bool:
