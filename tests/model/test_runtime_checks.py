@@ -397,3 +397,21 @@ def test_a_last_run_reading_after_its_cache_went_is_a_device_read() -> None:
     assert first.entries == last.entries and {day_of(e.timestamp) for e in last.entries} == {DAY}
     slot = run.state.cache[(S1_ESME, "4.8.1")]  # the open schedule keeps the last run's read
     assert {c.retrieved_at for c in slot.entries.values()} == {last.responded_at}
+
+
+@pytest.mark.req("SCH-1", "SCH-5", "C-6")
+def test_a_last_run_ends_its_schedule_before_it_executes_and_is_retried() -> None:
+    # Timing rule 5.6: the run on the end day removes the schedule first, then
+    # executes like any other run; the device is off line, so it is retried
+    # (SCH-5) and its retry is not removed with the schedule.
+    run = Run(world(at(DAY, 8), LATER_CHANGE))
+    run.submit(MDR_OUT, "MDR", "5.1", S2_ESME, schedule=ScheduleSpec("4.8.1", DAY + ONE_DAY, DAY + ONE_DAY))
+    run.do(SetDeviceComms(S2_ESME, False))
+    with checking():
+        run.advance(at(DAY + ONE_DAY, 7, 30))
+        assert not run.state.schedules and len(run.state.pending) == 1  # ended; its retry queued
+        run.do(SetDeviceComms(S2_ESME, True))
+        run.advance(at(DAY + ONE_DAY, 8, 30))
+    answer = [r for r in run.responses() if r.mode == "scheduled"]
+    assert [(r.code, r.responded_at) for r in answer] == [("I0", at(DAY + ONE_DAY, 8))]
+    assert {day_of(e.timestamp) for e in answer[0].entries} == {DAY}
