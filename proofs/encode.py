@@ -247,12 +247,14 @@ def decide_create(ctx: Ctx, st: SymState, req: Request, ev: SymEvent) -> Decisio
 
 
 def decide_schedule_admin(ctx: Ctx, req: Request) -> Decision:
-    """5.2 / 5.3: user, SRV and flag checks only (model.access.authorise)."""
+    """5.2 / 5.3: user, SRV and flag checks, then AC-7 (an MDR request naming a
+    device that is not an ESME) (model.access.authorise)."""
     flag_rules, eff = flag_checks(ctx, req)
     checks = [
         (z3.Not(holds_role(req.user, req.role)), "E1"),
         (z3.Not(may_send(ctx, req.role, req.srv)), "E2"),
         *flag_rules,
+        (z3.And(req.role == MDR, ctx.kind != KINDS.index("ESME")), "E11"),
     ]
     result = _reject_chain(checks)
     trt = trt_expr(ctx, req.srv, z3.IntVal(GENERATIONS.index("SMETS2")), z3.BoolVal(False), eff)
