@@ -38,7 +38,7 @@ from mhhs_sec.model.state import State, evolve
 from mhhs_sec.model.tables import CACHE, MDR_SRV_IDS
 
 from .concrete import alt_of
-from .obligations import NA_FOR_SMETS1, OBLIGATIONS, SCHEDULE_SRVS, TABLE3_READS, TRT_MHHS_S, TRT_READ_INVENTORY_S
+from .obligations import NA_FOR_SMETS1, OBLIGATIONS, TABLE3_CELLS, TABLE3_READS, TRT_MHHS_S, TRT_READ_INVENTORY_S
 
 Found = Iterator[str]  # what a check yields: one line per violation
 
@@ -320,7 +320,8 @@ def cache_goes_with_schedule(monitor: Monitor, micro: MicroStep) -> Found:
 
 def mdr_access(monitor: Monitor, micro: MicroStep) -> Found:
     """AC-1, AC-6, AC-7, AC-8: an accepted MDR request is for a Table 2 SRV,
-    never 4.1.1 on SMETS2, a GSME (but 5.2 / 5.3), or an SRV N/A for SMETS1."""
+    never 4.1.1 on SMETS2, a device that is not an ESME (5.2 / 5.3 included), or
+    an SRV N/A for SMETS1."""
     for r in _accepted(micro):
         device = micro.after.devices.get(r.device_id)
         if r.role != "MDR" or device is None:
@@ -329,7 +330,7 @@ def mdr_access(monitor: Monitor, micro: MicroStep) -> Found:
             yield f"{r.request_id}: MDR {r.srv} outside Table 2 (AC-1)"
         if r.srv == "4.1.1" and device.generation != "SMETS1":
             yield f"{r.request_id}: MDR 4.1.1 to a SMETS2 device (AC-6)"
-        if r.srv not in SCHEDULE_SRVS and device.kind != "ESME":
+        if device.kind != "ESME":
             yield f"{r.request_id}: MDR {r.srv} to a {device.kind} (AC-7)"
         if device.generation == "SMETS1" and r.srv in NA_FOR_SMETS1:
             yield f"{r.request_id}: MDR {r.srv} N/A for SMETS1 (AC-8)"
@@ -339,8 +340,10 @@ def mdr_access(monitor: Monitor, micro: MicroStep) -> Found:
 
 
 def flags(monitor: Monitor, micro: MicroStep) -> Found:
-    """FS-2, FS-4 (FS-5 'reject'): accepted MDR requests carry ForSettlement =
-    true; NO / OU (and the other never-for-settlement roles) never do."""
+    """FS-2, FS-4 (FS-5 'reject' and 'coerce'): accepted MDR requests are
+    answered with ForSettlement = true; NO / OU (and the other
+    never-for-settlement roles) never are (under 'reject' the flag sent is
+    that flag; under 'coerce' the answer carries the flag the rule says)."""
     for r in _accepted(micro):
         if r.role == "MDR" and not r.for_settlement:
             yield f"{r.request_id}: accepted MDR request without ForSettlement (FS-2)"
@@ -353,6 +356,22 @@ def trt_mhhs(monitor: Monitor, micro: MicroStep) -> Found:
     for r in _accepted(micro):
         if r.for_settlement and r.srv in TABLE3_READS and r.trt_s != TRT_MHHS_S:
             yield f"{r.request_id}: MHHS {r.srv} by {r.role} with TRT {r.trt_s}"
+
+
+def trt_cells(monitor: Monitor, micro: MicroStep) -> Found:
+    """TRT-1, AC-8: an accepted request of an SRV of Table 3 has its cell's TRT
+    (5.2 / 5.3: the SMETS2 cell), and no N/A cell is answered."""
+    for r in _accepted(micro):
+        device = micro.after.devices.get(r.device_id)
+        if r.srv in ("5.2", "5.3"):
+            generation = "SMETS2"
+        elif device is not None:
+            generation = device.generation
+        else:
+            continue
+        key = (r.srv, generation, r.mode, "mhhs" if r.for_settlement else "existing")
+        if key in TABLE3_CELLS and (TABLE3_CELLS[key] is None or r.trt_s != TABLE3_CELLS[key]):
+            yield f"{r.request_id}: {' '.join(key)} answered with TRT {r.trt_s}, the cell says {TABLE3_CELLS[key]}"
 
 
 def trt_inventory(monitor: Monitor, micro: MicroStep) -> Found:
@@ -467,7 +486,9 @@ CHECKS: Final[dict[str, tuple[Check, ...]]] = {
     "cache-scope": (cache_scope, cache_goes_with_schedule),
     "mdr-requests-within-table-2": (mdr_access,),
     "for-settlement-flag-rules": (flags,),
+    "for-settlement-flag-rules[coerce]": (flags,),
     "mhhs-trt-24h-any-role": (trt_mhhs,),
+    "trt-per-table-3-cell": (trt_cells,),
     "read-inventory-trt-30s": (trt_inventory,),
     "outgoing-schedules-end-at-efd": (sch3_deleted, sch3_alerted, sch3_runs),
     "outgoing-schedule-runs-refused-after-efd": (sch3_runs,),
