@@ -463,13 +463,20 @@ def _advance(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState
     return guard, post, out
 
 
+def chain_link(ctx: Ctx, efd: z3.ArithRef, etd: z3.ArithRef, following_efd: z3.ArithRef) -> z3.BoolRef:
+    """REG-5, REG-12 (model.registration._check_one, _check_adjacent): an
+    appointment from ``efd`` to ``etd`` has a last day on or after its EFD, and
+    the following appointment begins the day after that last day."""
+    last = z3.If(ctx.on("etd"), etd - 1, etd)
+    return z3.And(last >= efd, following_efd == last + 1)
+
+
 def _load_registration(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, SymOut]:
     """REG-5 (model.registration.check_registration): a load that leaves a gap
     or an overlap is refused and the previous registration stands; SCH-3
     (model.machine._load_registration): a new MDRA change whose EFD has
     already begun takes effect at once."""
-    last = z3.If(ctx.on("etd"), ev.new_etd - 1, ev.new_etd)
-    valid = z3.And(last >= ctx.first, ev.new_efd == last + 1)
+    valid = chain_link(ctx, ctx.first, ev.new_etd, ev.new_efd)
     if ctx.inputs.faults.skip_registration_check:
         valid = z3.BoolVal(True)
     loaded = st.replace(a_etd=ev.new_etd, b_efd=ev.new_efd)

@@ -291,8 +291,7 @@ def _aux_cache(ctx: Ctx, s: SymState) -> z3.BoolRef:
 
 def _aux_registration(ctx: Ctx, s: SymState) -> z3.BoolRef:
     # REG-2, REG-5: the loaded MDRA chain is well formed (outgoing then incoming)
-    last = z3.If(ctx.on("etd"), s.a_etd - 1, s.a_etd)
-    return z3.And(last >= ctx.first, s.b_efd == last + 1)
+    return encode.chain_link(ctx, ctx.first, s.a_etd, s.b_efd)
 
 
 def _aux_schedule(ctx: Ctx, s: SymState) -> z3.BoolRef:
