@@ -98,9 +98,11 @@ def _c5_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> 
 
 def _c7(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
     # C-7: the same request against the same state with an empty cache (the
-    # device answering) gives the party the same entry
+    # device answering) gives the party the same entry; C-4: and while the
+    # entry is held, whatever the device would give the party, it gets
     _, _, o_device = encode.step(ctx, s.replace(c_on=z3.BoolVal(False)), e)
-    return z3.Implies(o.ts_cached, z3.And(o_device.on, o_device.code == I0, o_device.has_ts))
+    from_device = z3.And(o_device.on, o_device.code == I0, o_device.has_ts)
+    return z3.And(z3.Implies(o.ts_cached, from_device), z3.Implies(z3.And(s.c_on, from_device), o.has_ts))
 
 
 def _served(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
