@@ -101,6 +101,12 @@ def _checks(state: State, request: ServiceRequest, mode: str, at: int) -> Iterat
         yield flag
         flag = _Flag(request.for_settlement is True, flag.interp)
     if request.srv in ("5.2", "5.3"):
+        # AC-7: an MDR request naming a known device that is not an ESME is
+        # rejected, 5.2 / 5.3 included (they read no device, but AC-7 makes no
+        # exception for them).
+        named = state.devices.get(request.device_id)
+        if request.role == "MDR" and named is not None and named.kind != "ESME":
+            yield Rejected("E11", ("AC-7",), f"MDR request to a {named.kind}")
         yield Accepted(flag.value, _trt(request.srv, "SMETS2", "on-demand", flag.value), (), flag.interp)
         return
     device = state.devices.get(request.device_id)

@@ -87,13 +87,17 @@ def _set_user(state: State, event: SetUser) -> tuple[State, Outputs]:
 def _load_registration(state: State, event: LoadRegistration) -> tuple[State, Outputs]:
     # REG-5: a gap or an overlap is refused and the old registration stands.
     validate.check_load_registration(state, event)
+    previous = state.registrations.get(event.registration.mpan)
+    known = frozenset(mdra_changes(previous)) if previous is not None else frozenset()
     registrations = dict(state.registrations)
     registrations[event.registration.mpan] = event.registration
     state = evolve(state, registrations=registrations)
-    # SCH-3: an MDRA change whose EFD has already begun takes effect at once.
+    # SCH-3: an MDRA change whose EFD has already begun takes effect at once, if
+    # it is new; one the MPAN already had took effect when its EFD began (or
+    # when it was loaded), and restating it deletes nothing.
     alerts: list[Output] = []
-    for efd, outgoing, _incoming in mdra_changes(event.registration):
-        if day_start(efd, state.profile.settlement_tz) <= state.now:
+    for efd, outgoing, incoming in mdra_changes(event.registration):
+        if (efd, outgoing, incoming) not in known and day_start(efd, state.profile.settlement_tz) <= state.now:
             state, produced = schedules.on_mdra_change(state, event.registration.mpan, outgoing, state.now)
             alerts.extend(produced)
     return state, tuple(alerts)

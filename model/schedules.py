@@ -108,7 +108,9 @@ def remove(state: State, doomed: tuple[Schedule, ...]) -> State:
 
 
 def finish_run(state: State, schedule: Schedule) -> State:
-    """Move a schedule to its next day, or end it after its end day."""
+    """Move a schedule to its next day; at its last run (on its end day) remove
+    it, with its cache (C-6), before that run executes (SCH-1: the run itself
+    still executes and is retried like any other, SCH-5)."""
     following = schedule.next_run + ONE_DAY
     if schedule.end_day is not None and following > schedule.end_day:
         return remove(state, (schedule,))

@@ -247,12 +247,14 @@ def decide_create(ctx: Ctx, st: SymState, req: Request, ev: SymEvent) -> Decisio
 
 
 def decide_schedule_admin(ctx: Ctx, req: Request) -> Decision:
-    """5.2 / 5.3: user, SRV and flag checks only (model.access.authorise)."""
+    """5.2 / 5.3: user, SRV and flag checks, then AC-7 (an MDR request naming a
+    device that is not an ESME) (model.access.authorise)."""
     flag_rules, eff = flag_checks(ctx, req)
     checks = [
         (z3.Not(holds_role(req.user, req.role)), "E1"),
         (z3.Not(may_send(ctx, req.role, req.srv)), "E2"),
         *flag_rules,
+        (z3.And(req.role == MDR, ctx.kind != KINDS.index("ESME")), "E11"),
     ]
     result = _reject_chain(checks)
     trt = trt_expr(ctx, req.srv, z3.IntVal(GENERATIONS.index("SMETS2")), z3.BoolVal(False), eff)
@@ -461,18 +463,26 @@ def _advance(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState
     return guard, post, out
 
 
+def chain_link(ctx: Ctx, efd: z3.ArithRef, etd: z3.ArithRef, following_efd: z3.ArithRef) -> z3.BoolRef:
+    """REG-5, REG-12 (model.registration._check_one, _check_adjacent): an
+    appointment from ``efd`` to ``etd`` has a last day on or after its EFD, and
+    the following appointment begins the day after that last day."""
+    last = z3.If(ctx.on("etd"), etd - 1, etd)
+    return z3.And(last >= efd, following_efd == last + 1)
+
+
 def _load_registration(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, SymOut]:
     """REG-5 (model.registration.check_registration): a load that leaves a gap
     or an overlap is refused and the previous registration stands; SCH-3
-    (model.machine._load_registration): an MDRA change whose EFD has already
-    begun takes effect at once."""
-    last = z3.If(ctx.on("etd"), ev.new_etd - 1, ev.new_etd)
-    valid = z3.And(last >= ctx.first, ev.new_efd == last + 1)
+    (model.machine._load_registration): a new MDRA change whose EFD has
+    already begun takes effect at once."""
+    valid = chain_link(ctx, ctx.first, ev.new_etd, ev.new_efd)
     if ctx.inputs.faults.skip_registration_check:
         valid = z3.BoolVal(True)
     loaded = st.replace(a_etd=ev.new_etd, b_efd=ev.new_efd)
     changed, alert = mdra_change(ctx, loaded)
-    begun = ctx.day_start(loaded.b_efd) <= st.now
+    # a change the MPAN already had (same EFD) took effect when it began
+    begun = z3.And(ctx.day_start(loaded.b_efd) <= st.now, ev.new_efd != st.b_efd)
     post = changed.ite(begun, loaded).ite(valid, st)
     out = no_output(st.now).replace(reg_refused=z3.Not(valid), alert=z3.And(valid, begun, alert))
     # the abstraction keeps the outgoing MDRA's first EFD (ctx.first) fixed

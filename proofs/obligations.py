@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from typing import Final
 
 import z3
-from mhhs_sec.model.rules import NEVER_FOR_SETTLEMENT
+from mhhs_sec.model.rules import NEVER_FOR_SETTLEMENT, trt_cells
 from mhhs_sec.model.tables import CACHE, HOUR, MDR_SRV_IDS, SRVS, TRT_TABLE
 
 from . import encode
 from .inputs import IN, OUT, ROLES, SRV_IDS
-from .symbolic import Ctx, SymEvent, SymOut, SymState, code, gen, kind, member, role, srv
+from .symbolic import SUBMIT, Ctx, SymEvent, SymOut, SymState, code, gen, kind, member, role, srv
 
 StateFn = Callable[[Ctx, SymState], z3.BoolRef]
 StepFn = Callable[[Ctx, SymState, SymEvent, SymOut, SymState], z3.BoolRef]
@@ -98,9 +98,11 @@ def _c5_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> 
 
 def _c7(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
     # C-7: the same request against the same state with an empty cache (the
-    # device answering) gives the party the same entry
+    # device answering) gives the party the same entry; C-4: and while the
+    # entry is held, whatever the device would give the party, it gets
     _, _, o_device = encode.step(ctx, s.replace(c_on=z3.BoolVal(False)), e)
-    return z3.Implies(o.ts_cached, z3.And(o_device.on, o_device.code == I0, o_device.has_ts))
+    from_device = z3.And(o_device.on, o_device.code == I0, o_device.has_ts)
+    return z3.And(z3.Implies(o.ts_cached, from_device), z3.Implies(z3.And(s.c_on, from_device), o.has_ts))
 
 
 def _served(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
@@ -131,7 +133,6 @@ def _held(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.Boo
 _S1_CELLS: Final = ("existing_s1_sched", "existing_s1_od", "mhhs_s1_sched", "mhhs_s1_od")
 NA_FOR_SMETS1: Final = frozenset(r.srv for r in TRT_TABLE if all(getattr(r, c) is None for c in _S1_CELLS))  # AC-8
 TABLE3_READS: Final = frozenset(r.srv for r in TRT_TABLE if SRVS[r.srv].device_request)  # TRT-2
-SCHEDULE_SRVS: Final = frozenset({"5.2", "5.3"})  # AC-7: MDR requests that never touch the device
 
 
 def _na_for_smets1() -> list[int]:
@@ -140,13 +141,12 @@ def _na_for_smets1() -> list[int]:
 
 
 def _mdr_access(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
-    touches_device = z3.Not(member(o.srv, [srv(x) for x in sorted(SCHEDULE_SRVS)]))
     return z3.Implies(
         z3.And(accepted(o), o.role == MDR),
         z3.And(
             member(o.srv, [SRV_IDS.index(x) for x in MDR_SRV_IDS]),  # AC-1
             z3.Not(z3.And(o.srv == srv("4.1.1"), ctx.gen != gen("SMETS1"))),  # AC-6
-            z3.Implies(touches_device, ctx.kind == kind("ESME")),  # AC-7
+            ctx.kind == kind("ESME"),  # AC-7: every MDR request, 5.2 / 5.3 and a 5.1's SRV included
             z3.Not(z3.And(ctx.gen == gen("SMETS1"), member(o.srv, _na_for_smets1()))),  # AC-8
         ),
     )
@@ -163,6 +163,17 @@ def _flags(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.Bo
     return z3.Implies(accepted(o), z3.And(z3.Implies(o.role == MDR, sent), z3.Implies(never, z3.Not(sent))))
 
 
+def _flags_coerced(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    # FS-5 'coerce': a request breaking FS-2 / FS-4 is answered with the flag the
+    # rule says: the effective flag of an accepted MDR request is true, of NO / OU false
+    never = member(o.role, [ROLES.index(r) for r in NEVER_FOR_SETTLEMENT])
+    return z3.Implies(accepted(o), z3.And(z3.Implies(o.role == MDR, o.eff_flag), z3.Implies(never, z3.Not(o.eff_flag))))
+
+
+def _coerced_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    return z3.And(accepted(o), o.role == MDR, z3.Not(o.scheduled), z3.Not(e.flag))
+
+
 def _flag_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
     return z3.And(accepted(o), o.role == MDR, z3.Not(o.scheduled))
 
@@ -174,6 +185,35 @@ def _table3_reads() -> list[int]:
 def _trt_mhhs(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
     # TRT-2: every accepted MHHS data request has a 24 h TRT, whoever sent it
     return z3.Implies(z3.And(accepted(o), o.eff_flag, member(o.srv, _table3_reads())), o.trt == TRT_MHHS_S)
+
+
+# TRT-1: every cell of Table 3 (after amendment), read from the model's tables:
+# (SRV, generation, mode, purpose) -> seconds, None where N/A.
+TABLE3_CELLS: Final = {
+    (str(c["srv"]), str(c["generation"]), str(c["mode"]), str(c["purpose"])): c["trt_s"] for c in trt_cells()
+}
+
+
+def _trt_cells(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    # TRT-1: an accepted request of an SRV of Table 3 has the TRT of its cell
+    # (SRV, device generation, scheduled / on demand, MHHS / existing); an N/A
+    # cell is never answered.  5.2 / 5.3 read no device: their cell is the
+    # SMETS2 one (the row's two generations agree).
+    cells = []
+    for (x, g, m, p), seconds in sorted(TABLE3_CELLS.items()):
+        generation = gen("SMETS2") if x in ("5.2", "5.3") else ctx.gen
+        cell = z3.And(
+            o.srv == srv(x),
+            generation == gen(g),
+            o.scheduled if m == "scheduled" else z3.Not(o.scheduled),
+            o.eff_flag if p == "mhhs" else z3.Not(o.eff_flag),
+        )
+        cells.append(z3.Implies(cell, z3.BoolVal(False) if seconds is None else o.trt == seconds))
+    return z3.Implies(accepted(o), z3.And(*cells))
+
+
+def _trt_cells_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    return z3.And(accepted(o), o.scheduled, z3.Not(o.eff_flag), ctx.gen == gen("SMETS1"))
 
 
 def _trt_mhhs_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
@@ -203,6 +243,19 @@ def _sch3_state(ctx: Ctx, s: SymState) -> z3.BoolRef:
 def _sch3_step(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
     run = z3.And(accepted(o), o.scheduled, o.user == OUT, o.sched_owner_role == MDR)
     return z3.Implies(z3.And(run, o.sched_created < _efd_start(ctx, s)), o.at < _efd_start(ctx, s))
+
+
+def _sch3_alert(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    # SCH-3: the schedule deleted at the EFD is alerted to the outgoing MDRA
+    # (its owner), and an alert names such a schedule deleted in this step
+    was_held = z3.And(s.s_on, s.s_owner == OUT, s.s_role == MDR)
+    deleted = z3.And(was_held, z3.Not(s2.s_on))
+    at_efd = z3.And(deleted, s.s_created < _efd_start(ctx, s2), _efd_start(ctx, s2) <= s2.now, e.kind != SUBMIT)
+    return z3.And(z3.Implies(at_efd, o.alert), z3.Implies(o.alert, deleted))
+
+
+def _sch3_delete_step(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    return z3.And(_sch3_step(ctx, s, e, o, s2), _sch3_alert(ctx, s, e, o, s2))
 
 
 def _sch3_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
@@ -240,8 +293,7 @@ def _aux_cache(ctx: Ctx, s: SymState) -> z3.BoolRef:
 
 def _aux_registration(ctx: Ctx, s: SymState) -> z3.BoolRef:
     # REG-2, REG-5: the loaded MDRA chain is well formed (outgoing then incoming)
-    last = z3.If(ctx.on("etd"), s.a_etd - 1, s.a_etd)
-    return z3.And(last >= ctx.first, s.b_efd == last + 1)
+    return encode.chain_link(ctx, ctx.first, s.a_etd, s.b_efd)
 
 
 def _aux_schedule(ctx: Ctx, s: SymState) -> z3.BoolRef:
@@ -288,14 +340,23 @@ OBLIGATIONS: Final[tuple[Obligation, ...]] = (
     Obligation("for-settlement-flag-rules", ("FS-2", "FS-4", "FS-5"),
                "no accepted request breaks FS-2 / FS-4 (default FS-5 profile: reject)", step=_flags,
                witness=_flag_witness, profile={"flag_violation": False}),
+    Obligation("for-settlement-flag-rules[coerce]", ("FS-2", "FS-4", "FS-5"),
+               "every accepted request is answered with the flag FS-2 / FS-4 say (FS-5 profile: coerce; an MDR "
+               "request sent without it is answered as MHHS)", step=_flags_coerced, witness=_coerced_witness,
+               profile={"flag_violation": True}),
     Obligation("mhhs-trt-24h-any-role", ("TRT-2", "TRT-1"),
                "every accepted MHHS data request (an SRV of Table 3) has a 24 h TRT, whatever the sender's role",
                step=_trt_mhhs, witness=_trt_mhhs_witness),
+    Obligation("trt-per-table-3-cell", ("TRT-1", "AC-8"),
+               "every accepted request of an SRV of 002 Table 3 has the TRT of its cell (SRV, generation, "
+               "scheduled / on demand, MHHS / existing, after amendment), and no N/A cell is answered",
+               step=_trt_cells, witness=_trt_cells_witness),
     Obligation("read-inventory-trt-30s", ("TRT-3",), "every accepted 8.2 has a 30 s TRT", step=_trt_inventory,
                witness=_inventory_witness),
     Obligation("outgoing-schedules-end-at-efd", ("SCH-3",),
-               "after the incoming EFD begins no schedule the outgoing MDRA held before it executes (default "
-               "SCH-3 profile: delete)", state=_sch3_state, step=_sch3_step, witness=_sch3_witness,
+               "after the incoming EFD begins the outgoing MDRA holds, and runs, no schedule it held before it; "
+               "each one deleted then is alerted to it, and an alert names one (default SCH-3 profile: delete)",
+               state=_sch3_state, step=_sch3_delete_step, witness=_sch3_witness,
                profile={"schedules_on_mdra_change": False}),
     Obligation("outgoing-schedule-runs-refused-after-efd", ("SCH-3", "SCH-9", "AC-3"),
                "after the incoming EFD begins no run of a schedule the outgoing MDRA held before it is accepted "

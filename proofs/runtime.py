@@ -38,7 +38,7 @@ from mhhs_sec.model.state import State, evolve
 from mhhs_sec.model.tables import CACHE, MDR_SRV_IDS
 
 from .concrete import alt_of
-from .obligations import NA_FOR_SMETS1, OBLIGATIONS, SCHEDULE_SRVS, TABLE3_READS, TRT_MHHS_S, TRT_READ_INVENTORY_S
+from .obligations import NA_FOR_SMETS1, OBLIGATIONS, TABLE3_CELLS, TABLE3_READS, TRT_MHHS_S, TRT_READ_INVENTORY_S
 
 Found = Iterator[str]  # what a check yields: one line per violation
 
@@ -57,7 +57,6 @@ class Monitor:
     ``broken`` as (obligation name, what)."""
 
     strict: bool = True
-    skip: frozenset[str] = frozenset()  # obligations not checked in this run (named by the caller)
     steps: int = 0
     broken: list[tuple[str, str]] = field(default_factory=list)
     created: dict[int, tuple[Schedule, int]] = field(default_factory=dict)
@@ -68,7 +67,7 @@ class Monitor:
         self._follow_schedules(micro)
         alt = self._alt.setdefault(micro.after.profile, alt_of(micro.after.profile))
         for obligation in OBLIGATIONS:
-            if obligation.name in self.skip or not all(alt[o] == v for o, v in obligation.profile.items()):
+            if not all(alt[o] == v for o, v in obligation.profile.items()):
                 continue
             for check in CHECKS[obligation.name]:
                 for problem in check(self, micro):
@@ -321,7 +320,8 @@ def cache_goes_with_schedule(monitor: Monitor, micro: MicroStep) -> Found:
 
 def mdr_access(monitor: Monitor, micro: MicroStep) -> Found:
     """AC-1, AC-6, AC-7, AC-8: an accepted MDR request is for a Table 2 SRV,
-    never 4.1.1 on SMETS2, a GSME (but 5.2 / 5.3), or an SRV N/A for SMETS1."""
+    never 4.1.1 on SMETS2, a device that is not an ESME (5.2 / 5.3 included), or
+    an SRV N/A for SMETS1."""
     for r in _accepted(micro):
         device = micro.after.devices.get(r.device_id)
         if r.role != "MDR" or device is None:
@@ -330,7 +330,7 @@ def mdr_access(monitor: Monitor, micro: MicroStep) -> Found:
             yield f"{r.request_id}: MDR {r.srv} outside Table 2 (AC-1)"
         if r.srv == "4.1.1" and device.generation != "SMETS1":
             yield f"{r.request_id}: MDR 4.1.1 to a SMETS2 device (AC-6)"
-        if r.srv not in SCHEDULE_SRVS and device.kind != "ESME":
+        if device.kind != "ESME":
             yield f"{r.request_id}: MDR {r.srv} to a {device.kind} (AC-7)"
         if device.generation == "SMETS1" and r.srv in NA_FOR_SMETS1:
             yield f"{r.request_id}: MDR {r.srv} N/A for SMETS1 (AC-8)"
@@ -340,8 +340,10 @@ def mdr_access(monitor: Monitor, micro: MicroStep) -> Found:
 
 
 def flags(monitor: Monitor, micro: MicroStep) -> Found:
-    """FS-2, FS-4 (FS-5 'reject'): accepted MDR requests carry ForSettlement =
-    true; NO / OU (and the other never-for-settlement roles) never do."""
+    """FS-2, FS-4 (FS-5 'reject' and 'coerce'): accepted MDR requests are
+    answered with ForSettlement = true; NO / OU (and the other
+    never-for-settlement roles) never are (under 'reject' the flag sent is
+    that flag; under 'coerce' the answer carries the flag the rule says)."""
     for r in _accepted(micro):
         if r.role == "MDR" and not r.for_settlement:
             yield f"{r.request_id}: accepted MDR request without ForSettlement (FS-2)"
@@ -356,6 +358,22 @@ def trt_mhhs(monitor: Monitor, micro: MicroStep) -> Found:
             yield f"{r.request_id}: MHHS {r.srv} by {r.role} with TRT {r.trt_s}"
 
 
+def trt_cells(monitor: Monitor, micro: MicroStep) -> Found:
+    """TRT-1, AC-8: an accepted request of an SRV of Table 3 has its cell's TRT
+    (5.2 / 5.3: the SMETS2 cell), and no N/A cell is answered."""
+    for r in _accepted(micro):
+        device = micro.after.devices.get(r.device_id)
+        if r.srv in ("5.2", "5.3"):
+            generation = "SMETS2"
+        elif device is not None:
+            generation = device.generation
+        else:
+            continue
+        key = (r.srv, generation, r.mode, "mhhs" if r.for_settlement else "existing")
+        if key in TABLE3_CELLS and (TABLE3_CELLS[key] is None or r.trt_s != TABLE3_CELLS[key]):
+            yield f"{r.request_id}: {' '.join(key)} answered with TRT {r.trt_s}, the cell says {TABLE3_CELLS[key]}"
+
+
 def trt_inventory(monitor: Monitor, micro: MicroStep) -> Found:
     """TRT-3: an accepted 8.2 has a 30 s TRT."""
     for r in _accepted(micro):
@@ -368,17 +386,29 @@ def trt_inventory(monitor: Monitor, micro: MicroStep) -> Found:
 
 def _ended_before(state: State, schedule: Schedule, created: int | None) -> bool:
     """SCH-3: is the schedule its owner's as outgoing MDRA, held since before
-    an incoming EFD that has begun (and the owner not appointed again today)?"""
+    an incoming EFD that has begun?  (Being appointed again later does not
+    keep it: the catalogue deletes it when the appointment ends.)"""
     if schedule.role != "MDR" or created is None:
         return False
     tz = state.profile.settlement_tz
-    chain = _chain(state, schedule.device_id)
-    begun = [
-        start
-        for party, efd in _changes(chain)
-        if party == schedule.owner and (start := day_start(efd, tz)) <= state.now and created < start
-    ]
-    return bool(begun) and _holder(chain, state.today) != schedule.owner
+    return any(
+        party == schedule.owner and created < day_start(efd, tz) <= state.now
+        for party, efd in _changes(_chain(state, schedule.device_id))
+    )
+
+
+def _taking_effect(micro: MicroStep, device_id: str) -> set[str]:
+    """SCH-3: the outgoing parties of the MDRA changes of the device's MPAN that
+    take effect in this micro-step: their EFD begins now (a clock advance runs
+    the change at that instant), or a load brings a change whose EFD has
+    already begun that the MPAN did not have before."""
+    tz = micro.after.profile.settlement_tz
+    known = set(_changes(_chain(micro.before, device_id)))
+    return {
+        party
+        for party, efd in _changes(_chain(micro.after, device_id))
+        if (start := day_start(efd, tz)) <= micro.after.now and (start == micro.after.now or (party, efd) not in known)
+    }
 
 
 def sch3_deleted(monitor: Monitor, micro: MicroStep) -> Found:
@@ -391,7 +421,9 @@ def sch3_deleted(monitor: Monitor, micro: MicroStep) -> Found:
 
 def sch3_alerted(monitor: Monitor, micro: MicroStep) -> Found:
     """SCH-3 'delete' (step): each schedule deleted at the EFD is alerted to
-    its owner (MHHS-A1), and an MHHS-A1 names a schedule deleted then."""
+    its owner (MHHS-A1); an MHHS-A1 names a schedule deleted in this step whose
+    owner is the outgoing MDRA of a change taking effect in it (a change the
+    MPAN already had deletes nothing when a load restates it)."""
     alerts = {(a.recipient, a.schedule_id) for a in micro.outputs if isinstance(a, Alert) and a.code == "MHHS-A1"}
     gone = {k: s for k, s in micro.before.schedules.items() if k not in micro.after.schedules}
     for key, schedule in gone.items():
@@ -401,6 +433,8 @@ def sch3_alerted(monitor: Monitor, micro: MicroStep) -> Found:
     for recipient, key in alerts:
         if key not in gone or gone[key].owner != recipient:
             yield f"MHHS-A1 to {recipient} for schedule {key}, not deleted in this step"
+        elif recipient not in _taking_effect(micro, gone[key].device_id):
+            yield f"MHHS-A1 to {recipient} for schedule {key}: no MDRA change of its MPAN takes effect now"
 
 
 def _removed_otherwise(micro: MicroStep, schedule: Schedule) -> bool:
@@ -452,7 +486,9 @@ CHECKS: Final[dict[str, tuple[Check, ...]]] = {
     "cache-scope": (cache_scope, cache_goes_with_schedule),
     "mdr-requests-within-table-2": (mdr_access,),
     "for-settlement-flag-rules": (flags,),
+    "for-settlement-flag-rules[coerce]": (flags,),
     "mhhs-trt-24h-any-role": (trt_mhhs,),
+    "trt-per-table-3-cell": (trt_cells,),
     "read-inventory-trt-30s": (trt_inventory,),
     "outgoing-schedules-end-at-efd": (sch3_deleted, sch3_alerted, sch3_runs),
     "outgoing-schedule-runs-refused-after-efd": (sch3_runs,),

@@ -284,6 +284,25 @@ class Unrolling:
                     return Unknown(f"BMC step {upto}: {stopped(self.solver, BMC_RLIMIT)}")
         return Proved()
 
+    def reach(self, ob: Obligation) -> Verdict:
+        """Non-vacuity by a reachable witness: the shortest trace from an
+        initial state whose last step meets ``ob``'s hypothesis under the
+        profile it names (a :class:`Counterexample` whose trace is that
+        witness), or :class:`Proved` if none within the depth (vacuous)."""
+        for upto in range(1, self.depth + 1):
+            while len(self.events) < upto:
+                self._extend()
+            mark = len(self.ctx.defs)
+            with scope(self.solver):
+                assert ob.witness is not None
+                self.solver.add(ob.applies(self.ctx), ob.witness(self.ctx, *self._at(upto - 1)), *self.ctx.defs[mark:])
+                result = self.solver.check()
+                if result == z3.sat:
+                    return Counterexample(self._trace(self._readable(), upto), status="witnessed")
+                if result == z3.unknown:
+                    return Unknown(f"BMC step {upto}: {stopped(self.solver, BMC_RLIMIT)}")
+        return Proved(status="no witness within the depth")
+
     def _readable(self) -> z3.ModelRef:
         """The current model, or one under the default profile where possible
         (options the violation needs stay on)."""

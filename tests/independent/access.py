@@ -116,7 +116,12 @@ def check_device(world: World, request: ServiceRequest, mhhs: bool) -> Rejection
     if device is None:
         return Rejection("E19", ("INPUT",), f"unknown device {request.device_id}")
     if srv in SCHEDULE_SRVS:
-        return None
+        # AC-7: every MDR request targets an ESME, 5.2 / 5.3 included
+        return (
+            Rejection("E11", ("AC-7",), f"MDR request to a {device.kind}")
+            if request.role == MDR and device.kind != "ESME"
+            else None
+        )
     return check_device_kind(device, request.role, srv, mode, mhhs)
 
 

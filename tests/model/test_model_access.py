@@ -171,6 +171,16 @@ def test_mdr_requests_to_gas_devices_rejected(srv: str) -> None:
         assert response.code != "I0" and "AC-7" in response.requirements and not response.entries
 
 
+@pytest.mark.req("AC-7")
+@pytest.mark.parametrize("srv", ["5.2", "5.3"])
+def test_mdr_schedule_requests_naming_a_gas_device_rejected(srv: str) -> None:
+    # AC-7 makes no exception for the requests that read no device
+    run = _run()
+    for device in (DEVICES_A.s1_gsme, DEVICES_A.s2_gsme):
+        assert "AC-7" in _send(run, MDR_IN, "MDR", srv, device).requirements
+    assert _send(run, MDR_IN, "MDR", srv, DEVICES_A.s1_esme).code == "I0"
+
+
 @pytest.mark.req("AC-8", "TRT-1")
 @pytest.mark.parametrize("srv", NA_FOR_SMETS1)
 def test_na_smets1_srvs_rejected_for_smets1(srv: str) -> None:

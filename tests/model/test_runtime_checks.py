@@ -38,7 +38,7 @@ from mhhs_sec.model.entities import CachedEntry, ServiceRequest
 from mhhs_sec.model.events import SubmitRequest
 from mhhs_sec.model.execution import respond
 from mhhs_sec.model.state import CacheSlot, Pending, evolve
-from mhhs_sec.model.world import MDR_IN, MDR_OUT, SUPPLIER
+from mhhs_sec.model.world import MDR_IN, MDR_OUT, SUPPLIER, SUPPLIER_2
 from mhhs_sec.proofs.obligations import OBLIGATIONS
 from mhhs_sec.proofs.runtime import CHECKS, InvariantBroken, checking
 from model_kit import DEVICES_A, MPAN_A, ONE_DAY, Run, at, day_of, world
@@ -160,6 +160,26 @@ def _silent_deletion() -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def _restating_reapplies() -> Iterator[None]:
+    """SCH-3: a load re-applies every MDRA change whose EFD has begun, those the
+    MPAN already had included (deleting, with an alert, the schedules its
+    outgoing MDRA created since, when appointed again)."""
+
+    def load(state: State, event: Load) -> tuple[State, tuple[Any, ...]]:
+        previous = state.registrations.get(event.registration.mpan)
+        if previous is not None:
+            state = evolve(state, registrations={**state.registrations, previous.mpan: _no_change(previous)})
+        return machine._load_registration(state, event)
+
+    with mock.patch.dict(machine._HANDLERS, {Load: load}):
+        yield
+
+
+def _no_change(registration: Registration) -> Registration:
+    return Registration(registration.mpan, registration.suppliers, registration.mdras[:1])
+
+
 # ---- the runs --------------------------------------------------------------------
 
 
@@ -237,6 +257,25 @@ def schedule_across_the_change() -> Run:
     return run
 
 
+def reappointed_outgoing_mdra() -> Run:
+    """SCH-3: MDR_OUT schedules 4.8.1 of the SMETS2 ESME; a load makes DAY + 1
+    MDR_IN's EFD and appoints MDR_OUT again from DAY + 3; the clock passes both
+    EFDs; MDR_OUT schedules again; a Supplier change restates the MDRA chain."""
+    mdras = (
+        Appointment(MDR_OUT, FIRST, DAY),
+        Appointment(MDR_IN, DAY + ONE_DAY, DAY + 2 * ONE_DAY),
+        Appointment(MDR_OUT, DAY + 3 * ONE_DAY),
+    )
+    run = Run(world(at(DAY, 8), LATER_CHANGE))
+    run.submit(MDR_OUT, "MDR", "5.1", S2_ESME, schedule=ScheduleSpec("4.8.1", DAY + ONE_DAY))
+    run.do(Load(Registration(MPAN_A, (Appointment(SUPPLIER, FIRST),), mdras)))
+    run.advance(at(DAY + 3 * ONE_DAY, 8))
+    run.submit(MDR_OUT, "MDR", "5.1", S2_ESME, schedule=ScheduleSpec("4.8.1", DAY + 4 * ONE_DAY))
+    suppliers = (Appointment(SUPPLIER, FIRST, DAY + 5 * ONE_DAY), Appointment(SUPPLIER_2, DAY + 6 * ONE_DAY))
+    run.do(Load(Registration(MPAN_A, suppliers, mdras)))
+    return run
+
+
 # ---- each run breaks its property under its bug, and not on the reference --------
 
 
@@ -291,6 +330,19 @@ def test_a_silent_deletion_leaves_the_outgoing_mdra_unalerted() -> None:
     assert not run.alerts() and not run.state.schedules  # deleted, and nobody told
 
 
+@pytest.mark.req("SCH-3")
+def test_an_mdra_change_takes_effect_once_and_a_restated_chain_deletes_nothing() -> None:
+    # SCH-3: the schedule MDR_OUT held at MDR_IN's EFD is deleted then, with its
+    # alert, although MDR_OUT is appointed again later; the one it creates once
+    # appointed again survives a load that restates the chain.
+    run = reappointed_outgoing_mdra()
+    assert [(a.recipient, a.at) for a in run.alerts()] == [(MDR_OUT, at(DAY + ONE_DAY, 0))]
+    assert [s.owner for s in run.state.schedules.values()] == [MDR_OUT]
+    with _restating_reapplies():
+        run = reappointed_outgoing_mdra()
+    assert len(run.alerts()) == 2 and not run.state.schedules  # deleted again, with an alert
+
+
 # ---- and the runtime checks catch each one -----------------------------------------
 
 PLANTED: dict[str, tuple[Story, Callable[[], contextlib.AbstractContextManager[Any]], str]] = {
@@ -301,6 +353,7 @@ PLANTED: dict[str, tuple[Story, Callable[[], contextlib.AbstractContextManager[A
                                     "cache-scope"),
     "cache-hit-restamps": (served_after_a_restamping_hit, _restamping_hits, "cache-held-at-most-25h"),
     "deleted-unalerted": (schedule_across_the_change, _silent_deletion, "outgoing-schedules-end-at-efd"),
+    "restated-change-reapplied": (reappointed_outgoing_mdra, _restating_reapplies, "outgoing-schedules-end-at-efd"),
     "restricted-device-cache-first": (restricted_device_read_by_the_incoming_mdra, _restricted_from_cache,
                                       "cache-never-bypasses-access"),
 }  # fmt: skip
@@ -344,3 +397,21 @@ def test_a_last_run_reading_after_its_cache_went_is_a_device_read() -> None:
     assert first.entries == last.entries and {day_of(e.timestamp) for e in last.entries} == {DAY}
     slot = run.state.cache[(S1_ESME, "4.8.1")]  # the open schedule keeps the last run's read
     assert {c.retrieved_at for c in slot.entries.values()} == {last.responded_at}
+
+
+@pytest.mark.req("SCH-1", "SCH-5", "C-6")
+def test_a_last_run_ends_its_schedule_before_it_executes_and_is_retried() -> None:
+    # Timing rule 5.6: the run on the end day removes the schedule first, then
+    # executes like any other run; the device is off line, so it is retried
+    # (SCH-5) and its retry is not removed with the schedule.
+    run = Run(world(at(DAY, 8), LATER_CHANGE))
+    run.submit(MDR_OUT, "MDR", "5.1", S2_ESME, schedule=ScheduleSpec("4.8.1", DAY + ONE_DAY, DAY + ONE_DAY))
+    run.do(SetDeviceComms(S2_ESME, False))
+    with checking():
+        run.advance(at(DAY + ONE_DAY, 7, 30))
+        assert not run.state.schedules and len(run.state.pending) == 1  # ended; its retry queued
+        run.do(SetDeviceComms(S2_ESME, True))
+        run.advance(at(DAY + ONE_DAY, 8, 30))
+    answer = [r for r in run.responses() if r.mode == "scheduled"]
+    assert [(r.code, r.responded_at) for r in answer] == [("I0", at(DAY + ONE_DAY, 8))]
+    assert {day_of(e.timestamp) for e in answer[0].entries} == {DAY}

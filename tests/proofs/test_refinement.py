@@ -1,0 +1,146 @@
+"""Refinement on a bounded domain, exhaustively: from seed states and the
+states the agreement runs reach (a 5.1 held, its first run made and cached),
+every event of a bounded enumeration (every event kind; every sender of the
+world, in its roles and in a role it does not hold; every SRV with
+ForSettlement true and false; clock advances to the boundary instants of the
+windows, the settlement day, the EFD and the 25 h cache age, one second
+either side; registration loads moving the EFD, with a gap and an overlap) is
+checked against the Z3 transition relation both ways: the model's step is a
+step of the encoding, and the encoding has no other successor.  Hypothesis
+goes beyond this domain (``test_agreement.py``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+
+import pytest
+from mhhs_sec.model import InvalidEvent, step, world
+from mhhs_sec.model.clock import day_start, settlement_day
+from mhhs_sec.model.entities import ReadLogPeriod, ScheduleSpec, ServiceRequest
+from mhhs_sec.model.events import AdvanceClock, Event, LoadRegistration, SubmitRequest
+from mhhs_sec.model.schedules import window_bounds, window_for
+from mhhs_sec.model.state import State
+from mhhs_sec.model.tables import CACHE, SRVS
+from mhhs_sec.proofs.agreement import checker
+from mhhs_sec.proofs.concrete import (
+    Frame,
+    abstract_event,
+    abstract_output,
+    abstract_state,
+    alt_of,
+    day_number,
+    profile_of,
+    registration,
+    setup,
+)
+from mhhs_sec.proofs.symbolic import PARAM_OPTIONS
+
+FIRST, LAST = dt.date(2025, 3, 10), dt.date(2025, 4, 30)  # as test_agreement.py: spans the spring clock change
+DAY = dt.timedelta(days=1)
+START = dt.date(2025, 3, 26)
+SENDERS = [(world.SUPPLIER, "IS"), (world.SUPPLIER, "ES"), (world.MDR_OUT, "MDR"), (world.MDR_IN, "MDR"),
+           (world.NETWORK_OPERATOR, "ED"), (world.OTHER_USER, "OU"), (world.OTHER_USER, "MDR")]  # fmt: skip
+# (generation, kind, watched SRV, every option at its alternative?, EFD days after START)
+SEEDS = [("SMETS1", "ESME", "4.8.1", False, 2), ("SMETS1", "ESME", "4.6.1", True, 1),
+         ("SMETS2", "GSME", "4.8.3", True, 0)]  # fmt: skip
+
+
+def _frame(generation: str, kind: str, srv: str) -> Frame:
+    step_s = 86400 if SRVS[srv].cadence == "daily" else 1800
+    watched = day_start(START - DAY, "utc") + 1800 // step_s * step_s
+    return Frame(generation, kind, dt.date(2025, 3, 15), dt.date(2025, 3, 15), srv, watched)
+
+
+def _reached(frame: Frame, alternative: bool, efd_in: int) -> Iterator[State]:
+    """A seed state (10:00, inside the MDR window), then the states a run
+    reaches from it: the MDRA of today schedules the watched SRV from tomorrow;
+    the clock passes its first run (made, and cached where C-1 / C-2 allow)."""
+    profile = profile_of({o: alternative for o in PARAM_OPTIONS})
+    tz = profile.settlement_tz
+    efd = START + efd_in * DAY
+    etd = efd - DAY if profile.etd == "inclusive" else efd
+    state, _ = setup(frame, profile, day_start(START, tz) + 10 * 3600, day_number(etd), day_number(efd))
+    yield state
+    mdra = world.MDR_OUT if efd > START else world.MDR_IN
+    spec = ScheduleSpec(frame.srv_w, START + DAY)
+    state, _ = step(state, SubmitRequest(ServiceRequest("Q0", mdra, "MDR", "5.1", frame.device.device_id, True,
+                                                        schedule=spec)))  # fmt: skip
+    yield state
+    first_run = window_bounds(START + DAY, window_for("MDR", state.config), tz)[0]
+    state, _ = step(state, AdvanceClock(first_run + 60))
+    yield state
+
+
+def _submissions(state: State, frame: Frame) -> Iterator[Event]:
+    tz = state.profile.settlement_tz
+    watched = settlement_day(frame.ts_w, tz)
+    period = ReadLogPeriod(day_start(watched, tz), day_start(watched + DAY, tz) - 1)
+    for n, ((user, role), srv, flag) in enumerate(itertools.product(SENDERS, sorted(SRVS), (True, False))):
+        if srv == "5.1" and state.schedules:
+            continue  # the abstraction holds at most one schedule
+        schedule = ScheduleSpec(frame.srv_w, state.today + DAY) if srv == "5.1" else None
+        chosen = period if SRVS[srv].read_log_period else None
+        yield SubmitRequest(ServiceRequest(f"Q{n}", user, role, srv, frame.device.device_id, flag, chosen, None,
+                                           schedule))  # fmt: skip
+
+
+def _boundaries(state: State) -> Iterator[int]:
+    """The instants where something happens: window openings and closings,
+    the settlement day's end, the EFD's 00:00, the 25 h cache age."""
+    tz = state.profile.settlement_tz
+    today = state.today
+    marks = [state.now, day_start(today + DAY, tz), day_start(state.registrations[world.MPAN_A].mdras[1].efd, tz)]
+    for day, role in itertools.product((today, today + DAY), ("MDR", "IS")):
+        marks.extend(window_bounds(day, window_for(role, state.config), tz))
+    marks += [c.retrieved_at + CACHE.max_age_s for slot in state.cache.values() for c in slot.entries.values()]
+    for mark in sorted(set(marks)):
+        yield from (t for t in (mark - 1, mark, mark + 1) if t >= state.now)
+
+
+def _advances(state: State) -> Iterator[Event]:
+    limit = None  # the abstraction makes at most one schedule run per clock advance
+    for s in state.schedules.values():
+        limit = window_bounds(s.next_run + DAY, window_for(s.role, state.config), state.profile.settlement_tz)[0] - 1
+    for to in _boundaries(state):
+        if limit is None or to <= limit:
+            yield AdvanceClock(to)
+
+
+def _loads(state: State, frame: Frame) -> Iterator[Event]:
+    for shift, fault in itertools.product((-1, 0, 1, 3), (0, 1, -1)):  # fault: a gap (+1) or an overlap (-1)
+        efd = max(state.today + shift * DAY, frame.first + DAY)
+        etd = (efd - DAY if state.profile.etd == "inclusive" else efd) + fault * DAY
+        yield LoadRegistration(registration(frame, day_number(etd), day_number(efd)))
+
+
+@pytest.mark.req("REG-3", "REG-4", "REG-5", "AC-1", "AC-3", "AC-6", "AC-7", "AC-8", "FS-2", "FS-4", "FS-5",
+                 "TRT-1", "TRT-2", "TRT-3", "C-1", "C-2", "C-5", "C-7", "SCH-1", "SCH-3", "SCH-4")  # fmt: skip
+def test_every_bounded_event_from_every_reached_state_refines_the_encoding() -> None:
+    check = checker(FIRST, LAST)
+    found: list[str] = []
+    pairs = 0
+    kinds: set[str] = set()
+    for generation, kind, srv, alternative, efd_in in SEEDS:
+        frame = _frame(generation, kind, srv)
+        for state in _reached(frame, alternative, efd_in):
+            events = [*_submissions(state, frame), *_advances(state), *_loads(state, frame)]
+            for event in events:
+                refused = False
+                try:
+                    post, outputs = step(state, event)
+                except InvalidEvent:
+                    assert isinstance(event, LoadRegistration), event
+                    post, outputs, refused = state, (), True
+                problem = check.check(frame, alt_of(state.profile), abstract_state(frame, state),
+                                      abstract_event(frame, event), abstract_state(frame, post),
+                                      abstract_output(frame, state, outputs, refused))  # fmt: skip
+                pairs += 1
+                kinds.add(type(event).__name__)
+                if problem is not None:
+                    found.append(f"{generation} {kind} {srv} at {state.now}: {event}: {problem.direction}")
+    print(f"refinement: {pairs} (state, event) pairs checked, event kinds {sorted(kinds)}")
+    assert found == []
+    assert kinds == {"SubmitRequest", "AdvanceClock", "LoadRegistration"}
+    assert pairs >= 1500
