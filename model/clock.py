@@ -36,7 +36,10 @@ def parse_instant(text: str) -> int:
     value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     if value.tzinfo is None:
         raise ValueError(f"instant {text!r} has no UTC offset")
-    return int(value.timestamp())
+    try:  # only an instant that can be written back (format_instant): its UTC date lies in years 1 to 9999
+        return int(value.astimezone(UTC).timestamp())
+    except OverflowError:
+        raise ValueError("instant outside the years 1 to 9999 in UTC") from None
 
 
 @lru_cache(maxsize=1 << 16)

@@ -32,3 +32,12 @@ def test_device_data_that_is_not_a_list_is_refused_whatever_its_depth() -> None:
     with pytest.raises(MalformedValue) as refused:
         decode_device_data({"runs": nested(DEEP)})
     assert refused.value.field == "initial_state.device_data"
+
+
+@pytest.mark.parametrize("to", ["9999-12-31T23:-01:00", "0001-01-01T00:00:00+14:00"])
+def test_an_instant_that_cannot_be_written_back_is_refused_naming_the_field(to: str) -> None:
+    """The codec read an instant whose UTC date lies outside the years 1 to
+    9999 (year 10000, year 0) and then failed with ValueError writing it back."""
+    with pytest.raises(MalformedValue) as refused:
+        decode_event({"event": "advance_clock", "to": to})
+    assert refused.value.field == "event.to"
