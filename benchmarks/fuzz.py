@@ -10,8 +10,9 @@ own process) and the runner's reading side.  For each target it prints the input
 run, typed refusals, acceptances, untyped exceptions (an ``internal`` answer
 included), bad answers (a server or the runner breaking its contract), hangs
 (no outcome within ``--bound-s`` seconds of CPU time; for a server process,
-three times that on the wall clock) and domain cases (failures on inputs
-outside the model's input domain, while the model states none); then the peak
+three times that on the wall clock) and, among the inputs, how many lay
+outside the model's input domain (each must be refused like any other bad
+input: ``model/domain.py``); then the peak
 memory of this process and of the server processes against ``--memory-mib``.  The
 first few failing inputs of each kind are minimised and saved as JSON in
 ``--save``.  Exit 0 only with no untyped exception, bad answer or hang and the
@@ -29,7 +30,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from mhhs_sec.fuzz.harness import DOMAIN_CASE, DOMAIN_PENDING, TARGETS, Tally, fuzz, load_inputs, make_target, minimise
+from mhhs_sec.fuzz.harness import TARGETS, Tally, fuzz, load_inputs, make_target, minimise
 
 # Shares of --target all: the in-process targets run thousands of inputs a
 # second, the servers hundreds.
@@ -78,7 +79,7 @@ def _save(target: Any, tally: Tally, folder: Path, bound_s: float) -> list[str]:
     saved = []
     for number, (key, kept) in enumerate(sorted(tally.failures.items())):
         for index, (kind, case, message) in enumerate(kept):
-            small = case if kind in ("hang", DOMAIN_CASE) else minimise(target, case, key, bound_s)
+            small = case if kind == "hang" else minimise(target, case, key, bound_s)
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"{tally.target}-{number:02d}-{index}.json"
             fields = {k: v for k, v in asdict(small).items() if k != "payload"}
@@ -109,7 +110,7 @@ def _report(tallies: list[tuple[Tally, float, list[str]]], peak_mib: float, serv
     failed = totals["untyped"] or totals["bad_answers"] or totals["hangs"]
     ok = not failed and max(peak_mib, server_mib) < args.memory_mib
     return {"seed": args.seed, "bound_s": args.bound_s, "memory_bound_mib": args.memory_mib,
-            "domain_pending": DOMAIN_PENDING, "targets": targets, "totals": totals,
+            "targets": targets, "totals": totals,
             "peak_mib": round(peak_mib), "server_peak_mib": round(server_mib), "ok": ok}  # fmt: skip
 
 
@@ -122,8 +123,7 @@ def _text(report: Any) -> str:
     lines.append(f"peak memory: {report['peak_mib']} MiB (harness), {servers} MiB (server processes); "
                  f"bound {report['memory_bound_mib']} MiB")  # fmt: skip
     lines.append(f"per-input bound {report['bound_s']:g} s; seed {report['seed']}")
-    if report["domain_pending"]:
-        lines.append("domain: failures on inputs outside the model's input domain (the model states none yet)")
+    lines.append("domain: of the inputs, those outside the model's input domain (refused or accepted like any other)")
     for name, row in report["targets"].items():
         lines.extend(f"  {name}: {count}x kept  {key}" for key, count in row["failures"].items())
         lines.extend(f"    saved {path}" for path in row["saved"])

@@ -18,7 +18,6 @@ sizes).
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import signal
 import traceback
 from collections.abc import Callable, Iterator
@@ -27,7 +26,6 @@ from typing import Any, Final, Protocol
 
 from .mutate import Chooser, Corpus, RandomChooser
 from .targets import (
-    ACCEPTED,
     REFUSED,
     BadAnswer,
     Case,
@@ -39,9 +37,6 @@ from .targets import (
     StepTarget,
 )
 
-DOMAIN_CASE: Final = "domain"
-# The model states its input domain (dates, periods, schedule horizon) in this module.
-DOMAIN_PENDING: Final = importlib.util.find_spec("mhhs_sec.model.domain") is None
 TARGETS: Final = ("codec", "step", "stdio", "http", "runner")
 
 
@@ -91,15 +86,9 @@ def bounded(seconds: float | None) -> Iterator[None]:
 
 
 def judge(target: Target, case: Case, bound_s: float | None = None) -> str:
-    """``refused``, ``accepted`` or (while the model has no input domain, for
-    an input outside it) ``domain``; any other failure is raised."""
-    try:
-        with bounded(bound_s):
-            return target.run(case)
-    except (Exception, Hang):
-        if DOMAIN_PENDING and not case.in_domain:
-            return DOMAIN_CASE
-        raise
+    """``refused`` or ``accepted``; any other outcome is raised."""
+    with bounded(bound_s):
+        return target.run(case)
 
 
 def signature(failure: BaseException) -> str:
@@ -124,7 +113,9 @@ def _in_project(filename: str) -> bool:
 @dataclass
 class Tally:
     """The counts of one target's run; ``failures``: the first inputs of each
-    failure signature (kind: untyped, bad-answer, hang; domain for domain cases)."""
+    failure signature (kind: untyped, bad-answer, hang); ``domain``: how many
+    of the inputs lay outside the model's input domain (``model/domain.py``),
+    each of which counts as any other input."""
 
     target: str
     inputs: int = 0
@@ -136,26 +127,24 @@ class Tally:
     domain: int = 0
     failures: dict[str, list[tuple[str, Case, str]]] = field(default_factory=dict)
 
-    def add(self, outcome: str) -> None:
-        self.inputs += 1
+    def add(self, outcome: str, case: Case) -> None:
+        self._count(case)
         if outcome == REFUSED:
             self.refused += 1
-        elif outcome == ACCEPTED:
-            self.accepted += 1
         else:
-            self.domain += 1
+            self.accepted += 1
 
     def fail(self, kind: str, case: Case, failure: BaseException, keep: int) -> None:
-        self.inputs += 1
-        if DOMAIN_PENDING and not case.in_domain:
-            self.domain += 1
-            kind = DOMAIN_CASE
-        else:
-            counted = {"hang": "hangs", "bad-answer": "bad_answers"}.get(kind, "untyped")
-            setattr(self, counted, getattr(self, counted) + 1)
+        self._count(case)
+        counted = {"hang": "hangs", "bad-answer": "bad_answers"}.get(kind, "untyped")
+        setattr(self, counted, getattr(self, counted) + 1)
         kept = self.failures.setdefault(f"{kind}: {signature(failure)}", [])
         if len(kept) < keep:
             kept.append((kind, case, str(failure)[:500]))
+
+    def _count(self, case: Case) -> None:
+        self.inputs += 1
+        self.domain += not case.in_domain
 
 
 def fuzz(target: Target, count: int, seed: int, *, bound_s: float | None = None, keep: int = 3) -> Tally:
@@ -166,7 +155,7 @@ def fuzz(target: Target, count: int, seed: int, *, bound_s: float | None = None,
         case = target.make(chooser)
         try:
             with bounded(bound_s):
-                tally.add(target.run(case))
+                tally.add(target.run(case), case)
         except Hang as hang:
             tally.fail("hang", case, hang, keep)
             recover = getattr(target, "recover", None)
