@@ -62,6 +62,11 @@ SENDERS: Final = {
 READ_SRVS: Final = tuple(s for s in sorted(SRVS) if SRVS[s].device_request) + ("8.2", "5.2")
 SCHEDULE_SRVS: Final = tuple(s for s in sorted(SRVS) if SRVS[s].schedulable)
 
+# A walk compares every observable a run shows: responses, entries and their
+# values, device reads (C-9), TRTs, instants (SCH-4, AUD-1), alerts, schedule
+# ids, inventory (and audit extracts when it reads one).
+OBSERVABLES: Final = ("response-code", "entries", "device-read", "trt", "timing", "alerts", "schedules", "inventory")
+
 Action = tuple[Any, ...]
 
 _sender = st.sampled_from(sorted(SENDERS))
@@ -267,7 +272,7 @@ def _case(case_id: str, comment: str, walk: Walk, tags: tuple[str, ...]) -> Case
         requirements=walk_requirements(walk),
         state=sit.base(now=START),
         events=walk.events,
-        observables=("response-code", "entries", "alerts", *(("audit",) if _has_audit(walk) else ())),
+        observables=(*OBSERVABLES, *(("audit",) if _has_audit(walk) else ())),
         tags=tags,
         coverage={"decision": "walk", "edge": ",".join(sorted(atoms(walk.outputs)))},
     )

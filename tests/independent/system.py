@@ -117,9 +117,12 @@ class Dsp:
         """A user submits a service request now: answered, held (I99) or
         rejected; access control runs as if at the due instant (timing.md 4.2)."""
         self._check_dates(request)
-        self.audit.request(request.request_id, request.user_id, format_instant(self.now))
         due = self._due(request)
         decision = decide(self.world(), request, due)
+        # outputs.schema.json, audit_extract: a request answered at once is
+        # recorded with no code, a held one with its acknowledgement's I99.
+        code = "I99" if due > self.now and not isinstance(decision, Rejection) else ""
+        self.audit.request(request.request_id, request.user_id, format_instant(self.now), code)
         if isinstance(decision, Rejection):
             return self._record(
                 [self._rejected(request, decision, self.now, "on-demand", request.for_settlement is True)]
