@@ -219,7 +219,8 @@ def interpret(state: State, actions: Sequence[Action]) -> tuple[tuple[Event, ...
     """The valid events of a walk from ``state`` and the model's outputs (the
     events the model refuses as invalid input are dropped).  An audit extract
     is read only by a user none of whose responses has a code the sources
-    leave open (its record would carry that code: AUD-1, AUD-2)."""
+    leave open (its record would carry that code: AUD-1, AUD-2); a device is
+    restricted only between two half-hourly entries (C-8)."""
     events: list[Event] = []
     outputs: list[tuple[Output, ...]] = []
     open_codes: set[str] = set()
@@ -227,6 +228,8 @@ def interpret(state: State, actions: Sequence[Action]) -> tuple[tuple[Event, ...
         event = _event(state, action, len(events) + 1)
         if isinstance(event, ReadAuditTrail) and event.user_id in open_codes:
             continue
+        if isinstance(event, RestrictDevice) and state.now % HALF_HOUR == 0:
+            continue  # C-8: the entry stamped at the restriction instant is left open (timing.md 6.5)
         try:
             state, produced = step(state, event)
         except InvalidEvent:

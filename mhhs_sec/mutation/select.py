@@ -1,10 +1,12 @@
 """Choosing new vectors by the mutants they kill (``mhhs-sec mutants --select
 CANDIDATES``): the mutants the suite does not kill are run against candidate
-vectors; a candidate is worth keeping only when it kills one of them, and the
-fewest candidates that kill every mutant any of them kills are chosen
-(greedy set cover: the candidate killing most of the mutants still alive
-first, ties to the first in id order).  Deterministic: same suite, same
-candidates, same choice.
+vectors; a candidate is worth keeping only when it kills one of them.  Each
+mutant is run against the candidates that execute its lines, the longest
+first, up to the first that kills it (running every candidate against every
+mutant costs too much on two cores); the candidates so found are then
+reduced to the fewest that still kill every mutant (greedy set cover: the
+candidate killing most of the mutants still alive first, ties to the first in
+id order).  Deterministic: same suite, same candidates, same choice.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def _killed_by(mutant: operators.Mutant) -> Json:
             failed = True
         if failed:
             killers.append(suite.vectors[index].id)
+            break
     return {"killers": killers}
 
 
@@ -50,7 +53,8 @@ def killers(
     candidates: Sequence[Any], mutants: Sequence[operators.Mutant], jobs: int,
     on_result: Callable[[int], None] = lambda _: None,
 ) -> dict[str, list[str]]:  # fmt: skip
-    """Mutant id -> the candidate vector ids that kill it."""
+    """Mutant id -> the first candidate (longest first) that kills it, if any."""
+    candidates = sorted(candidates, key=lambda v: (-len(v.steps), v.id))
     suite = analysis.prepare(candidates, [])
     analysis._SUITE[:] = [suite]
     results = analysis._in_workers(_killed_by, list(mutants), jobs, on_result)
