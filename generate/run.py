@@ -16,7 +16,7 @@ from mhhs_sec.vectors.loader import validate_documents
 
 from mhhs_sec.files import write_atomic
 
-from . import boundary, cells, classes, negative, registration_edges, siblings, spread, targeted, walks
+from . import boundary, cells, classes, negative, refusals, registration_edges, siblings, spread, targeted, walks
 from .build import Case, build_vector
 from .inputs import inputs_hash
 from .siblings import outcome_summary, signature
@@ -91,6 +91,12 @@ def groups() -> list[Group]:
             "end, a leap day, winter, summer), every profile option value, future-dated and held requests: each "
             "kept because it kills a mutant of the model no other vector kills; every observable compared",
             lambda _: spread.cases(), seed=spread.SEEDS[0],
+        ),
+        Group(
+            "negative", "refusals",
+            "each refusal of invalid input the adapter protocol lists that a vector can carry: refused with its "
+            "requirement, the state kept (the MDRA's read that follows is answered as before)",
+            lambda _: refusals.cases(),
         ),
     ]  # fmt: skip
 

@@ -17,7 +17,7 @@ from .outputs import Json, acknowledgement, alert, response
 from .profile import decode_profile
 from .registry import Registration, decode_registration, mdra_changes, validate
 from .schedules import ScheduleBook, Windows, decode_schedule, first_run, inside, next_opening
-from .service import ServiceRequest, decode_request
+from .service import EUI_64, ServiceRequest, decode_request
 from .tables import CACHED_SRVS, DAILY_LOG_SRVS, DAY_S, INSTANT_SRVS, READ_SRVS, SCHEDULE_SRVS, trt_s
 from .users import MDR, User, load_users
 from .work import Job, WorkQueue, next_retry
@@ -80,6 +80,11 @@ class Dsp:
             self._register(decode_registration(event))
             return []
         if kind == "set_user":
+            # Adapter protocol, the refusals: a user has an id and at least one role (REG-1).
+            if not event["user_id"]:
+                raise Refused("user_id", "REG-1", "an empty user id")
+            if not event["roles"]:
+                raise Refused("roles", "REG-1", "a user with no role")
             self.users.update(load_users([event]))
             return []
         if kind == "load_device":
@@ -96,7 +101,10 @@ class Dsp:
         raise Refused("event", "INPUT", f"unknown event {kind!r}")
 
     def _load_device(self, device: Device) -> None:
-        """Adapter protocol, the refusals: a device on an MPAN with no registration."""
+        """Adapter protocol, the refusals: a device id that is not an EUI-64, a
+        device on an MPAN with no registration."""
+        if not EUI_64.fullmatch(device.device_id):
+            raise Refused("device.device_id", "INPUT", f"device_id {device.device_id!r} is not an EUI-64")
         if device.mpan not in self.registrations:
             raise Refused("device.mpan", "REG-2", f"MPAN {device.mpan} has no registration")
         self.devices[device.device_id] = device
