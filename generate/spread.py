@@ -38,7 +38,6 @@ from hypothesis import strategies as st
 from mhhs_sec.model import (
     AdvanceClock,
     Event,
-    InvalidEvent,
     LoadRegistration,
     Profile,
     ReadAuditTrail,
@@ -47,7 +46,6 @@ from mhhs_sec.model import (
     SetDeviceComms,
     State,
     SubmitRequest,
-    step,
 )
 from mhhs_sec.model.outputs import Acknowledgement, Alert, AuditExtract, Output, Response
 from mhhs_sec.model.profile import PROFILE_OPTIONS
@@ -65,10 +63,9 @@ from mhhs_sec.model.world import (
     registration_a,
 )
 
-from . import acceptable
 from . import situations as sit
 from .build import Case
-from .walks import OBSERVABLES, walk_requirements
+from .walks import OBSERVABLES, Walk, play, walk_requirements
 from .world import AUTUMN_CHANGE, SPRING_CHANGE, at
 
 SEEDS: Final = (20240229, 20241231, 20250330, 20251026)
@@ -206,38 +203,11 @@ def _entitled(action: Action) -> bool:
     return True
 
 
-def _open_code(response: Response) -> bool:
-    """A code the sources leave open (:mod:`.acceptable`): another rejection
-    also holds, an answer SCH-1 / SCH-2 do not fix, or (AC-11) another reading
-    of a Supplier's access may answer a rejection."""
-    if acceptable.unfixed(response):
-        return True
-    return response.code != "I0" and bool(response.alternatives or response.role in SUPPLIER_ROLES)
-
-
 def interpret(state: State, actions: Sequence[Action]) -> tuple[tuple[Event, ...], tuple[tuple[Output, ...], ...]]:
-    """The valid events of a walk from ``state`` and the model's outputs (the
-    events the model refuses as invalid input are dropped).  An audit extract
-    is read only by a user none of whose responses has a code the sources
-    leave open (its record would carry that code: AUD-1, AUD-2); a device is
-    restricted only between two half-hourly entries (C-8)."""
-    events: list[Event] = []
-    outputs: list[tuple[Output, ...]] = []
-    open_codes: set[str] = set()
-    for action in filter(_entitled, actions):
-        event = _event(state, action, len(events) + 1)
-        if isinstance(event, ReadAuditTrail) and event.user_id in open_codes:
-            continue
-        if isinstance(event, RestrictDevice) and state.now % HALF_HOUR == 0:
-            continue  # C-8: the entry stamped at the restriction instant is left open (timing.md 6.5)
-        try:
-            state, produced = step(state, event)
-        except InvalidEvent:
-            continue
-        open_codes |= {o.user_id for o in produced if isinstance(o, Response) and _open_code(o)}
-        events.append(event)
-        outputs.append(produced)
-    return tuple(events), tuple(outputs)
+    """The events of a walk from ``state`` and the model's outputs
+    (:func:`.walks.play`: no invalid event, nothing the sources leave open)."""
+    walk = play(state, filter(_entitled, actions), _event)
+    return walk.events, walk.outputs
 
 
 def candidates(value: int, examples: int = CANDIDATES_PER_SEED) -> list[Spread]:
@@ -292,8 +262,6 @@ def sit_time(state: State) -> str:
 
 def _case(value: int, index: int, spread: Spread) -> Case:
     audit = any(isinstance(o, AuditExtract) for produced in spread.outputs for o in produced)
-    from .walks import Walk
-
     walk = Walk((), spread.events, spread.outputs)
     return Case(
         id=f"spread.seed-{value}.{index:02d}",

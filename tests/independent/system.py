@@ -320,8 +320,10 @@ class Dsp:
         return self._answer(job, "I0", schedule_ids=[s.schedule_id for s in own])
 
     def _delete_schedule(self, schedule_id: int) -> None:
-        """C-6: removing a schedule of a device and SRV removes that cache."""
+        """C-6: removing a schedule of a device and SRV removes that cache (and
+        its runs' queued retries: timing.md 5.6, 7.2)."""
         schedule = self.book.delete(schedule_id)
+        self.queue.drop_runs_of(schedule_id)
         self.cache.drop((schedule.device_id, schedule.srv))
 
     def _read_device(self, job: Job) -> list[Json]:
