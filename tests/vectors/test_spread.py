@@ -6,12 +6,15 @@ open, and the selection keeps the fewest candidates that kill what any kills."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 
 import pytest
-from mhhs_sec.generate import spread
+from mhhs_sec.generate import situations as sit
+from mhhs_sec.generate import spread, walks
 from mhhs_sec.generate.build import build_vector
-from mhhs_sec.model import LoadRegistration, SubmitRequest
+from mhhs_sec.generate.world import at
+from mhhs_sec.model import AdvanceClock, LoadRegistration, ReadLogPeriod, RestrictDevice, SubmitRequest
 from mhhs_sec.model.clock import settlement_day
 from mhhs_sec.model.outputs import Acknowledgement, Response
 from mhhs_sec.model.profile import PROFILE_OPTIONS
@@ -83,3 +86,18 @@ def test_cover_keeps_the_fewest_candidates_killing_what_any_kills() -> None:
     killed = {"m1": ["a", "b"], "m2": ["b"], "m3": ["c"], "m4": []}
     assert cover(killed) == ["b", "c"]
     assert cover({"m1": ["z", "a"]}) == ["a"]
+
+
+@pytest.mark.req("C-8")
+def test_a_walk_never_reads_the_entry_stamped_at_its_restriction_instant() -> None:
+    state = sit.base()  # 09:00 local: the instant of a half-hourly entry
+    device_id = sit.esme_or("SMETS2", "ESME")
+    mdra = sit.sender(state, "MDR", device_id, state.today)
+    start = at(state.today, 8 * 3600)
+    read = replace(sit.request(state, mdra, "MDR", "4.8.1", device_id, "true", 1),
+                   period=ReadLogPeriod(start, start + 2 * 3600 - 1))  # fmt: skip
+    actions = [RestrictDevice(device_id), AdvanceClock(state.now + 2 * 3600), SubmitRequest(read)]
+    walk = walks.play(state, actions, lambda _state, action, _number: action)
+    assert walk.events == tuple(actions[:2])
+    earlier = replace(read, period=ReadLogPeriod(start, start + 3600 - 1))  # 08:00-08:59: deleted, not open
+    assert len(walks.play(state, [*actions[:2], SubmitRequest(earlier)], lambda _s, a, _n: a).events) == 3
