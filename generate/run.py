@@ -16,7 +16,19 @@ from mhhs_sec.vectors.loader import validate_documents
 
 from mhhs_sec.files import write_atomic
 
-from . import boundary, cells, classes, negative, refusals, registration_edges, siblings, spread, targeted, walks
+from . import (
+    boundary,
+    cells,
+    classes,
+    negative,
+    refusals,
+    registration_edges,
+    siblings,
+    spread,
+    stories,
+    targeted,
+    walks,
+)
 from .build import Case, build_vector
 from .inputs import inputs_hash
 from .siblings import outcome_summary, signature
@@ -97,6 +109,12 @@ def groups() -> list[Group]:
             "each refusal of invalid input the adapter protocol lists that a vector can carry: refused with its "
             "requirement, the state kept (the MDRA's read that follows is answered as before)",
             lambda _: refusals.cases(),
+        ),
+        Group(
+            "targeted", "stories",
+            "short stories for rule edges a mutant of the model showed no other vector checks (E19: a device "
+            "the inventory lacks)",
+            lambda _: stories.cases(),
         ),
     ]  # fmt: skip
 
