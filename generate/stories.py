@@ -5,13 +5,20 @@ from the model."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 
-from mhhs_sec.model import SubmitRequest
+from mhhs_sec.model import AdvanceClock, Appointment, LoadDevice, LoadRegistration, Profile, State, SubmitRequest
+from mhhs_sec.model.registration import ONE_DAY
+from mhhs_sec.model.world import MDR_OUT, MPAN_A, SUPPLIER, registration_a
 
 from . import situations as sit
 from .build import Case
 from .walks import OBSERVABLES
+from .world import CHANGE_DAY, at
+
+HOUR = 3600
 
 UNKNOWN_DEVICE = "00-DB-12-34-56-78-90-FF"  # a well-formed EUI-64 the inventory lacks
 
@@ -31,7 +38,70 @@ def _unknown_device() -> Case:
     )  # fmt: skip
 
 
-STORIES: tuple[Callable[[], Case], ...] = (_unknown_device,)
+def _registration_change_already_begun() -> Case:
+    """SCH-3: a registration loaded when its MDRA change has already begun
+    (EFD today) deletes the outgoing MDRA's schedules at once and alerts it
+    (docs/timing.md 7.3), before anything else happens."""
+    state = sit.base()
+    device_id = sit.esme_or("SMETS2", "ESME")
+    mdra = sit.sender(state, "MDR", device_id, state.today)
+    create = sit.request(state, mdra, "MDR", "5.1", device_id, "true", 1, schedule_srv="4.8.1")
+    old = state.registrations[MPAN_A]
+    back = (*old.mdras[:-1], replace(old.mdras[-1], etd=_last_day(state, state.today - ONE_DAY)),
+            Appointment(MDR_OUT, state.today))  # fmt: skip
+    return Case(
+        "story.registration-change-already-begun",
+        "SCH-3: the incoming MDRA schedules a read; then a registration arrives in which the MDRA changed back "
+        "to the earlier agent today: the schedule is deleted at once and its owner alerted (MHHS-A1, now)",
+        ("SCH-3", "REG-6", "C-6"), state,
+        (SubmitRequest(create), LoadRegistration(replace(old, mdras=back))), OBSERVABLES, ("story",),
+    )  # fmt: skip
+
+
+def _last_day(state: State, day: dt.date) -> dt.date:
+    """REG-12: the ETD written for an appointment whose last day is ``day``."""
+    return day if state.profile.etd == "inclusive" else day + ONE_DAY
+
+
+def _device_changed() -> Case:
+    """C-2: a device loaded again as another generation loses what the S1SP
+    cached for it as it was: the read that follows goes to the device."""
+    state = sit.base()
+    device_id = sit.esme_or("SMETS1", "ESME")
+    state = sit.with_schedule(state, SUPPLIER, "IS", device_id, "4.8.1", state.today + 30 * ONE_DAY, False)
+    mdra = sit.sender(state, "MDR", device_id, state.today - ONE_DAY)
+    read = [SubmitRequest(sit.request(state, mdra, "MDR", "4.8.1", device_id, "true", n)) for n in (1, 2, 3)]
+    changed = LoadDevice(replace(state.devices[device_id], generation="SMETS2"))
+    return Case(
+        "story.device-changed",
+        "C-2: a SMETS1 ESME's read is cached (a schedule is active) and served from the cache; the device is "
+        "then loaded again as SMETS2: the next read goes to the device",
+        ("C-2", "C-9"), state, (read[0], read[1], changed, read[2]), OBSERVABLES, ("story",),
+    )  # fmt: skip
+
+
+def _held_schedule_refused_when_it_runs() -> Case:
+    """SCH-8 (option 'all-mdr-requests'): an MDR 5.1 sent before the MDR window
+    is held; the registration then ends the sender's appointment, so at the
+    window's opening the 5.1 is decided again and refused (E4, AC-3)."""
+    profile = Profile(mdr_window_scope="all-mdr-requests")
+    day = CHANGE_DAY - 2 * ONE_DAY
+    state = sit.base(profile, at(day, 6 * HOUR))
+    device_id = sit.esme_or("SMETS2", "ESME")
+    create = sit.request(state, MDR_OUT, "MDR", "5.1", device_id, "true", 1, schedule_srv="4.8.1")
+    moved = LoadRegistration(registration_a(dt.date(2024, 1, 1), day, profile))  # MDR_IN from today
+    return Case(
+        "story.held-schedule-refused-when-it-runs",
+        "SCH-8 (all-mdr-requests): the outgoing MDRA's 5.1 at 06:00 is held for the MDR window; the MDRA change "
+        "is brought forward to today; at 07:00 the 5.1 is decided again and refused E4",
+        ("SCH-8", "SCH-4", "AC-3"), state, (SubmitRequest(create), moved, AdvanceClock(at(day, 8 * HOUR))),
+        OBSERVABLES, ("story",),
+    )  # fmt: skip
+
+
+STORIES: tuple[Callable[[], Case], ...] = (
+    _unknown_device, _registration_change_already_begun, _device_changed, _held_schedule_refused_when_it_runs,
+)  # fmt: skip
 
 
 def cases() -> list[Case]:

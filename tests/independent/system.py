@@ -77,8 +77,9 @@ class Dsp:
         if kind == "advance_clock":
             return self.advance(parse_instant(event["to"]))
         if kind == "load_registration":
-            self._register(decode_registration(event))
-            return []
+            registration = decode_registration(event)
+            self._register(registration)
+            return self._record(self._mdra_changes(begun=registration.mpan))
         if kind == "set_user":
             # Adapter protocol, the refusals: a user has an id and at least one role (REG-1).
             if not event["user_id"]:
@@ -107,6 +108,13 @@ class Dsp:
             raise Refused("device.device_id", "INPUT", f"device_id {device.device_id!r} is not an EUI-64")
         if device.mpan not in self.registrations:
             raise Refused("device.mpan", "REG-2", f"MPAN {device.mpan} has no registration")
+        before = self.devices.get(device.device_id)
+        if before is not None and (before.mpan, before.generation, before.kind) != (
+            device.mpan, device.generation, device.kind,
+        ):  # fmt: skip
+            # timing.md 8: what was cached for the device as it was is dropped (C-2).
+            for srv in CACHED_SRVS:
+                self.cache.drop((device.device_id, srv))
         self.devices[device.device_id] = device
 
     def _known_device(self, device_id: str) -> str:
@@ -220,12 +228,15 @@ class Dsp:
         due = sorted(i for i in list(self.book.by_id) if self._run_instant(i) == self.now)
         return self._schedule_run(due[0])
 
-    def _mdra_changes(self) -> list[Json]:
+    def _mdra_changes(self, begun: str | None = None) -> list[Json]:
         """SCH-3: at 00:00 of the incoming EFD the outgoing MDRA's schedules for
-        the MPAN's devices are deleted (C-6: with their cache) and alerted."""
+        the MPAN's devices are deleted (C-6: with their cache) and alerted;
+        ``begun``: the MPAN of a registration just loaded, whose changes with
+        their EFD at or before now apply at once (timing.md 7.3)."""
         outputs: list[Json] = []
         for instant, mpan, _efd, outgoing in self._change_instants():
-            if instant != self.now or not self.profile.delete_on_mdra_change:
+            due = instant <= self.now if begun == mpan else begun is None and instant == self.now
+            if not due or not self.profile.delete_on_mdra_change:
                 continue
             for schedule in sorted(self.book.by_id.values(), key=lambda s: s.schedule_id):
                 device = self.devices.get(schedule.device_id)
