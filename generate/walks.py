@@ -303,18 +303,19 @@ def _slug(atom: str) -> str:
 # kept (seed, index): the ones that kill a mutant of the model no other vector
 # kills (``mhhs-sec mutants --select``).
 LONG_PER_SEED: Final = 5
-KEPT_LONG: Final[tuple[tuple[int, int], ...]] = ()
+KEPT_LONG: Final[tuple[tuple[int, int], ...]] = ((20251026, 4), (7, 1), (7, 4))
 
 
 def long_candidates(kept: Iterable[tuple[int, int]] | None = None) -> list[Case]:
-    """The long walks of every seed (or only the ``kept`` ones) as cases."""
+    """The long walks of every seed (or only the ``kept`` ones) as cases, but
+    the seed's soak walk (a vector already)."""
     wanted = None if kept is None else set(kept)
     return [
         _case(f"walk.long.seed-{value}.{index}", f"long random walk {index} from seed {value}, kept because it "
               "kills a mutant of the model no other vector kills", walk, ("walk", "long"))
         for value in SEEDS
         for index, walk in enumerate(_generated(LONG_WALKS, value, LONG_PER_SEED))
-        if wanted is None or (value, index) in wanted
+        if (wanted is None or (value, index) in wanted) and walk.events != soak(value).events
     ]  # fmt: skip
 
 
