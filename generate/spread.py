@@ -47,6 +47,7 @@ from mhhs_sec.model import (
     State,
     SubmitRequest,
 )
+from mhhs_sec.model.clock import format_instant
 from mhhs_sec.model.outputs import Acknowledgement, Alert, AuditExtract, Output, Response
 from mhhs_sec.model.profile import PROFILE_OPTIONS
 from mhhs_sec.model.registration import ONE_DAY
@@ -236,8 +237,8 @@ def _story(spread: Spread) -> str:
     state = spread.state
     options = state.profile.non_default()
     shown = ", ".join(f"{k}={v}" for k, v in sorted(options.items())) or "the catalogue defaults"
-    parts = [f"random story from {sit_time(state)} (before the {spread.day_name}, MPAN_A's MDRA changes that day) "
-             f"under {shown}"]  # fmt: skip
+    parts = [f"random story from {format_instant(state.now)} (before the {spread.day_name}, MPAN_A's MDRA "
+             f"changes that day) under {shown}"]  # fmt: skip
     outputs = [o for produced in spread.outputs for o in produced]
     held = {o.request_id for o in outputs if isinstance(o, Acknowledgement)}
     dated = sum(1 for e in spread.events if isinstance(e, SubmitRequest) and e.request.execute_at is not None)
@@ -252,12 +253,6 @@ def _story(spread: Spread) -> str:
     if any(isinstance(e, LoadRegistration) for e in spread.events):
         parts.append("a registration change on the way (REG-6, SCH-3)")
     return "; ".join(parts)
-
-
-def sit_time(state: State) -> str:
-    from mhhs_sec.model.clock import format_instant
-
-    return format_instant(state.now)
 
 
 def _case(value: int, index: int, spread: Spread) -> Case:
@@ -280,14 +275,51 @@ def all_cases() -> list[Case]:
     return [_case(value, index, spread) for value in SEEDS for index, spread in enumerate(candidates(value))]
 
 
-def cases() -> list[Case]:
-    """The kept candidates."""
-    kept: dict[int, set[int]] = {}
-    for value, index in KEPT:
-        kept.setdefault(value, set()).add(index)
-    found = []
-    for value in SEEDS:
-        if value in kept:
-            pool = candidates(value)
-            found += [_case(value, index, pool[index]) for index in sorted(kept[value])]
+def dimension_atoms(spread: Spread) -> set[str]:
+    """The dimensions a candidate reaches that no other generator does: a
+    schedule run and a cache hit on each calendar day, each profile option
+    value in play, future-dated reads acknowledged and answered, each SRV held,
+    a registration change while a read waits, a held request's audit record."""
+    found = {f"profile:{k}={v}" for k, v in spread.state.profile.as_dict().items()}
+    waiting: set[str] = set()
+    for event, produced in zip(spread.events, spread.outputs, strict=True):
+        if isinstance(event, LoadRegistration) and waiting:
+            found.add("registration-change-while-held")
+        for output in produced:
+            found |= _output_atoms(spread, event, output, waiting)
     return found
+
+
+def _output_atoms(spread: Spread, event: Event, output: Output, waiting: set[str]) -> set[str]:
+    found: set[str] = set()
+    if isinstance(output, Acknowledgement):
+        waiting.add(output.request_id)
+        srv = event.request.srv if isinstance(event, SubmitRequest) else "?"
+        dated = isinstance(event, SubmitRequest) and event.request.execute_at is not None
+        found |= {f"held:{srv}", *(["future-dated:acknowledged"] if dated else [])}
+    elif isinstance(output, Response):
+        if output.request_id in waiting:
+            waiting.discard(output.request_id)
+            found.add(f"held-then-answered:{output.code}")
+        if output.mode == "scheduled":
+            found.add(f"calendar:{spread.day_name}:schedule-run:{output.code}")
+        if output.code == "I0" and output.entries and not output.device_read:
+            found.add(f"calendar:{spread.day_name}:cache-hit")
+    elif isinstance(output, AuditExtract) and any(r.code == "I99" for r in output.records):
+        found.add("audit:held-request")
+    return found
+
+
+def cases() -> list[Case]:
+    """The candidates the mutants chose (:data:`KEPT`), then, shortest first,
+    each candidate reaching a dimension atom none kept so far reaches."""
+    pools = {value: candidates(value) for value in SEEDS}
+    chosen = [(value, index) for value, index in KEPT]
+    covered = set().union(*(dimension_atoms(pools[v][i]) for v, i in chosen))
+    by_length = sorted(((len(w.events), v, i) for v, pool in pools.items() for i, w in enumerate(pool)))
+    for _, value, index in by_length:
+        atoms = dimension_atoms(pools[value][index])
+        if not atoms <= covered:
+            covered |= atoms
+            chosen.append((value, index))
+    return [_case(value, index, pools[value][index]) for value, index in sorted(set(chosen))]

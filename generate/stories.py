@@ -8,8 +8,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Final
 
-from mhhs_sec.model import AdvanceClock, Appointment, LoadDevice, LoadRegistration, Profile, State, SubmitRequest
+from mhhs_sec.model import (
+    AdvanceClock,
+    Appointment,
+    LoadDevice,
+    LoadRegistration,
+    Profile,
+    ReadLogPeriod,
+    ScheduleSpec,
+    State,
+    SubmitRequest,
+)
 from mhhs_sec.model.registration import ONE_DAY
 from mhhs_sec.model.world import MDR_OUT, MPAN_A, SUPPLIER, registration_a
 
@@ -99,10 +110,55 @@ def _held_schedule_refused_when_it_runs() -> Case:
     )  # fmt: skip
 
 
+def _calendar(name: str, day: dt.date) -> Case:
+    """SCH-1, C-2, C-5, C-11, REG-8 on a calendar day: the Supplier's daily
+    schedule of a SMETS1 ESME's half-hourly log runs at 00:00 of ``day`` and
+    of the day after (reading the day before each); the day is then read
+    whole: from the cache 9 h after the run, still at 25 h - 1 s, from the
+    device again at exactly 25 h (expired: C-12 stores none of it again);
+    the day after, which the next run refilled the same cache slot with, is
+    read from the cache 1 h and 25 h - 1 s after that run."""
+    state = sit.base(now=at(day - ONE_DAY, 12 * HOUR), change_day=day + 30 * ONE_DAY)
+    device_id = sit.esme_or("SMETS1", "ESME")
+    create = sit.request(state, SUPPLIER, "IS", "5.1", device_id, "false", 1, schedule_srv="4.8.1")
+    create = replace(create, schedule=ScheduleSpec("4.8.1", day))
+    run = at(day + ONE_DAY, 0)  # the run that reads the whole of ``day``
+    refill = at(day + 2 * ONE_DAY, 0)  # the next run: the day after, into the same cache slot
+
+    def read(counter: int, first: dt.date = day) -> SubmitRequest:
+        whole = ReadLogPeriod(at(first, 0), at(first + ONE_DAY, 0) - 1)
+        return SubmitRequest(replace(sit.request(state, SUPPLIER, "IS", "4.8.1", device_id, "false", counter),
+                                     period=whole))  # fmt: skip
+
+    events = (
+        SubmitRequest(create), AdvanceClock(run + 9 * HOUR), read(2), AdvanceClock(run + 25 * HOUR - 1), read(3),
+        AdvanceClock(run + 25 * HOUR), read(4), read(5, day + ONE_DAY), AdvanceClock(refill + 25 * HOUR - 1),
+        read(6, day + ONE_DAY),
+    )  # fmt: skip
+    return Case(
+        f"story.calendar.{name.replace(' ', '-')}",
+        f"{name} ({day.isoformat()}): the Supplier's schedule reads the whole day at the next 00:00; the day "
+        "read again from the cache 9 h later and at 25 h - 1 s, from the device at exactly 25 h (expired, C-11 "
+        "default); the day after, refilled into the same cache slot by the next run, read from the cache 1 h and "
+        "25 h - 1 s after it",
+        ("SCH-1", "C-2", "C-5", "C-11", "REG-8"), state, events, OBSERVABLES, ("story", "calendar"),
+        step_comments=("", "runs at 00:00 of the day and of the next", "cache, 9 h old", "", "cache, 25 h - 1 s old",
+                       "", "device: expired at 25 h", "the day after: the refilled slot, 1 h old", "",
+                       "the refilled slot, 25 h - 1 s old"),
+    )  # fmt: skip
+
+
+CALENDAR: Final = {
+    "spring clock change": dt.date(2025, 3, 30), "autumn clock change": dt.date(2025, 10, 26),
+    "new year": dt.date(2025, 1, 1), "leap day": dt.date(2024, 2, 29), "winter": dt.date(2025, 1, 15),
+    "summer": dt.date(2025, 7, 15),
+}  # fmt: skip
+
+
 STORIES: tuple[Callable[[], Case], ...] = (
     _unknown_device, _registration_change_already_begun, _device_changed, _held_schedule_refused_when_it_runs,
 )  # fmt: skip
 
 
 def cases() -> list[Case]:
-    return [story() for story in STORIES]
+    return [story() for story in STORIES] + [_calendar(name, day) for name, day in CALENDAR.items()]
