@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from mhhs_sec.model import (
     AdvanceClock,
@@ -38,7 +39,7 @@ Bad = Callable[[State], Event]
 FIRST: dt.date = dt.date(2024, 1, 1)
 
 
-def _registration(state: State, **changes: object) -> Event:
+def _registration(state: State, **changes: Any) -> Event:
     return LoadRegistration(replace(state.registrations[MPAN_A], **changes))
 
 
@@ -46,7 +47,7 @@ def _mdras(state: State) -> tuple[Appointment, ...]:
     return tuple(state.registrations[MPAN_A].mdras)
 
 
-def _read(state: State, counter: int = 1, **changes: object) -> ServiceRequest:
+def _read(state: State, counter: int = 1, **changes: Any) -> ServiceRequest:
     device_id = sit.esme_or("SMETS2", "ESME")
     mdra = sit.sender(state, "MDR", device_id, state.today - ONE_DAY)
     return replace(sit.request(state, mdra, "MDR", "4.8.1", device_id, "true", counter), **changes)
