@@ -87,8 +87,6 @@ REFUSALS: tuple[tuple[str, str, str, Bad], ...] = (
      lambda s: SubmitRequest(_read(s, period=ReadLogPeriod(s.now - 3600, s.now - 7200)))),
     ("request-execute-in-past", "SCH-4", "a read future-dated one second in the past",
      lambda s: SubmitRequest(_read(s, execute_at=s.now - 1))),
-    ("request-schedule-on-read", "SCH-1", "a 4.8.1 carrying a schedule body (SCH-1)",
-     lambda s: SubmitRequest(_read(s, schedule=ScheduleSpec("4.8.1", s.today + ONE_DAY)))),
     ("schedule-in-past", "SCH-1", "a schedule starting yesterday (SCH-1)",
      lambda s: _schedule(s, ScheduleSpec("4.8.1", s.today - ONE_DAY))),
     ("schedule-ends-before-start", "SCH-1", "a schedule ending before it starts (SCH-1)",
