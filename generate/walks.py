@@ -142,7 +142,7 @@ class OpenOutcomes:
     event by event: an audit record of a response whose code they leave open
     (its record would carry that code: AUD-1, AUD-2), and an entry stamped at
     the very instant its device was restricted (C-8 says "after";
-    docs/timing.md 6.5)."""
+    docs/timing.md 8.5)."""
 
     def __init__(self) -> None:
         self.open_codes: set[str] = set()  # users with a response whose code is left open
