@@ -15,7 +15,7 @@ Three sources, all computed by the model:
   acceptable code can cover (an answer where the model rejects, a schedule
   that exists under one reading only) is a generator error: such a case must
   use senders entitled under any reading (an IS or ES registered for the MPAN);
-* answers the sources do not fix (:func:`_unfixed`): a 5.2 / 5.3 by device
+* answers the sources do not fix (:func:`unfixed`): a 5.2 / 5.3 by device
   that finds none of the sender's schedules is answered I0 with no schedule
   ids by the model; SCH-1 and SCH-2 say nothing of that case, so any
   rejection conforms too.
@@ -85,7 +85,7 @@ def _own(response: Response) -> dict[str, Json]:
     }  # fmt: skip
 
 
-def _unfixed(response: Response) -> dict[str, Json]:
+def unfixed(response: Response) -> dict[str, Json]:
     """SCH-1, SCH-2: a 5.2 / 5.3 naming a device on which the sender has no
     schedule: the sources fix no answer (I0 with none, or a rejection)."""
     if response.srv not in ("5.2", "5.3") or response.code != "I0" or response.schedule_ids:
@@ -118,7 +118,7 @@ def acceptable_answers(
     """Per step, per expected output: its ``acceptable`` list (possibly empty);
     and what another reading of AC-11 gives that those lists do not admit."""
     found: list[list[dict[str, Json]]] = [
-        [_own(o) | _unfixed(o) if isinstance(o, Response) else {} for o in ([] if isinstance(r, InvalidEvent) else r)]
+        [_own(o) | unfixed(o) if isinstance(o, Response) else {} for o in ([] if isinstance(r, InvalidEvent) else r)]
         for r in base
     ]
     others: dict[str, Results] = {}

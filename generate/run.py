@@ -16,7 +16,19 @@ from mhhs_sec.vectors.loader import validate_documents
 
 from mhhs_sec.files import write_atomic
 
-from . import boundary, cells, classes, negative, registration_edges, siblings, targeted, walks
+from . import (
+    boundary,
+    cells,
+    classes,
+    negative,
+    refusals,
+    registration_edges,
+    siblings,
+    spread,
+    stories,
+    targeted,
+    walks,
+)
 from .build import Case, build_vector
 from .inputs import inputs_hash
 from .siblings import outcome_summary, signature
@@ -84,6 +96,25 @@ def groups() -> list[Group]:
             f"Hypothesis random walks from fixed seeds {list(walks.SEEDS)}: shrunk walks reaching coverage atoms "
             "no other group reaches, and one long walk (80-120 actions) per seed",
             lambda previous: walks.cases(walks.vector_atoms(previous)), seed=walks.SEEDS[0],
+        ),
+        Group(
+            "walks", "spread",
+            f"random stories from fixed seeds {list(spread.SEEDS)} across the calendar (both clock changes, a year "
+            "end, a leap day, winter, summer), every profile option value, future-dated and held requests: each "
+            "kept because it kills a mutant of the model no other vector kills; every observable compared",
+            lambda _: spread.cases(), seed=spread.SEEDS[0],
+        ),
+        Group(
+            "negative", "refusals",
+            "each refusal of invalid input the adapter protocol lists that a vector can carry: refused with its "
+            "requirement, the state kept (the MDRA's read that follows is answered as before)",
+            lambda _: refusals.cases(),
+        ),
+        Group(
+            "targeted", "stories",
+            "short stories for rule edges a mutant of the model showed no other vector checks (E19: a device "
+            "the inventory lacks)",
+            lambda _: stories.cases(),
         ),
     ]  # fmt: skip
 

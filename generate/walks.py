@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -28,7 +28,7 @@ from mhhs_sec.model import (
     step,
 )
 from mhhs_sec.model.codec import encode_output
-from mhhs_sec.model.outputs import AuditExtract, Output
+from mhhs_sec.model.outputs import AuditExtract, Output, Response
 from mhhs_sec.model.registration import ONE_DAY
 from mhhs_sec.model.rules import SUPPLIER_ROLES
 from mhhs_sec.model.tables import SRVS
@@ -43,6 +43,7 @@ from mhhs_sec.model.world import (
     registration_a,
 )
 
+from . import acceptable
 from . import situations as sit
 from .build import Case
 from .wording import atom_words
@@ -63,6 +64,11 @@ SENDERS: Final = {
 }  # fmt: skip
 READ_SRVS: Final = tuple(s for s in sorted(SRVS) if SRVS[s].device_request) + ("8.2", "5.2")
 SCHEDULE_SRVS: Final = tuple(s for s in sorted(SRVS) if SRVS[s].schedulable)
+
+# A walk compares every observable a run shows: responses, entries and their
+# values, device reads (C-9), TRTs, instants (SCH-4, AUD-1), alerts, schedule
+# ids, inventory (and audit extracts when it reads one).
+OBSERVABLES: Final = ("response-code", "entries", "device-read", "trt", "timing", "alerts", "schedules", "inventory")
 
 Action = tuple[Any, ...]
 
@@ -133,24 +139,70 @@ def _entitled(action: Action) -> bool:
     return True
 
 
-def interpret(actions: Sequence[Action]) -> Walk:
-    """Run a walk on the model from the standard world; actions the model would
-    refuse as invalid input are dropped (a walk only holds valid events), and
-    so are those whose outcome depends on the existing roles' access (AC-11)."""
-    state = sit.base(now=START)
+class OpenOutcomes:
+    """What a walk must not assert because the sources leave it open, tracked
+    event by event: an audit record of a response whose code they leave open
+    (its record would carry that code: AUD-1, AUD-2), and an entry stamped at
+    the very instant its device was restricted (C-8 says "after";
+    docs/timing.md 8.5)."""
+
+    def __init__(self) -> None:
+        self.open_codes: set[str] = set()  # users with a response whose code is left open
+        self.restricted: dict[str, set[int]] = {}  # device -> instants of its restrictions
+
+    def asserts_open(self, event: Event, produced: Sequence[Output]) -> bool:
+        if isinstance(event, ReadAuditTrail):
+            return event.user_id in self.open_codes
+        return any(
+            isinstance(o, Response) and o.srv == "4.8.1" and o.device_read
+            and any(e.timestamp in self.restricted.get(o.device_id, ()) for e in o.entries)
+            for o in produced
+        )  # fmt: skip
+
+    def record(self, state: State, event: Event, produced: Sequence[Output]) -> None:
+        if isinstance(event, RestrictDevice):
+            self.restricted.setdefault(event.device_id, set()).add(state.now)
+        self.open_codes |= {o.user_id for o in produced if isinstance(o, Response) and open_code(o)}
+
+
+def open_code(response: Response) -> bool:
+    """A code the sources leave open (:mod:`.acceptable`): another rejection
+    also holds, an answer SCH-1 / SCH-2 do not fix, or (AC-11) another reading
+    of a Supplier's access may answer a rejection."""
+    if acceptable.unfixed(response):
+        return True
+    return response.code != "I0" and bool(response.alternatives or response.role in SUPPLIER_ROLES)
+
+
+def play(state: State, actions: Iterable[Action], make: Callable[[State, Action, int], Event]) -> Walk:
+    """Play actions from ``state`` (``make``: the event of an action, given the
+    state and the number of the event): an event the model refuses as invalid
+    input is dropped (a walk holds valid events only), and so is one whose
+    outputs assert what the sources leave open (:class:`OpenOutcomes`)."""
     kept: list[Action] = []
-    events: list[Event] = []
+    played: list[Event] = []
     outputs: list[tuple[Output, ...]] = []
-    for action in filter(_entitled, actions):
-        event = _event(state, action, len(events) + 1)
+    open_outcomes = OpenOutcomes()
+    for action in actions:
+        event = make(state, action, len(played) + 1)
         try:
-            state, produced = step(state, event)
+            after, produced = step(state, event)
         except InvalidEvent:
             continue
+        if open_outcomes.asserts_open(event, produced):
+            continue
+        open_outcomes.record(state, event, produced)
+        state = after
         kept.append(action)
-        events.append(event)
+        played.append(event)
         outputs.append(produced)
-    return Walk(tuple(kept), tuple(events), tuple(outputs))
+    return Walk(tuple(kept), tuple(played), tuple(outputs))
+
+
+def interpret(actions: Sequence[Action]) -> Walk:
+    """Run a walk on the model from the standard world (:func:`play`); actions
+    whose outcome depends on the existing roles' access (AC-11) are dropped."""
+    return play(sit.base(now=START), filter(_entitled, actions), _event)
 
 
 def atoms(outputs: Iterable[tuple[Output, ...]]) -> set[str]:
@@ -249,8 +301,29 @@ def _slug(atom: str) -> str:
     return atom.replace(":", ".").replace("_", "-").lower()
 
 
+# Long walks per seed that are candidates for the suite, and those of them
+# kept (seed, index): the ones that kill a mutant of the model no other vector
+# kills (``mhhs-sec mutants --select``).
+LONG_PER_SEED: Final = 5
+KEPT_LONG: Final[tuple[tuple[int, int], ...]] = ((20251026, 4), (7, 1), (7, 4))
+
+
+def long_candidates(kept: Iterable[tuple[int, int]] | None = None) -> list[Case]:
+    """The long walks of every seed (or only the ``kept`` ones) as cases, but
+    the seed's soak walk (a vector already)."""
+    wanted = None if kept is None else set(kept)
+    return [
+        _case(f"walk.long.seed-{value}.{index}", f"long random walk {index} from seed {value}, kept because it "
+              "kills a mutant of the model no other vector kills", walk, ("walk", "long"))
+        for value in SEEDS
+        for index, walk in enumerate(_generated(LONG_WALKS, value, LONG_PER_SEED))
+        if (wanted is None or (value, index) in wanted) and walk.events != soak(value).events
+    ]  # fmt: skip
+
+
 def cases(known: set[str] | None = None) -> list[Case]:
-    """Shrunk walks that add coverage, and one long walk per seed."""
+    """Shrunk walks that add coverage, one long walk per seed, and the long
+    walks the mutants chose."""
     pool = explore()
     found = [
         _case(
@@ -264,7 +337,7 @@ def cases(known: set[str] | None = None) -> list[Case]:
     for value in SEEDS:
         found.append(_case(f"walk.soak.seed-{value}", f"a long random sequence of events (seed {value})", soak(value),
                            ("walk", "soak")))  # fmt: skip
-    return found
+    return found + long_candidates(KEPT_LONG)
 
 
 def _case(case_id: str, comment: str, walk: Walk, tags: tuple[str, ...]) -> Case:
@@ -275,7 +348,7 @@ def _case(case_id: str, comment: str, walk: Walk, tags: tuple[str, ...]) -> Case
         primary=walk_primary(walk),
         state=sit.base(now=START),
         events=walk.events,
-        observables=("response-code", "entries", "alerts", *(("audit",) if _has_audit(walk) else ())),
+        observables=(*OBSERVABLES, *(("audit",) if _has_audit(walk) else ())),
         tags=tags,
         coverage={"decision": "walk", "edge": ",".join(sorted(atoms(walk.outputs)))},
     )

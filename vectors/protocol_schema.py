@@ -700,7 +700,8 @@ def _outputs() -> dict[str, Schema]:
             "code": {
                 "type": "string",
                 "description": "A response or alert record: its code. A request record: the empty string "
-                "(a request has no code; AUD-3).",
+                "(a request has no code; AUD-3), except a held or future-dated request, recorded with its "
+                "acknowledgement's code I99.",
             },
         }
     )

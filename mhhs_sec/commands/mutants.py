@@ -1,10 +1,11 @@
 """``mhhs-sec mutants [--json] [--jobs N] [--file model/x.py] [--limit N]
-[--fail-under PERCENT]``: mutation analysis of the model
+[--fail-under PERCENT] [--select CANDIDATES]``: mutation analysis of the model
 (:mod:`mhhs_sec.mutation.analysis`).  Every mutant of the model's source is run
 against the committed vectors; those no vector kills replay long random walks
 against the unmutated model.  Prints the score (killed / non-equivalent), the
 counts by operator, every survivor and every unconfirmed mutant with its file,
-line and operator.  Exit 0 when the analysis ran (and the score is at least
+line and operator; with ``--select``, the fewest candidate vectors that kill
+the mutants left alive.  Exit 0 when the analysis ran (and the score is at least
 ``--fail-under``), 1 when the score is below it, 2 on bad usage."""
 
 from __future__ import annotations
@@ -80,6 +81,11 @@ def text(document: dict[str, Any], seconds: float | None = None) -> str:
     for entry in document["unconfirmed_mutants"]:
         by_file.setdefault(entry["file"], []).append(f"{entry['line']}:{entry['operator']}")
     lines += [f"  {file} ({len(found)}): {' '.join(found)}" for file, found in by_file.items()]
+    selection = document.get("selection")
+    if selection is not None:
+        lines += ["", f"selection: {selection['killable']} of the {selection['alive']} mutants left alive are killed "
+                  f"by {len(selection['chosen'])} of {selection['candidates']} candidates:"]  # fmt: skip
+        lines += [f"  {c}: {' '.join(m)}" for c, m in selection["chosen"].items()]
     return "\n".join(lines)
 
 
@@ -115,11 +121,27 @@ def run(args: argparse.Namespace) -> int:
         return 2
     mutants = analysis.sample(analysis.enumerate_mutants(files), args.limit)
     progress = _progress if not args.json and sys.stderr.isatty() else (lambda _: None)
-    document = report(analysis.analyse(suite, mutants, jobs, progress), suite.walk_events)
+    results = analysis.analyse(suite, mutants, jobs, progress)
+    document = report(results, suite.walk_events)
+    if args.select:
+        document["selection"] = _select(args.select, [m for m, r in results if r["status"] != "killed"], jobs)
     seconds = time.perf_counter() - started
     print(json.dumps(document, indent=2) if args.json else text(document, seconds))
     below = args.fail_under is not None and (document["score"] or 0) * 100 < args.fail_under
     return 1 if below else 0
+
+
+def _select(path: str, alive: list[Any], jobs: int) -> dict[str, Any]:
+    """The fewest candidate vectors (at ``path``) that kill the mutants the
+    suite leaves alive, and what each kills (:mod:`mhhs_sec.mutation.select`)."""
+    from mhhs_sec.mutation import select
+    from mhhs_sec.vectors import load_vectors
+
+    candidates = sorted(load_vectors(path, strict=False), key=lambda v: v.id)
+    killed = select.killers(candidates, alive, jobs)
+    chosen = select.cover(killed)
+    return {"candidates": len(candidates), "alive": len(alive), "killable": sum(1 for k in killed.values() if k),
+            "chosen": {c: sorted(m for m, by in killed.items() if c in by) for c in chosen}}  # fmt: skip
 
 
 def _progress(done: int) -> None:
@@ -135,4 +157,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--limit", type=int, metavar="N", help="only N mutants, spread evenly over all of them")
     parser.add_argument("--fail-under", type=float, metavar="PERCENT", help="exit 1 when the score is below this")
     parser.add_argument("--vectors", metavar="PATH", help="vector file or folder (default: the committed vectors)")
+    parser.add_argument("--select", metavar="PATH",
+                        help="candidate vectors: print the fewest of them killing the mutants left alive")  # fmt: skip
     parser.set_defaults(func=run)

@@ -163,7 +163,8 @@ def check_registration(
     allowed = frozenset(d for d in days if party_on(chain, d, world.profile.etd_inclusive) == request.user_id)
     if len(allowed) == len(set(days)):
         return None
-    if allowed and world.profile.authorised_days_only and request.srv in LOG_SRVS:
+    # timing.md 5.1: a 5.1 is checked for the days its schedule will read, with AC-4's option too.
+    if allowed and world.profile.authorised_days_only and (request.srv in LOG_SRVS or request.srv == "5.1"):
         return allowed
     requirements = ("AC-3", "AC-4", "REG-4") if allowed else ("AC-3", "REG-4")
     return Rejection(

@@ -15,10 +15,11 @@ class AuditTrail:
     extract_holds: str = "requests-and-responses"
     records: list[Json] = field(default_factory=list)
 
-    def request(self, reference: str, user_id: str, at: str) -> None:
+    def request(self, reference: str, user_id: str, at: str, code: str = "") -> None:
         """AUD-1: the request as received (shown under AUD-3's default; the
-        record's shape: outputs.schema.json, audit_extract)."""
-        self.records.append({"at": at, "code": "", "kind": "request", "reference": reference, "user_id": user_id})
+        record's shape: outputs.schema.json, audit_extract): no code, or I99
+        for a held request."""
+        self.records.append({"at": at, "code": code, "kind": "request", "reference": reference, "user_id": user_id})
 
     def response(self, output: Json) -> None:
         self.records.append(

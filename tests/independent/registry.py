@@ -63,6 +63,11 @@ def check_contiguous(name: str, chain: tuple[Appointment, ...], etd_inclusive: b
 
 
 def validate(registration: Registration, etd_inclusive: bool) -> None:
+    for name, chain in (("suppliers", registration.suppliers), ("mdras", registration.mdras)):
+        # Adapter protocol, the refusals: a party id is never empty (REG-2).
+        for index, appointment in enumerate(chain):
+            if not appointment.party:
+                raise Refused(f"registration.{name}[{index}].party", "REG-2", "an empty party id")
     check_contiguous("suppliers", registration.suppliers, etd_inclusive)
     check_contiguous("mdras", registration.mdras, etd_inclusive)
 

@@ -17,7 +17,7 @@ from .outputs import Json, acknowledgement, alert, response
 from .profile import decode_profile
 from .registry import Registration, decode_registration, mdra_changes, validate
 from .schedules import ScheduleBook, Windows, decode_schedule, first_run, inside, next_opening
-from .service import ServiceRequest, decode_request
+from .service import EUI_64, ServiceRequest, decode_request
 from .tables import CACHED_SRVS, DAILY_LOG_SRVS, DAY_S, INSTANT_SRVS, READ_SRVS, SCHEDULE_SRVS, trt_s
 from .users import MDR, User, load_users
 from .work import Job, WorkQueue, next_retry
@@ -77,9 +77,15 @@ class Dsp:
         if kind == "advance_clock":
             return self.advance(parse_instant(event["to"]))
         if kind == "load_registration":
-            self._register(decode_registration(event))
-            return []
+            registration = decode_registration(event)
+            self._register(registration)
+            return self._record(self._mdra_changes(begun=registration.mpan))
         if kind == "set_user":
+            # Adapter protocol, the refusals: a user has an id and at least one role (REG-1).
+            if not event["user_id"]:
+                raise Refused("user_id", "REG-1", "an empty user id")
+            if not event["roles"]:
+                raise Refused("roles", "REG-1", "a user with no role")
             self.users.update(load_users([event]))
             return []
         if kind == "load_device":
@@ -96,9 +102,19 @@ class Dsp:
         raise Refused("event", "INPUT", f"unknown event {kind!r}")
 
     def _load_device(self, device: Device) -> None:
-        """Adapter protocol, the refusals: a device on an MPAN with no registration."""
+        """Adapter protocol, the refusals: a device id that is not an EUI-64, a
+        device on an MPAN with no registration."""
+        if not EUI_64.fullmatch(device.device_id):
+            raise Refused("device.device_id", "INPUT", f"device_id {device.device_id!r} is not an EUI-64")
         if device.mpan not in self.registrations:
             raise Refused("device.mpan", "REG-2", f"MPAN {device.mpan} has no registration")
+        before = self.devices.get(device.device_id)
+        if before is not None and (before.mpan, before.generation, before.kind) != (
+            device.mpan, device.generation, device.kind,
+        ):  # fmt: skip
+            # timing.md 8: what was cached for the device as it was is dropped (C-2).
+            for srv in CACHED_SRVS:
+                self.cache.drop((device.device_id, srv))
         self.devices[device.device_id] = device
 
     def _known_device(self, device_id: str) -> str:
@@ -117,9 +133,12 @@ class Dsp:
         """A user submits a service request now: answered, held (I99) or
         rejected; access control runs as if at the due instant (timing.md 4.2)."""
         self._check_dates(request)
-        self.audit.request(request.request_id, request.user_id, format_instant(self.now))
         due = self._due(request)
         decision = decide(self.world(), request, due)
+        # outputs.schema.json, audit_extract: a request answered at once is
+        # recorded with no code, a held one with its acknowledgement's I99.
+        code = "I99" if due > self.now and not isinstance(decision, Rejection) else ""
+        self.audit.request(request.request_id, request.user_id, format_instant(self.now), code)
         if isinstance(decision, Rejection):
             return self._record(
                 [self._rejected(request, decision, self.now, "on-demand", request.for_settlement is True)]
@@ -209,12 +228,15 @@ class Dsp:
         due = sorted(i for i in list(self.book.by_id) if self._run_instant(i) == self.now)
         return self._schedule_run(due[0])
 
-    def _mdra_changes(self) -> list[Json]:
+    def _mdra_changes(self, begun: str | None = None) -> list[Json]:
         """SCH-3: at 00:00 of the incoming EFD the outgoing MDRA's schedules for
-        the MPAN's devices are deleted (C-6: with their cache) and alerted."""
+        the MPAN's devices are deleted (C-6: with their cache) and alerted;
+        ``begun``: the MPAN of a registration just loaded, whose changes with
+        their EFD at or before now apply at once (timing.md 7.3)."""
         outputs: list[Json] = []
         for instant, mpan, _efd, outgoing in self._change_instants():
-            if instant != self.now or not self.profile.delete_on_mdra_change:
+            due = instant <= self.now if begun == mpan else begun is None and instant == self.now
+            if not due or not self.profile.delete_on_mdra_change:
                 continue
             for schedule in sorted(self.book.by_id.values(), key=lambda s: s.schedule_id):
                 device = self.devices.get(schedule.device_id)
@@ -309,8 +331,10 @@ class Dsp:
         return self._answer(job, "I0", schedule_ids=[s.schedule_id for s in own])
 
     def _delete_schedule(self, schedule_id: int) -> None:
-        """C-6: removing a schedule of a device and SRV removes that cache."""
+        """C-6: removing a schedule of a device and SRV removes that cache (and
+        its runs' queued retries: timing.md 5.6, 7.2)."""
         schedule = self.book.delete(schedule_id)
+        self.queue.drop_runs_of(schedule_id)
         self.cache.drop((schedule.device_id, schedule.srv))
 
     def _read_device(self, job: Job) -> list[Json]:

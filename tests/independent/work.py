@@ -49,6 +49,14 @@ class WorkQueue:
     def pop(self) -> Job:
         return heapq.heappop(self._heap).job
 
+    def drop_runs_of(self, schedule_id: int) -> None:
+        """timing.md 5.6, 7.2: a removed schedule's queued retries go with it."""
+        prefix = f"S{schedule_id}-"
+        self._heap = [
+            q for q in self._heap if not (q.job.mode == "scheduled" and q.job.request.request_id.startswith(prefix))
+        ]
+        heapq.heapify(self._heap)
+
 
 def next_retry(clock: SettlementClock, windows: Windows, interval_s: int, job: Job, now: int) -> int | None:
     """SCH-5: when an unreachable MHHS read is tried again, or None when retries
