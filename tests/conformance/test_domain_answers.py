@@ -63,7 +63,8 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any] | None, str, str]] = [
      "request.period.start", "INPUT"),
     ("period-of-50-years", _initial(), _read("2000-01-01T00:00:00Z", "2049-12-31T23:59:59Z"),
      "request.period.end", "INPUT"),
-    ("advance-to-9999-offset", _initial(), _advance("9999-12-31T23:59:59-01:00"), "to", "INPUT"),
+    # year 10000 in UTC: no instant the protocol can write, so refused where the event is read
+    ("advance-to-9999-offset", _initial(), _advance("9999-12-31T23:59:59-01:00"), "event.to", "INPUT"),
     ("advance-100-years", _initial(), _advance("2125-06-17T08:00:00Z"), "to", "INPUT"),
     ("advance-to-9999", _initial(), _advance("9999-06-17T08:00:00Z"), "to", "INPUT"),
     ("etd-year-1-exclusive", _initial(etd="exclusive"),
