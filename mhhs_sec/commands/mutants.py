@@ -69,12 +69,13 @@ def text(document: dict[str, Any], seconds: float | None = None) -> str:
         lines.append(f"{operator:<16} {row['killed']:>7} {row['survived']:>9} {row['unconfirmed']:>12} "
                      f"{row['equivalent']:>11}")  # fmt: skip
     if document["survivors"]:
-        lines += ["", "survivors (a random walk tells them from the model; no vector does):"]
+        lines += ["", "survivors (a random walk or a fuzzed input tells them from the model; no vector does):"]
     for entry in document["survivors"]:
         walk = entry["evidence"]
         first = walk["differences"][0]
         shown = first if len(first) <= 160 else first[:157] + "..."
-        lines.append(f"  {_where(entry)}: walk {walk['walk']} event {walk['step']}: {shown}")
+        where = f"fuzzed input {walk['fuzzed']}" if "fuzzed" in walk else f"walk {walk['walk']} event {walk['step']}"
+        lines.append(f"  {_where(entry)}: {where}: {shown}")
     if document["unconfirmed_mutants"]:
         lines += ["", "unconfirmed (no vector kills them; no random walk executes their line), LINE:operator:"]
     by_file: dict[str, list[str]] = {}
@@ -107,7 +108,7 @@ def _files(args: argparse.Namespace, known: tuple[str, ...]) -> list[str] | None
 
 
 def run(args: argparse.Namespace) -> int:
-    from mhhs_sec.mutation import analysis, runtime
+    from mhhs_sec.mutation import analysis, fuzzed, runtime
     from mhhs_sec.vectors import load_vectors
 
     started = time.perf_counter()
@@ -115,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     if _files(args, tuple(p.name for p in runtime.model_dir().glob("*.py"))) is None:
         return 2
     vectors = sorted(load_vectors(args.vectors, strict=False), key=lambda v: v.id)
-    suite = analysis.prepare(vectors, analysis.random_walks())
+    suite = analysis.prepare(vectors, analysis.random_walks(), fuzzed.FUZZ_INPUTS)
     files = _files(args, suite.files)
     if files is None:
         return 2

@@ -26,11 +26,11 @@ import itertools
 import multiprocessing
 import multiprocessing.connection
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import CodeType, ModuleType
 from typing import Any, Final
 
-from . import operators, runtime
+from . import fuzzed, operators, runtime
 from .coverage import Coverage, Line, Recorder
 
 # Loop iterations allowed per event: the unmutated model needs far fewer on
@@ -62,6 +62,7 @@ class Suite:
     files: tuple[str, ...] = ()
     coverage: Coverage | None = None
     most_loop_iterations: int = 0
+    fuzz_inputs: Sequence[fuzzed.FuzzedInput] = ()
 
     @property
     def walk_events(self) -> int:
@@ -149,16 +150,20 @@ def _first_difference(adapter: Any, walks: Sequence[WalkRun]) -> Json | None:
     return None
 
 
-def judge(codes: dict[str, CodeType], suite: Suite, order: Sequence[int], walked: bool) -> Json:
+def judge(codes: dict[str, CodeType], suite: Suite, order: Sequence[int], walked: bool, fuzz: bool = False) -> Json:
     """Run the model compiled in ``codes`` against the vectors (in ``order``)
-    and, when ``walked`` (the walks execute the mutated code), the walks (in
-    a worker): ``{"status": killed|survived|equivalent|unconfirmed, ...}``."""
+    and, when ``walked`` (the walks execute the mutated code), the walks, else
+    when ``fuzz`` (a mutant of the input reading that the fuzzed inputs
+    execute), the fuzzed inputs (in a worker):
+    ``{"status": killed|survived|equivalent|unconfirmed, ...}``."""
     budget = runtime.Budget(STEP_BUDGET)
     try:
         adapter = _reference(codes, budget)
         failure = _first_failure(adapter, suite.vectors, order)
         if failure is not None:
             return {"status": "killed", "by": failure}
+        if not walked and fuzz:
+            return _fuzz_verdict(fuzzed.first_difference(adapter, suite.fuzz_inputs), len(suite.fuzz_inputs))
         if not walked:
             return {"status": "unconfirmed", "evidence": "no random walk executes the mutated line"}
         difference = _first_difference(adapter, suite.walks)
@@ -169,6 +174,19 @@ def judge(codes: dict[str, CodeType], suite: Suite, order: Sequence[int], walked
     if difference is not None:
         return {"status": "survived", "walk": difference}
     return {"status": "equivalent", "evidence": f"no difference in {suite.walk_events} random events"}
+
+
+def _fuzz_verdict(difference: Json | None, count: int) -> Json:
+    """A mutant of the input reading judged on the fuzzed inputs (:mod:`.fuzzed`)."""
+    if difference is not None:
+        return {"status": "survived", "walk": difference}
+    return {"status": "equivalent", "evidence": f"no observable difference on {count} fuzzed inputs"}
+
+
+def _fuzzable(suite: Suite, mutant: operators.Mutant) -> bool:
+    """Is the mutant in a file that reads input, on a line the fuzzed inputs execute?"""
+    assert suite.coverage is not None
+    return mutant.file in fuzzed.INPUT_FILES and suite.coverage.fuzzed_through(_lines(mutant))
 
 
 def _mutant_codes(suite: Suite, mutant: operators.Mutant) -> dict[str, CodeType]:
@@ -190,7 +208,7 @@ def _judge_mutant(mutant: operators.Mutant) -> Json:
         return {"status": "killed", "by": {"status": "error", "reason": f"does not compile: {error}"}}
     lines = _lines(mutant)
     order = suite.coverage.vectors(lines, len(suite.vectors))
-    return judge(codes, suite, order, suite.coverage.walked(lines))
+    return judge(codes, suite, order, suite.coverage.walked(lines), _fuzzable(suite, mutant))
 
 
 def _unexecuted(suite: Suite, mutant: operators.Mutant) -> bool:
@@ -199,6 +217,7 @@ def _unexecuted(suite: Suite, mutant: operators.Mutant) -> bool:
     assert suite.coverage is not None
     lines = _lines(mutant)
     executed = suite.coverage.vectors(lines, len(suite.vectors)) or suite.coverage.walked(lines)
+    executed = executed or _fuzzable(suite, mutant)
     return not executed and not mutant.changes_unexecuted
 
 
@@ -227,8 +246,15 @@ def _baseline(_: object) -> Json:
         difference = _first_difference(adapter, suite.walks)
     if difference is not None:
         return {"failure": f"walk {difference['walk']} event {difference['step']}: {difference['differences']}"}
+    observed = []
+    for given in suite.fuzz_inputs:
+        adapter.restart()
+        runtime.forget_memos()
+        with recorder.into(found.fuzzed):
+            observed.append(fuzzed.observe(adapter, given))
     budget.start_event()
-    return {"coverage": found, "files": runtime.loaded_model_files(), "most_loop_iterations": budget.most_used}
+    return {"coverage": found, "files": runtime.loaded_model_files(), "most_loop_iterations": budget.most_used,
+            "observed": observed}  # fmt: skip
 
 
 def _in_workers(function: Callable[[Any], Json], items: Sequence[Any], jobs: int,
@@ -283,16 +309,20 @@ def _received(reader: Any, process: Any) -> Json:
 # -- in the parent ---------------------------------------------------------
 
 
-def prepare(vectors: Sequence[Any], walks: Sequence[WalkRun]) -> Suite:
+def prepare(vectors: Sequence[Any], walks: Sequence[WalkRun], fuzz_inputs: int = 0) -> Suite:
     """The suite, with the unmutated model checked to pass it (the analysis
-    is meaningless otherwise), what each part of it executes and the model
-    files the reference implementation imports (the files worth mutating)."""
-    _SUITE[:] = [Suite(vectors, walks, runtime.original_codes())]
+    is meaningless otherwise), what each part of it executes, the model
+    files the reference implementation imports (the files worth mutating)
+    and ``fuzz_inputs`` inputs fuzzed from the vectors with what the model
+    answers them (:mod:`.fuzzed`)."""
+    inputs = fuzzed.inputs(vectors, fuzz_inputs) if fuzz_inputs else []
+    _SUITE[:] = [Suite(vectors, walks, runtime.original_codes(), fuzz_inputs=inputs)]
     (baseline,) = _in_workers(_baseline, [None], 1, lambda _: None)
     if "failure" in baseline:
         raise RuntimeError(f"the unmutated model does not pass the suite: {baseline['failure']}")
+    observed = [replace(given, observed=seen) for given, seen in zip(inputs, baseline["observed"], strict=True)]
     suite = Suite(vectors, walks, _SUITE[0].codes, tuple(baseline["files"]), baseline["coverage"],
-                  baseline["most_loop_iterations"])  # fmt: skip
+                  baseline["most_loop_iterations"], observed)  # fmt: skip
     _SUITE[:] = [suite]
     return suite
 

@@ -27,11 +27,13 @@ class Coverage:
     """``at_import``: lines run when the model is imported; ``by_vector``:
     line -> indices of the vectors (in id order) that execute it, each run
     from scratch (no memo filled by an earlier vector); ``walks``: lines the
-    random walks execute."""
+    random walks execute; ``fuzzed``: lines the fuzzed inputs execute
+    (:mod:`.fuzzed`)."""
 
     at_import: set[Line] = field(default_factory=set)
     by_vector: dict[Line, list[int]] = field(default_factory=dict)
     walks: set[Line] = field(default_factory=set)
+    fuzzed: set[Line] = field(default_factory=set)
 
     def vectors(self, lines: Iterable[Line], count: int) -> list[int]:
         """The indices, in order, of the vectors whose outcome the code on
@@ -47,6 +49,10 @@ class Coverage:
     def walked(self, lines: Iterable[Line]) -> bool:
         """Do the random walks execute any of ``lines`` (import counts: every walk runs it)?"""
         return any(line in self.walks or line in self.at_import for line in lines)
+
+    def fuzzed_through(self, lines: Iterable[Line]) -> bool:
+        """Do the fuzzed inputs execute any of ``lines``?"""
+        return any(line in self.fuzzed or line in self.at_import for line in lines)
 
 
 class Recorder:

@@ -1,0 +1,105 @@
+"""Fuzzed inputs for the mutants of the model's input reading.
+
+The random walks hold valid events only, so they never run the code that
+reads and refuses invalid input (the codec, the input checks).  A mutant of
+that code whose line no walk executes is instead run on inputs fuzzed from the
+committed vectors (:mod:`mhhs_sec.fuzz.mutate`, from a fixed seed): each input
+is a vector's initial state and first event, one of them mutated.  What the
+adapter protocol observes of each input is compared with the unmutated
+model's: whether the event is refused, and then the refused field path and
+requirement (never the message, which no observable compares), else its
+outputs on every observable.  No difference on any input: ``equivalent``, with
+the number of inputs as evidence; a difference: ``survived``, with the
+distinguishing input (from which a refusal vector can be written).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from mhhs_sec.fuzz.mutate import Corpus, RandomChooser, chance, mutate, pick
+
+FUZZ_SEED: Final = 20251201
+FUZZ_INPUTS: Final = 1000
+# The model files that read input: their mutants no walk reaches are judged on fuzzed inputs.
+INPUT_FILES: Final = ("codec.py", "codec_fast.py", "validate.py")
+# Mutated strings longer than this are left out: they only cost time.
+MAX_INPUT_CHARS: Final = 20_000
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FuzzedInput:
+    """An initial state and the event stepped from it (one of them fuzzed),
+    with what the unmutated model's answer shows (``observed``)."""
+
+    initial_state: Json
+    event: Any
+    observed: Json | None = None
+
+
+def _first_steps(vectors: Sequence[Any]) -> list[Any]:
+    return [v for v in vectors if v.steps]
+
+
+def inputs(vectors: Sequence[Any], count: int = FUZZ_INPUTS, seed: int = FUZZ_SEED) -> list[FuzzedInput]:
+    """``count`` inputs fuzzed from the vectors: mostly a vector's first event
+    mutated (one in eight times its initial state instead)."""
+    import json
+
+    usable = _first_steps(vectors)
+    if not usable:
+        return []
+    strings = Corpus(list(usable)).strings
+    chooser, found = RandomChooser(seed), list[FuzzedInput]()
+    while len(found) < count:
+        vector = pick(chooser, usable)
+        state, event = vector.initial_state, vector.steps[0].event
+        if chance(chooser, 8):
+            state = mutate(chooser, state, strings).value
+        else:
+            event = mutate(chooser, event, strings).value
+        if len(json.dumps([state, event], default=str)) - len(json.dumps(vector.initial_state)) <= MAX_INPUT_CHARS:
+            found.append(FuzzedInput(state, event))
+    return found
+
+
+def observe(adapter: Any, given: FuzzedInput) -> Json:
+    """What the protocol observes of one input: the refusal's field path and
+    requirement, or the outputs (an untyped failure by its kind)."""
+    from mhhs_sec.conformance.protocol import EventRejected
+
+    from .runtime import StepBudgetExceeded
+
+    try:
+        adapter.reset(given.initial_state)
+        outputs = adapter.step(given.event)
+    except EventRejected as refusal:
+        return {"refused": {"field": refusal.field, "requirement": refusal.requirement}}
+    except (Exception, StepBudgetExceeded) as error:  # noqa: BLE001 - an untyped failure is observed as such
+        return {"failure": type(error).__name__}
+    return {"outputs": outputs}
+
+
+def difference(expected: Json, actual: Json) -> list[str]:
+    """How two observations differ (nothing when the protocol cannot tell them apart)."""
+    from mhhs_sec.vectors import OBSERVABLES, compare
+
+    if "outputs" in expected and "outputs" in actual:
+        return list(compare(expected["outputs"], actual["outputs"], OBSERVABLES))
+    return [] if expected == actual else [f"expected {expected}, got {actual}"]
+
+
+def first_difference(adapter: Any, given: Sequence[FuzzedInput]) -> Json | None:
+    """The first fuzzed input the adapter answers otherwise than the unmutated model."""
+    for number, one in enumerate(given):
+        actual = observe(adapter, one)
+        assert one.observed is not None
+        differences = difference(one.observed, actual)
+        if differences:
+            return {"fuzzed": number, "initial_state": one.initial_state, "event": one.event,
+                    "expected": one.observed, "actual": actual, "differences": differences[:5]}  # fmt: skip
+    return None
