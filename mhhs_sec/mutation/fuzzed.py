@@ -25,8 +25,11 @@ FUZZ_SEED: Final = 20251201
 FUZZ_INPUTS: Final = 1000
 # The model files that read input: their mutants no walk reaches are judged on fuzzed inputs.
 INPUT_FILES: Final = ("codec.py", "codec_fast.py", "validate.py")
-# Mutated strings longer than this are left out: they only cost time.
+# Inputs longer than this (in JSON characters) or nested deeper are left out:
+# they check the size and depth limits of the message layer, not the model's
+# reading, and only cost time (and deep ones cannot be passed back as evidence).
 MAX_INPUT_CHARS: Final = 20_000
+MAX_INPUT_DEPTH: Final = 40
 
 Json = dict[str, Any]
 
@@ -45,11 +48,29 @@ def _first_steps(vectors: Sequence[Any]) -> list[Any]:
     return [v for v in vectors if v.steps]
 
 
+def _depth(value: Any) -> int:
+    """How deep containers nest in ``value`` (without recursion: inputs may nest hundreds deep)."""
+    deepest, waiting = 0, [(value, 0)]
+    while waiting:
+        node, depth = waiting.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if children is not None:
+            deepest = max(deepest, depth + 1)
+            waiting.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _usable(state: Any, event: Any, original: Any) -> bool:
+    import json
+
+    if _depth(state) > MAX_INPUT_DEPTH or _depth(event) > MAX_INPUT_DEPTH:
+        return False
+    return len(json.dumps([state, event], default=str)) - len(json.dumps(original)) <= MAX_INPUT_CHARS
+
+
 def inputs(vectors: Sequence[Any], count: int = FUZZ_INPUTS, seed: int = FUZZ_SEED) -> list[FuzzedInput]:
     """``count`` inputs fuzzed from the vectors: mostly a vector's first event
     mutated (one in eight times its initial state instead)."""
-    import json
-
     usable = _first_steps(vectors)
     if not usable:
         return []
@@ -62,7 +83,7 @@ def inputs(vectors: Sequence[Any], count: int = FUZZ_INPUTS, seed: int = FUZZ_SE
             state = mutate(chooser, state, strings).value
         else:
             event = mutate(chooser, event, strings).value
-        if len(json.dumps([state, event], default=str)) - len(json.dumps(vector.initial_state)) <= MAX_INPUT_CHARS:
+        if _usable(state, event, vector.initial_state):
             found.append(FuzzedInput(state, event))
     return found
 
