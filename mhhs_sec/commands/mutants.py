@@ -22,7 +22,7 @@ from typing import Any
 STATUSES = ("killed", "survived", "equivalent", "unconfirmed")
 
 
-def report(results: list[tuple[Any, dict[str, Any]]], random_events: int) -> dict[str, Any]:
+def report(results: list[tuple[Any, dict[str, Any]]], random_events: int, fuzzed_inputs: int = 0) -> dict[str, Any]:
     """The analysis as a JSON document (no times: the same commit gives the
     same document)."""
     counts = Counter(result["status"] for _, result in results)
@@ -32,6 +32,7 @@ def report(results: list[tuple[Any, dict[str, Any]]], random_events: int) -> dic
         **{status: counts[status] for status in STATUSES},
         "score": round(counts["killed"] / non_equivalent, 4) if non_equivalent else None,
         "random_events": random_events,
+        "fuzzed_inputs": fuzzed_inputs,
         "by_operator": _by_operator(results),
         "survivors": [_entry(m, r) for m, r in results if r["status"] == "survived"],
         "unconfirmed_mutants": [_entry(m, r) for m, r in results if r["status"] == "unconfirmed"],
@@ -59,7 +60,8 @@ def text(document: dict[str, Any], seconds: float | None = None) -> str:
     lines = [
         f"mutants: {document['mutants']}  killed: {document['killed']}  survived: {document['survived']}  "
         f"unconfirmed: {document['unconfirmed']}  equivalent: {document['equivalent']} "
-        f"(no difference in {document['random_events']} random events)",
+        f"(no difference in {document['random_events']} random events"
+        f"{_fuzzed(document)})",
         f"score: {'n/a' if score is None else f'{100 * score:.1f} %'} (killed / non-equivalent)"
         + ("" if seconds is None else f"  run time: {seconds:.1f} s"),
         "",
@@ -77,7 +79,10 @@ def text(document: dict[str, Any], seconds: float | None = None) -> str:
         where = f"fuzzed input {walk['fuzzed']}" if "fuzzed" in walk else f"walk {walk['walk']} event {walk['step']}"
         lines.append(f"  {_where(entry)}: {where}: {shown}")
     if document["unconfirmed_mutants"]:
-        lines += ["", "unconfirmed (no vector kills them; no random walk executes their line), LINE:operator:"]
+        lines += [
+            "",
+            "unconfirmed (no vector kills them; no random walk nor fuzzed input executes their line), LINE:operator:",
+        ]
     by_file: dict[str, list[str]] = {}
     for entry in document["unconfirmed_mutants"]:
         by_file.setdefault(entry["file"], []).append(f"{entry['line']}:{entry['operator']}")
@@ -88,6 +93,11 @@ def text(document: dict[str, Any], seconds: float | None = None) -> str:
                   f"by {len(selection['chosen'])} of {selection['candidates']} candidates:"]  # fmt: skip
         lines += [f"  {c}: {' '.join(m)}" for c, m in selection["chosen"].items()]
     return "\n".join(lines)
+
+
+def _fuzzed(document: dict[str, Any]) -> str:
+    count = document.get("fuzzed_inputs", 0)
+    return f", or, for the input reading, on {count} fuzzed inputs" if count else ""
 
 
 def _where(entry: dict[str, Any]) -> str:
@@ -123,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     mutants = analysis.sample(analysis.enumerate_mutants(files), args.limit)
     progress = _progress if not args.json and sys.stderr.isatty() else (lambda _: None)
     results = analysis.analyse(suite, mutants, jobs, progress)
-    document = report(results, suite.walk_events)
+    document = report(results, suite.walk_events, len(suite.fuzz_inputs))
     if args.select:
         document["selection"] = _select(args.select, [m for m, r in results if r["status"] != "killed"], jobs)
     seconds = time.perf_counter() - started
