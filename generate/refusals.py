@@ -91,11 +91,6 @@ REFUSALS: tuple[tuple[str, str, str, Bad], ...] = (
      lambda s: _schedule(s, ScheduleSpec("4.8.1", s.today - ONE_DAY))),
     ("schedule-ends-before-start", "SCH-1", "a schedule ending before it starts (SCH-1)",
      lambda s: _schedule(s, ScheduleSpec("4.8.1", s.today + 2 * ONE_DAY, s.today + ONE_DAY))),
-    ("request-log-read-no-period", "AC-3", "a log read without a ReadLogPeriod",
-     lambda s: SubmitRequest(_read(s, period=None))),
-    ("schedule-body-on-read", "SCH-1", "a read carrying a schedule body (SCH-1)",
-     lambda s: SubmitRequest(_read(s, schedule=ScheduleSpec("4.8.1", s.today + ONE_DAY)))),
-    ("schedule-no-body", "SCH-1", "a 5.1 without its schedule body (SCH-1)", lambda s: _schedule(s, None)),
 )  # fmt: skip
 
 
