@@ -87,3 +87,23 @@ def test_a_file_nested_too_deep_is_refused_naming_the_file(tmp_path: Path) -> No
     with pytest.raises(VectorFormatError) as caught:
         load_vectors(path, strict=False)
     assert caught.value.path == str(path) and "JSON nested 1003 levels" in str(caught.value)  # 3 of the file's own
+
+
+def test_a_refused_step_may_carry_an_event_outside_the_schema_and_only_it(tmp_path: Path) -> None:
+    """A refused step's event is the invalid input the step checks: it may
+    break the event schema and the codec; any other step's may not."""
+    path, data = _one_file(tmp_path)
+    device = {"device_id": "00-DB-12-34-56-78-90-C1", "mpan": "1200000000001", "generation": "SMETS3", "kind": "ESME",
+              "commissioned": "2024-01-01"}  # fmt: skip
+    bad_event = {"event": "load_device", "device": device}
+    step = {"event": bad_event, "expected": [], "refused": {"field": "device.generation", "requirement": "INPUT"}}
+    data["vectors"][0]["steps"].append(step)
+    data["vectors"][0]["observables"] = sorted({*data["vectors"][0]["observables"], "refusal"})
+    path.write_text(json.dumps(data))
+    (loaded, _) = load_vectors(path)
+    assert loaded.steps[-1].event == bad_event and loaded.steps[-1].refused == step["refused"]
+    del step["refused"]
+    path.write_text(json.dumps(data))
+    with pytest.raises(VectorFormatError) as caught:
+        load_vectors(path)
+    assert caught.value.field.startswith(f"vectors[0].steps[{len(data['vectors'][0]['steps']) - 1}].event")
