@@ -144,7 +144,12 @@ def abstract_event(frame: Frame, event: Event) -> Values:
 
 
 def abstract_state(frame: Frame, state: State) -> Values:
-    """The abstract state of a model state (``s_created`` is a ghost: 0)."""
+    """The abstract state of a model state (``s_created`` is a ghost: 0).
+
+    The ghost ``c_read`` (C-5: when the device was read for the held entry) is
+    not in a model state; it is derived as the entry's ``retrieved_at``, which
+    is that device read when the model is right (``runtime.c5_stamped_by_device_read``
+    checks it on every micro-step), and 0 when nothing is held."""
     reg = state.registrations[world.MPAN_A]
     etd = reg.mdras[0].etd
     s: Values = {"now": state.now, "a_etd": day_number(etd) if etd else 0, "b_efd": day_number(reg.mdras[1].efd)}
@@ -156,7 +161,8 @@ def abstract_state(frame: Frame, state: State) -> Values:
                  s_flag=x.for_settlement, s_next=day_number(x.next_run), s_start=day_number(x.start_day))  # fmt: skip
     slot = state.cache.get((frame.device.device_id, frame.srv_w))
     held = None if slot is None else slot.entries.get(frame.ts_w)
-    s.update(c_on=held is not None, c_at=held.retrieved_at if held else 0, hw=slot.high_water if slot else -1,
+    s.update(c_on=held is not None, c_at=held.retrieved_at if held else 0,
+             c_read=held.retrieved_at if held else 0, hw=slot.high_water if slot else -1,
              r_w=slot is not None and frame.ts_w in slot.retrieved)  # fmt: skip
     return s
 

@@ -324,9 +324,12 @@ def read_and_store(ctx: Ctx, st: SymState, req: Request, d: Decision, at: z3.Ari
     # C-3, C-12: previous day, or not retrieved before (never, or after the latest).
     unseen = z3.If(ctx.on("retrieved_entries"), ctx.ts_w > st.hw, z3.Or(ctx.ts_w > st.hw, z3.Not(st.r_w)))
     new_entry = z3.And(in_store, from_device, z3.Or(unseen, yesterday))
+    stamped = z3.Or(new_entry, served) if ctx.inputs.faults.restamp_on_hit else new_entry
     after = st.replace(
         c_on=z3.Or(st.c_on, new_entry),
-        c_at=z3.If(new_entry, at, st.c_at),
+        c_at=z3.If(stamped, at, st.c_at),
+        # the ghost (C-5): set by a device read storing the entry (new_entry), nothing else
+        c_read=z3.If(new_entry, at, st.c_read),
         hw=z3.If(z3.And(in_store, nonempty), zmax(st.hw, last), st.hw),
         r_w=z3.Or(st.r_w, z3.And(in_store, from_device)),
     )
@@ -505,5 +508,6 @@ def initial(ctx: Ctx, st: SymState) -> z3.BoolRef:
     return z3.And(
         st.now >= 0, ctx.comm >= 0, ctx.first >= 0, last >= ctx.first, st.b_efd == last + 1,
         z3.Not(st.s_on), z3.Not(st.c_on), st.hw == -1, st.s_owner == 0, st.s_role == 0, st.s_srv == 0,
-        z3.Not(st.s_flag), st.s_next == 0, st.s_created == 0, st.s_start == 0, st.c_at == 0, z3.Not(st.r_w),
+        z3.Not(st.s_flag), st.s_next == 0, st.s_created == 0, st.s_start == 0, st.c_at == 0, st.c_read == 0,
+        z3.Not(st.r_w),
     )  # fmt: skip

@@ -15,11 +15,12 @@ from typing import Any, Final
 from unittest import mock
 
 from mhhs_sec.model import access, cache, clock, execution, machine, schedules, validate
-from mhhs_sec.model.entities import ServiceRequest
+from mhhs_sec.model.access import Accepted
+from mhhs_sec.model.entities import CachedEntry, ServiceRequest
 from mhhs_sec.model.events import SubmitRequest
 from mhhs_sec.model.outputs import Response
 from mhhs_sec.model.registration import ONE_DAY, last_day
-from mhhs_sec.model.state import State, evolve
+from mhhs_sec.model.state import CacheSlot, Pending, State, evolve
 from mhhs_sec.model.tables import CACHE, SRVS, TRT_TABLE
 
 Patch = Callable[[], contextlib.AbstractContextManager[Any]]
@@ -97,6 +98,26 @@ def _cache_first() -> contextlib.AbstractContextManager[Any]:
     return mock.patch.dict(machine._HANDLERS, {SubmitRequest: submit})
 
 
+@contextlib.contextmanager
+def restamping_hits() -> Iterator[None]:
+    """C-5 fault: a cache hit stamps the entries it served with the instant of the hit."""
+    execute = execution.execute  # what the model calls as machine.execute
+
+    def run(state: State, work: Pending, decided: Accepted | None = None) -> Any:
+        key = (work.request.device_id, work.request.srv)
+        held = cache.fresh(state, *key)
+        new, responses = execute(state, work, decided)
+        hits = {e.timestamp for r in responses for e in r.entries if e.timestamp in held}
+        slot = new.cache.get(key)
+        if hits and slot is not None:
+            entries = {t: CachedEntry(c.entry, new.now) if t in hits else c for t, c in slot.entries.items()}
+            new = evolve(new, cache={**new.cache, key: CacheSlot(entries, slot.high_water, slot.retrieved)})
+        return new, responses
+
+    with mock.patch.object(machine, "execute", run):
+        yield
+
+
 def _check_device_without(requirement: str) -> Patch:
     original = access.check_device
 
@@ -138,6 +159,7 @@ def _flag_unchecked(state: State, request: ServiceRequest) -> Any:
 
 PATCHES: Final[dict[str, Patch]] = {
     "cache-ttl-26h": lambda: mock.patch.object(cache, "CACHE", dataclasses.replace(CACHE, max_age_s=26 * 3600)),
+    "cache-hit-restamps": restamping_hits,
     "efd-le": lambda: mock.patch.object(access, "party_on", _party_on_keeps_efd),
     "access-utc-midnight": _utc_access,
     "change-utc-midnight": lambda: mock.patch.object(machine, "_mdra_changes_due", _changes_at_utc_midnight),

@@ -59,6 +59,7 @@ class Faults:
     keep_cache_on_delete: bool = False  # C-6: cache kept when the schedule is removed
     skip_registration_check: bool = False  # REG-5: registration accepted with a gap
     cache_any_generation: bool = False  # C-2: SMETS2 responses cached too
+    restamp_on_hit: bool = False  # C-5: a cache hit re-stamps the entry's retrieval time
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ def _cells(srv: str, generation: str, purposes: tuple[str, ...], seconds: int | 
 
 MUTANTS: Final[tuple[Mutant, ...]] = (
     Mutant("cache-ttl-26h", ("C-5",), "the cache holds entries for 26 h", _fault(cache_ttl_s=26 * HOUR)),
+    Mutant("cache-hit-restamps", ("C-5",), "a cache hit re-stamps its retrieval time", _fault(restamp_on_hit=True)),
     Mutant("efd-le", ("REG-4", "AC-3"), "'<=' for '<' at the EFD: the outgoing MDRA keeps the EFD day",
            _fault(efd_inclusive_for_outgoing=True)),
     Mutant("access-utc-midnight", ("REG-8",), "access control counts settlement days from UTC midnight",

@@ -78,6 +78,7 @@ def replay(trace: Trace, obligation: Obligation, fault: str | None = None) -> Re
             _compare(result, n, comparable_output(expected.output), comparable_output(got_out), "output")
             # ghosts come from the trace
             got_state["s_created"] = expected.state["s_created"]
+            got_state["c_read"] = expected.state["c_read"]
             got_out["sched_created"] = expected.output["sched_created"]
             if _violates(trace, obligation, pre_values, expected.event, got_out, got_state):
                 result.violated = True

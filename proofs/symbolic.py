@@ -205,6 +205,7 @@ class SymState(_Record):
     s_start: z3.ArithRef  # its start day (C-13)
     c_on: z3.BoolRef  # the watched entry is held
     c_at: z3.ArithRef  # when it was retrieved
+    c_read: z3.ArithRef  # ghost: when the device was last read for the watched key and the entry stored (C-5)
     hw: z3.ArithRef  # C-3: the slot's high-water mark (-1 = no slot)
     r_w: z3.BoolRef  # C-12: the watched entry has been retrieved for the slot
 

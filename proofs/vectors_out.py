@@ -14,11 +14,11 @@ from mhhs_sec.generate.device_data import with_device_data
 from mhhs_sec.model import InvalidEvent, State, step, world
 from mhhs_sec.model.codec import encode_event, encode_output, encode_state
 from mhhs_sec.model.entities import ReadLogPeriod, ServiceRequest
-from mhhs_sec.model.events import Event, SubmitRequest
+from mhhs_sec.model.events import AdvanceClock, Event, SubmitRequest
 from mhhs_sec.model.outputs import Output, Response
 from mhhs_sec.model.profile import PROFILE_OPTIONS
 from mhhs_sec.model.rules import role_may_send
-from mhhs_sec.model.tables import SRVS
+from mhhs_sec.model.tables import CACHE, SRVS
 from mhhs_sec.vectors.format import model_revision
 
 from mhhs_sec.files import write_atomic
@@ -89,11 +89,22 @@ def _profile(trace: Trace, reference: Replay) -> dict[str, Any]:
 PROBES = ((world.NETWORK_OPERATOR, "ED"), (world.OTHER_USER, "OU"), (world.SUPPLIER, "IS"), (world.SUPPLIER, "ES"))
 
 
-def _probe(reference: Replay, n: int) -> tuple[Event, tuple[Output, ...]] | None:
+def _expiry(trace: Trace, state: State) -> tuple[Event, tuple[Output, ...], State] | None:
+    """C-5: when the trace ends holding an entry whose retrieval instant is not
+    the instant the device was read for it (the ghost ``c_read``), the clock
+    advanced to where that entry has expired counted from the device read (C-11
+    option), so the probe after it shows whether the cache still holds it."""
+    last = trace.steps[-1].state
+    if not last["c_on"] or last["c_at"] == last["c_read"]:
+        return None
+    event = AdvanceClock(int(last["c_read"]) + CACHE.max_age_s + (1 if trace.profile["cache_boundary"] else 0))
+    after, produced = step(state, event)
+    return event, produced, after
+
+
+def _probe(frame: Frame, state: State, n: int) -> tuple[Event, tuple[Output, ...]] | None:
     """C-9: a party the reference answers reads just the watched entry; whether
     the device is asked shows what the cache holds."""
-    frame, state = reference.frame, reference.final
-    assert state is not None
     if not SRVS[frame.srv_w].read_log_period:
         return None
     for user, role in PROBES:
@@ -134,24 +145,34 @@ def _carried(reference: Replay, events: list[Event], outputs: list[tuple[Output,
     return state
 
 
+def _expected_step(event: Event, produced: tuple[Output, ...], ob: Obligation, fault: str) -> dict[str, Any]:
+    expected = [{"output": encode_output(o), "requirements": list(ob.requirements),
+                 "why": f"reference model; the '{fault}' fault answers otherwise"} for o in produced]  # fmt: skip
+    return {"event": encode_event(event), "expected": expected}
+
+
 def counterexample_vector(ob: Obligation, fault: str, trace: Trace) -> dict[str, Any]:
     reference = replay(trace, ob, None)
     steps = []
     tags = {"proofs", "counterexample", f"fault:{fault}"}
     for event, produced, refused in zip(reference.events, reference.outputs, reference.refusals, strict=True):
-        entry: dict[str, Any] = {"event": encode_event(event), "expected": []}
+        entry = _expected_step(event, produced, ob, fault)
         if refused:
             entry["refused"] = {"field": refused[0], "requirement": refused[1]}
-        for output in produced:
-            if isinstance(output, Response):
-                tags.update(output.interp)
-            entry["expected"].append({"output": encode_output(output), "requirements": list(ob.requirements),
-                                      "why": f"reference model; the '{fault}' fault answers otherwise"})  # fmt: skip
+        tags.update(i for o in produced if isinstance(o, Response) for i in o.interp)
         steps.append(entry)
     observables = OBSERVABLES + (["refusal"] if any(reference.refusals) else [])
     events, outputs = list(reference.events), list(reference.outputs)
     if any(req.startswith("C-") for req in ob.requirements):
-        probe = _probe(reference, len(steps) + 1)
+        final = reference.final
+        assert final is not None
+        expiry = _expiry(trace, final)
+        if expiry is not None:
+            steps.append(_expected_step(expiry[0], expiry[1], ob, fault))
+            events.append(expiry[0])
+            outputs.append(expiry[1])
+            final = expiry[2]
+        probe = _probe(reference.frame, final, len(steps) + 1)
         if probe is not None:
             steps.append(_probe_step(*probe))
             observables.append("device-read")

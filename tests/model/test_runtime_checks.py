@@ -34,11 +34,12 @@ from mhhs_sec.model import (
 from mhhs_sec.model import LoadRegistration as Load
 from mhhs_sec.model import cache as model_cache
 from mhhs_sec.model.access import Accepted
-from mhhs_sec.model.entities import CachedEntry, ServiceRequest
+from mhhs_sec.model.entities import ServiceRequest
 from mhhs_sec.model.events import SubmitRequest
 from mhhs_sec.model.execution import respond
-from mhhs_sec.model.state import CacheSlot, Pending, evolve
+from mhhs_sec.model.state import Pending, evolve
 from mhhs_sec.model.world import MDR_IN, MDR_OUT, SUPPLIER, SUPPLIER_2
+from mhhs_sec.proofs.faulty import restamping_hits
 from mhhs_sec.proofs.obligations import OBLIGATIONS
 from mhhs_sec.proofs.runtime import CHECKS, InvariantBroken, checking
 from model_kit import DEVICES_A, MPAN_A, ONE_DAY, Run, at, day_of, world
@@ -108,26 +109,6 @@ def _drop_unless_scheduled(state: State, device_id: str, srv: str) -> State:
 
 
 DROP = model_cache.drop
-
-
-@contextlib.contextmanager
-def _restamping_hits() -> Iterator[None]:
-    """A cache hit stamps the entries it served with the instant of the hit."""
-    execute = machine.execute
-
-    def run(state: State, work: Pending, decided: Accepted | None = None) -> Any:
-        key = (work.request.device_id, work.request.srv)
-        held = model_cache.fresh(state, *key)
-        new, responses = execute(state, work, decided)
-        hits = {e.timestamp for r in responses for e in r.entries if e.timestamp in held}
-        slot = new.cache.get(key)
-        if hits and slot is not None:
-            entries = {t: CachedEntry(c.entry, new.now) if t in hits else c for t, c in slot.entries.items()}
-            new = evolve(new, cache={**new.cache, key: CacheSlot(entries, slot.high_water, slot.retrieved)})
-        return new, responses
-
-    with mock.patch.object(machine, "execute", run):
-        yield
 
 
 @contextlib.contextmanager
@@ -309,7 +290,7 @@ def test_a_second_schedule_keeping_the_cache_serves_a_deleted_schedules_entries(
 def test_a_restamping_hit_serves_an_entry_27_hours_after_the_device_read() -> None:
     device_read = at(DAY + ONE_DAY, 0)  # the schedule's run: the only device read of DAY
     assert _last(served_after_a_restamping_hit(), SUPPLIER).device_read  # expired at 25 h: read again
-    with _restamping_hits():
+    with restamping_hits():
         answer = _last(served_after_a_restamping_hit(), SUPPLIER)
     assert answer.entries and not answer.device_read and answer.responded_at - device_read == 27 * 3600
 
@@ -351,7 +332,7 @@ PLANTED: dict[str, tuple[Story, Callable[[], contextlib.AbstractContextManager[A
     "second-schedule-keeps-cache": (second_schedule_kept_cache,
                                     lambda: mock.patch.object(model_cache, "drop", _drop_unless_scheduled),
                                     "cache-scope"),
-    "cache-hit-restamps": (served_after_a_restamping_hit, _restamping_hits, "cache-held-at-most-25h"),
+    "cache-hit-restamps": (served_after_a_restamping_hit, restamping_hits, "cache-held-at-most-25h"),
     "deleted-unalerted": (schedule_across_the_change, _silent_deletion, "outgoing-schedules-end-at-efd"),
     "restated-change-reapplied": (reappointed_outgoing_mdra, _restating_reapplies, "outgoing-schedules-end-at-efd"),
     "restricted-device-cache-first": (restricted_device_read_by_the_incoming_mdra, _restricted_from_cache,

@@ -5,9 +5,11 @@ reference model."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
+import z3
 from mhhs_sec.model import Profile, step, world
 from mhhs_sec.model.clock import day_start
 from mhhs_sec.model.entities import ReadLogPeriod, ServiceRequest
@@ -17,7 +19,7 @@ from mhhs_sec.proofs.agreement import StepChecker
 from mhhs_sec.proofs.concrete import Frame, abstract_event, abstract_output, abstract_state, alt_of, day_number, setup
 from mhhs_sec.proofs.faulty import PATCHES
 from mhhs_sec.proofs.mutants import MUTANTS, Mutant
-from mhhs_sec.proofs.obligations import Obligation
+from mhhs_sec.proofs.obligations import Obligation, _within_c5
 from mhhs_sec.proofs.replay import replay
 from mhhs_sec.proofs.solve import Counterexample, Unknown, Unrolling
 
@@ -70,3 +72,25 @@ def test_the_agreement_check_catches_a_faulty_encoding() -> None:
     assert StepChecker(first, last).check(frame, alt_of(state.profile), *values) is None
     faulty = next(m for m in MUTANTS if m.name == "flag-unchecked")
     assert StepChecker(first, last, faulty.inputs()).check(frame, alt_of(state.profile), *values) is not None
+
+
+@pytest.mark.req("C-5", "C-11")
+def test_a_cache_hit_restamping_its_retrieval_time_is_caught_from_the_device_read() -> None:
+    """C-5 counts an entry's age from the device read (the ghost ``c_read``), not
+    from the retrieval instant the encoding keeps: a fault re-stamping that
+    instant on a cache hit is falsified, and the trace replays on the model
+    carrying it only; measured from the kept instant, the fault goes unseen."""
+    ob = next(o for o in OBLIGATIONS if o.name == "cache-held-at-most-25h")
+    mutant = next(m for m in MUTANTS if m.name == "cache-hit-restamps")
+    verdict = Unrolling(mutant.inputs()).search(ob)
+    assert isinstance(verdict, Counterexample), verdict
+    faulty = replay(verdict.trace, ob, mutant.name)
+    assert faulty.agrees, faulty.mismatches
+    assert faulty.violated, "the faulty model should show the violation"
+    assert not replay(verdict.trace, ob, None).violated, "the reference model should not violate the invariant"
+    from_kept_instant = dataclasses.replace(
+        ob,
+        state=lambda ctx, s: z3.Implies(s.c_on, _within_c5(ctx, s.c_at, s.now)),
+        step=lambda ctx, s, e, o, s2: z3.Implies(o.ts_cached, _within_c5(ctx, s.c_at, o.at)),
+    )
+    assert not isinstance(Unrolling(mutant.inputs()).search(from_kept_instant), Counterexample)
