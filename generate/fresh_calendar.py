@@ -24,8 +24,9 @@ from mhhs_sec.model.clock import day_start, half_hours
 
 # Spring and autumn clock changes by their settlement day's half-hours (REG-8).
 _CLOCK_CHANGES: Final = {46: "clock-change-spring", 50: "clock-change-autumn"}
-# The Gregorian calendar, and with it the UK clock-change rule (last Sunday of
-# March and of October), repeats every 28 years between 1901 and 2099.
+# The Gregorian calendar, and with it the UK clock changes (which fall on a
+# fixed weekday of March and of October), repeats every 28 years between 1901
+# and 2099.
 CYCLE_YEARS: Final = 28
 # Target years a seed picks from (a fresh suite's dates land in one of them).
 FIRST_YEAR: Final = 2027
@@ -78,9 +79,9 @@ def _same_mark_in(year: int, kind: str) -> dt.date:
         return dt.date(year, 1, 1)
     if kind == "leap-day":  # the first leap year from ``year`` on (1901..2099: every fourth)
         return dt.date(year + (-year % 4), 2, 29)
+    # the clock change as the model's settlement calendar has it (no second copy of the UK rule)
     month = 3 if kind == "clock-change-spring" else 10
-    last = dt.date(year, month, 31)
-    return last - dt.timedelta(days=(last.weekday() + 1) % 7)  # the last Sunday
+    return next(day for day in (dt.date(year, month, n) for n in range(1, 32)) if mark(day) == kind)
 
 
 def target_years(seed: int) -> list[int]:

@@ -157,7 +157,6 @@ _REGISTRATION = _suppliers((SUPPLIER_2, "2024-01-01", None))
 _READ = _read("2025-06-16T00:00:00Z", "2025-06-16T23:59:59Z")
 
 
-@pytest.mark.req("REG-1", "REG-2", "AC-1")
 @pytest.mark.parametrize(
     "event",
     [
@@ -191,7 +190,6 @@ def test_refusals_name_the_field_and_the_rule_never_the_value(
     assert b"ECHO-MARKER" not in body, body
 
 
-@pytest.mark.req("REG-1")
 def test_profile_refusal_never_quotes_the_value(server: ImplementationServer) -> None:
     for key, value in (("etd", MARKER), (MARKER, "x")):
         state = _initial()
@@ -200,7 +198,6 @@ def test_profile_refusal_never_quotes_the_value(server: ImplementationServer) ->
         assert status == 422 and b"ECHO-MARKER" not in body, body
 
 
-@pytest.mark.req("AC-3")
 def test_a_busy_server_answers_503_and_hello_at_once(server: ImplementationServer) -> None:
     """While another client's call holds the one state, a call is answered
     503 after a short wait (never held for as long as that call runs), and
