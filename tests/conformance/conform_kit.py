@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import shlex
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from mhhs_sec.conformance.http import ImplementationServer, start_background
 from mhhs_sec.conformance.reference import ReferenceImplementation
 
 FAKE = Path(__file__).resolve().parent / "fakes" / "misbehave.py"
@@ -19,6 +21,17 @@ def fake_command(mode: str, *extra: str) -> str:
     """The ``cmd:`` adapter spec of a fake implementation."""
     words = [sys.executable, str(FAKE), mode, *extra]
     return "cmd:" + " ".join(shlex.quote(w) for w in words)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ImplementationServer]:
+    """The reference implementation's HTTP server on a loopback port, one per test module."""
+    running = start_background(ReferenceImplementation())
+    try:
+        yield running
+    finally:
+        running.shutdown()
+        running.server_close()
 
 
 @pytest.fixture(scope="session")

@@ -13,11 +13,10 @@ import datetime as dt
 import io
 import json
 import socket
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from mhhs_sec.conformance.http import ImplementationServer, start_background
+from mhhs_sec.conformance.http import ImplementationServer
 from mhhs_sec.conformance.reference import ReferenceImplementation
 from mhhs_sec.conformance.stdio import serve_stdio
 from mhhs_sec.model import Profile
@@ -100,16 +99,6 @@ def test_stdio_server_refuses_outside_the_domain(
         messages.append({"method": "step", "params": {"event": event}})
     error = _stdio(*messages)[-1]["error"]
     assert (error["kind"], error["field"], error["requirement"]) == ("rejected", field, requirement)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ImplementationServer]:
-    running = start_background(ReferenceImplementation())
-    try:
-        yield running
-    finally:
-        running.shutdown()
-        running.server_close()
 
 
 def _call(server: ImplementationServer, verb: str, path: str, data: object = None) -> tuple[int, bytes]:

@@ -12,7 +12,6 @@ import json
 import resource
 import socket
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ from mhhs_sec.conformance.http import (
     MAX_HEADERS,
     MAX_REQUEST_LINE,
     ImplementationServer,
-    start_background,
 )
 from mhhs_sec.conformance.reference import ReferenceImplementation
 from mhhs_sec.conformance.stdio import serve_stdio
@@ -50,16 +48,6 @@ def test_stdio_server_refuses_deep_and_overlong_lines_and_goes_on() -> None:
     assert f"longer than {MAX_REQUEST} bytes" in answers[1]["error"]["message"]  # type: ignore[index]
     assert len(json.dumps(answers[2])) < MAX_ERROR_TEXT + 100  # the unknown method is clipped
     assert "result" in answers[3]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[ImplementationServer]:
-    running = start_background(ReferenceImplementation())
-    try:
-        yield running
-    finally:
-        running.shutdown()
-        running.server_close()
 
 
 def _exchange(server: ImplementationServer, request: bytes, *, closes: bool = False) -> tuple[int, bytes, bool]:
