@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from mhhs_sec.generate.synthetic_meter import SYNTHETIC
 from mhhs_sec.model import world
@@ -78,13 +78,49 @@ def alt_of(profile: Profile) -> dict[str, bool]:
     return {o: getattr(profile, o) != PROFILE_OPTIONS[o][1][0] for o in PARAM_OPTIONS}
 
 
+# The MDRA chain's slots (chain.py): party, EFD and ETD fields of a state
+# (``a_etd``/``b_efd`` the first link, ``m_*`` the rest) and of a load (``new_*``).
+STATE_CHAIN: Final = ("m_len", ("m_p1", "m_p2", "m_p3"), ("b_efd", "m_efd2", "m_efd3"), ("a_etd", "m_etd1", "m_etd2"))
+EVENT_CHAIN: Final = (("new_len", ("new_p1", "new_p2", "new_p3"), ("new_efd", "new_efd2", "new_efd3"),
+                       ("new_etd", "new_etd1", "new_etd2")))  # fmt: skip
+
+
 def registration(frame: Frame, a_etd: int, b_efd: int) -> Registration:
     """MPAN_A: the Supplier from the first day; outgoing then incoming MDRA (REG-2)."""
-    return Registration(
-        world.MPAN_A,
-        (Appointment(world.SUPPLIER, frame.first),),
-        (Appointment(world.MDR_OUT, frame.first, date_of(a_etd)), Appointment(world.MDR_IN, date_of(b_efd))),
+    return chain_registration(
+        frame, [(world.MDR_OUT, frame.first, date_of(a_etd)), (world.MDR_IN, date_of(b_efd), None)]
     )
+
+
+def chain_registration(frame: Frame, mdras: Sequence[tuple[str, dt.date, dt.date | None]]) -> Registration:
+    """MPAN_A: the Supplier from the first day; the MDRA chain (party, EFD, ETD)."""
+    return Registration(world.MPAN_A, (Appointment(world.SUPPLIER, frame.first),),
+                        tuple(Appointment(p, efd, etd) for p, efd, etd in mdras))  # fmt: skip
+
+
+def chain_values(mdras: Sequence[Appointment], names: tuple[Any, ...]) -> Values:
+    """The abstract chain fields of an MDRA chain (unused slots 0; chain.py)."""
+    length, parties, efds, etds = names
+    out: Values = {length: len(mdras), **{n: 0 for n in (*parties, *efds, *etds)}}
+    for k, a in enumerate(mdras):
+        if k > 0:
+            out[parties[k - 1]] = PARTIES.index(a.party)
+            out[efds[k - 1]] = day_number(a.efd)
+        if k < len(mdras) - 1 and a.etd is not None:
+            out[etds[k]] = day_number(a.etd)
+    return out
+
+
+def chain_of(frame: Frame, values: Values, names: tuple[Any, ...]) -> list[tuple[str, dt.date, dt.date | None]]:
+    """The MDRA chain (party, EFD, ETD) of abstract chain fields, the last open."""
+    length, parties, efds, etds = names
+    n = int(values[length])
+    out: list[tuple[str, dt.date, dt.date | None]] = []
+    for k in range(n):
+        party = world.MDR_OUT if k == 0 else PARTIES[int(values[parties[k - 1]])]
+        efd = frame.first if k == 0 else date_of(int(values[efds[k - 1]]))
+        out.append((party, efd, date_of(int(values[etds[k]])) if k < n - 1 else None))
+    return out
 
 
 def setup(frame: Frame, profile: Profile, now: int, a_etd: int, b_efd: int) -> tuple[State, list[Event]]:
@@ -107,7 +143,7 @@ def concrete_event(frame: Frame, e: Values, n: int) -> Event:
     if kind == ADVANCE:
         return AdvanceClock(int(e["to"]))
     if kind == LOADREG:
-        return LoadRegistration(registration(frame, int(e["new_etd"]), int(e["new_efd"])))
+        return LoadRegistration(chain_registration(frame, chain_of(frame, e, EVENT_CHAIN)))
     assert kind == SUBMIT
     srv = SRV_IDS[int(e["srv"])]
     user = PARTIES[int(e["user"])]
@@ -123,15 +159,12 @@ def concrete_event(frame: Frame, e: Values, n: int) -> Event:
 
 def abstract_event(frame: Frame, event: Event) -> Values:
     """The abstract event of a model event (the inverse of :func:`concrete_event`)."""
-    e: Values = {k: 0 for k in ("user", "role", "srv", "ps", "pe", "sched_srv", "sched_start", "to",
-                                "new_etd", "new_efd")}  # fmt: skip
-    e["flag"] = False
+    e: Values = {k: 0 for k in ("user", "role", "srv", "ps", "pe", "sched_srv", "sched_start", "to")}
+    e.update(chain_values((), EVENT_CHAIN), new_len=2, flag=False)
     if isinstance(event, AdvanceClock):
         return {**e, "kind": ADVANCE, "to": event.to}
     if isinstance(event, LoadRegistration):
-        mdras = event.registration.mdras
-        etd = mdras[0].etd
-        return {**e, "kind": LOADREG, "new_etd": day_number(etd) if etd else 0, "new_efd": day_number(mdras[1].efd)}
+        return {**e, "kind": LOADREG, **chain_values(event.registration.mdras, EVENT_CHAIN)}
     assert isinstance(event, SubmitRequest)
     r = event.request
     e.update(kind=SUBMIT, user=PARTIES.index(r.user_id), role=ROLES.index(r.role), srv=SRV_IDS.index(r.srv),
@@ -151,8 +184,7 @@ def abstract_state(frame: Frame, state: State) -> Values:
     is that device read when the model is right (``runtime.c5_stamped_by_device_read``
     checks it on every micro-step), and 0 when nothing is held."""
     reg = state.registrations[world.MPAN_A]
-    etd = reg.mdras[0].etd
-    s: Values = {"now": state.now, "a_etd": day_number(etd) if etd else 0, "b_efd": day_number(reg.mdras[1].efd)}
+    s: Values = {"now": state.now, **chain_values(reg.mdras, STATE_CHAIN)}
     schedules = sorted(state.schedules.values(), key=lambda x: x.schedule_id)
     assert len(schedules) <= 1, "the abstraction holds at most one schedule"
     s.update(s_on=False, s_owner=0, s_role=0, s_srv=0, s_flag=False, s_next=0, s_created=0, s_start=0)
@@ -202,7 +234,10 @@ def _held_fresh(frame: Frame, before: State, at: int) -> bool:
 # field is compared only where it means something (a schedule's fields only
 # when there is one, and so on).
 def comparable_state(s: Values) -> Values:
-    keep = {k: s[k] for k in ("now", "a_etd", "b_efd", "s_on", "c_on", "hw", "r_w")}
+    keep = {k: s[k] for k in ("now", "m_len", "s_on", "c_on", "hw", "r_w")}
+    length, parties, efds, etds = STATE_CHAIN
+    for k in range(1, int(s[length])):  # the chain's used slots (chain.py)
+        keep.update({n: s[n] for n in (parties[k - 1], efds[k - 1], etds[k - 1])})
     if s["s_on"]:
         keep.update({k: s[k] for k in ("s_owner", "s_role", "s_srv", "s_flag", "s_next", "s_start")})
     if s["c_on"]:

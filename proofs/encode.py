@@ -16,13 +16,14 @@ from dataclasses import dataclass
 import z3
 from mhhs_sec.model.tables import GENERATIONS, SRVS
 
+from . import chain
+from .chain import chain_link
 from .inputs import (
     CADENCE_STEP,
     IN,
     KINDS,
     MHHS_ELIGIBLE,
     NEVER_FOR_SETTLEMENT,
-    OUT,
     PARTIES,
     ROLES,
     SRV_IDS,
@@ -156,35 +157,45 @@ def device_rejects(
 
 def last_outgoing_day(ctx: Ctx, st: SymState) -> z3.ArithRef:
     """REG-12: the outgoing MDRA's last day (ETD inclusive, or the day before)."""
-    last = z3.If(ctx.on("etd"), st.a_etd - 1, st.a_etd)
+    last = chain.last_day(ctx, st.a_etd)
     return last + 1 if ctx.inputs.faults.efd_inclusive_for_outgoing else last
 
 
-def appointed_range(ctx: Ctx, st: SymState, req: Request) -> tuple[z3.BoolRef, z3.ArithRef, z3.ArithRef, z3.BoolRef]:
-    """REG-3, REG-6 (model.registration.party_on): (checked, lo, hi, open) the
-    days the sender is appointed in its role, hi ignored when open."""
-    last_a = last_outgoing_day(ctx, st)
-    in_lo = z3.If(st.b_efd <= last_a, last_a + 1, st.b_efd)
-    is_mdr = req.role == MDR
+def appointment_lasts(ctx: Ctx, st: SymState) -> list[z3.ArithRef] | None:
+    """REG-12: the last day of each appointment of the chain but the last slot,
+    as access control computes them: None (the day before the next EFD, the
+    chain being well formed) unless a seeded fault moves them (the first:
+    :func:`last_outgoing_day`)."""
+    if not ctx.inputs.faults.efd_inclusive_for_outgoing:
+        return None
+    return [last_outgoing_day(ctx, st), *[chain.last_day(ctx, etd) + 1 for etd in (st.m_etd1, st.m_etd2)]]
+
+
+def appointed_on(ctx: Ctx, st: SymState, req: Request, day: z3.ArithRef) -> z3.BoolRef:
+    """REG-3, REG-6 (model.registration.party_on): the sender holds the MDRA or
+    Supplier appointment its role is checked against on ``day`` (True for a
+    role not checked)."""
+    mdras = chain.holder_is(chain.of_state(ctx, st), appointment_lasts(ctx, st), req.user, day)
+    suppliers = z3.And(req.user == SUP, day >= ctx.first)
     supplier = member(req.role, [ROLES.index(r) for r in SUPPLIER_ROLES])
-    lo = z3.If(is_mdr, z3.If(req.user == OUT, ctx.first, in_lo), ctx.first)
-    hi = z3.If(z3.And(is_mdr, req.user == OUT), last_a, lo)
-    appointed = z3.If(is_mdr, z3.Or(req.user == OUT, req.user == IN), req.user == SUP)
-    hi = z3.If(appointed, hi, lo - 1)
-    opened = z3.And(appointed, z3.Not(z3.And(is_mdr, req.user == OUT)))
-    return z3.Or(is_mdr, supplier), lo, hi, opened
+    return z3.If(req.role == MDR, mdras, z3.Or(z3.Not(supplier), suppliers))
 
 
 def registration_check(
     ctx: Ctx, st: SymState, req: Request, first: z3.ArithRef, last: z3.ArithRef
 ) -> tuple[z3.BoolRef, z3.ArithRef, z3.ArithRef]:
-    """AC-3, REG-4, AC-4 (model.access.check_registration): (reject, first, last)."""
-    checked, lo, hi, opened = appointed_range(ctx, st, req)
-    a_first = zmax(first, lo)
-    a_last = z3.If(opened, last, zmin(last, hi))
-    empty = a_first > a_last
-    full = z3.And(a_first == first, a_last == last)
-    reject = z3.And(checked, z3.Or(empty, z3.And(z3.Not(full), z3.Not(ctx.on("partial_period")))))
+    """AC-3, REG-4, AC-4 (model.access.check_registration): (reject, first, last)
+    for the MDRA chain (MDR) or the Supplier's one open appointment from the
+    first day (IS, ES)."""
+    is_mdr = req.role == MDR
+    supplier = member(req.role, [ROLES.index(r) for r in SUPPLIER_ROLES])
+    mdras = chain.authorised(chain.of_state(ctx, st), appointment_lasts(ctx, st), req.user, first, last)
+    s_first = zmax(first, ctx.first)
+    s_none = z3.Or(req.user != SUP, s_first > last)
+    none, every = z3.If(is_mdr, mdras.none, s_none), z3.If(is_mdr, mdras.all, z3.And(req.user == SUP, s_first == first))
+    checked = z3.Or(is_mdr, supplier)
+    reject = z3.And(checked, z3.Or(none, z3.And(z3.Not(every), z3.Not(ctx.on("partial_period")))))
+    a_first, a_last = z3.If(is_mdr, mdras.first, s_first), z3.If(is_mdr, mdras.last, last)
     return reject, z3.If(checked, a_first, first), z3.If(checked, a_last, last)
 
 
@@ -199,11 +210,14 @@ def decide_read(ctx: Ctx, st: SymState, req: Request, scheduled: bool, at: z3.Ar
     has_period = member(req.srv, srv_where(lambda s: s.read_log_period))
     first = z3.If(has_period, access_day(ctx, req.ps), access_day(ctx, at))
     last = z3.If(has_period, access_day(ctx, req.pe), first)
-    # SCH-9 (model.access.check_run_day): under 'refused' a schedule run is also
-    # checked on the day it runs (the day after the one it reads).
+    # SCH-9 (model.access.check_run_day): under 'refused' a schedule run whose
+    # sender is not entitled on the day it runs (the day after the one it
+    # reads) is checked on that day too.
     checked_last = last
     if scheduled:
-        checked_last = z3.If(ctx.on("run_on_efd_reading_before"), zmax(last, access_day(ctx, at)), last)
+        run_day = access_day(ctx, at)
+        also = z3.And(ctx.on("run_on_efd_reading_before"), z3.Not(appointed_on(ctx, st, req, run_day)))
+        checked_last = z3.If(also, zmax(last, run_day), last)
     reg_reject, a_first, a_last = registration_check(ctx, st, req, first, checked_last)
     a_last = zmin(a_last, last)
     checks = [
@@ -312,7 +326,9 @@ def read_and_store(ctx: Ctx, st: SymState, req: Request, d: Decision, at: z3.Ari
     hi = z3.If(ctx.on("partial_period"), zmin(hi, ctx.day_start(d.last + 1, utc) - 1), hi)
     step_d, step_h = CADENCE_STEP["daily"], CADENCE_STEP["half-hour"]
     aligned = z3.Or(z3.And(daily, ctx.ts_w % step_d == 0), z3.And(half, ctx.ts_w % step_h == 0))
-    covered = z3.If(instant, ctx.ts_w == at, z3.And(aligned, lo <= ctx.ts_w, ctx.ts_w <= hi))
+    # ... of days the sender holds (an MDRA appointed again holds days apart)
+    kept = z3.Implies(ctx.on("partial_period"), appointed_on(ctx, st, req, ctx.day_w))
+    covered = z3.If(instant, ctx.ts_w == at, z3.And(aligned, lo <= ctx.ts_w, ctx.ts_w <= hi, kept))
     last = z3.If(instant, at, z3.If(daily, hi - hi % step_d, hi - hi % step_h))
     nonempty = z3.Or(instant, z3.And(z3.Or(daily, half), last >= lo))
     watched = req.srv == ctx.srv_w
@@ -429,67 +445,71 @@ def run_schedule(ctx: Ctx, st: SymState, at: z3.ArithRef) -> tuple[SymState, Sym
     return stored.ite(d.ok, moved), out
 
 
-def change_instant(ctx: Ctx, st: SymState) -> z3.ArithRef:
-    """REG-3: the MDRA change takes effect at local 00:00 of the incoming EFD."""
-    return ctx.day_start(st.b_efd, utc=ctx.inputs.faults.change_at_utc_midnight)
+def change_instant(ctx: Ctx, efd: z3.ArithRef) -> z3.ArithRef:
+    """REG-3: an MDRA change takes effect at local 00:00 of the incoming EFD."""
+    return ctx.day_start(efd, utc=ctx.inputs.faults.change_at_utc_midnight)
 
 
-def mdra_change(ctx: Ctx, st: SymState) -> tuple[SymState, z3.BoolRef]:
-    """SCH-3 (model.schedules.on_mdra_change): the outgoing MDRA's MDR schedules
-    are deleted (with their cache, C-6) and it is alerted; kept under 'keep'."""
+def mdra_changes(ctx: Ctx, st: SymState) -> list[chain.Change]:
+    """REG-3, SCH-3 (model.registration.mdra_changes) of the state's chain."""
+    return chain.changes(chain.of_state(ctx, st), first_only=ctx.inputs.faults.first_change_only)
+
+
+def mdra_change(ctx: Ctx, st: SymState, leaving: z3.BoolRef) -> tuple[SymState, z3.BoolRef]:
+    """SCH-3 (model.schedules.on_mdra_change): the MDR schedule of an outgoing
+    MDRA (``leaving``: its owner hands over in a change taking effect) is
+    deleted (with its cache, C-6) and it is alerted; kept under 'keep'."""
     if ctx.inputs.faults.keep_schedules:
         return st, z3.BoolVal(False)
-    doomed = z3.And(st.s_on, st.s_owner == OUT, st.s_role == MDR, z3.Not(ctx.on("schedules_on_mdra_change")))
+    doomed = z3.And(st.s_on, leaving, st.s_role == MDR, z3.Not(ctx.on("schedules_on_mdra_change")))
     removed = drop_slot(ctx, st.replace(s_on=z3.BoolVal(False)), st.s_srv)
     return removed.ite(doomed, st), doomed
 
 
+def _leaving(st: SymState, taking_effect: list[z3.BoolRef], changes: list[chain.Change]) -> z3.BoolRef:
+    """The schedule's owner is the outgoing MDRA of a change taking effect."""
+    return z3.Or(*[z3.And(now, c.on, st.s_owner == c.outgoing) for now, c in zip(taking_effect, changes, strict=True)])
+
+
 def _advance(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, SymOut]:
-    """model.machine._advance: MDRA change and at most one schedule run in
-    (now, to], in time order (the change first at the same instant)."""
+    """model.machine._advance: the MDRA changes and at most one schedule run in
+    (now, to], in time order (a change first at the same instant)."""
     to = ev.to
-    tc = change_instant(ctx, st)
-    fires = z3.And(st.now < tc, tc <= to)
+    changes = mdra_changes(ctx, st)
+    instants = [change_instant(ctx, c.efd) for c in changes]
+    fires = [z3.And(st.now < tc, tc <= to) for tc in instants]
     d1 = due(ctx, st.s_next, st.s_role)
-    change_first = z3.And(fires, tc <= d1)
-    s1, alert1 = mdra_change(ctx, st)
-    st1 = s1.ite(change_first, st)
+    first = [z3.And(f, tc <= d1) for f, tc in zip(fires, instants, strict=True)]
+    late = [z3.And(f, z3.Not(e)) for f, e in zip(fires, first, strict=True)]
+    st1, alert1 = mdra_change(ctx, st, _leaving(st, first, changes))
     runs = z3.And(st1.s_on, d1 <= to)
     s2, run_out = run_schedule(ctx, st1, d1)
     st2 = s2.ite(runs, st1)
-    late = z3.And(fires, z3.Not(change_first))
-    s3, alert3 = mdra_change(ctx, st2)
-    st3 = s3.ite(late, st2)
+    st3, alert3 = mdra_change(ctx, st2, _leaving(st2, late, changes))
     post = st3.replace(now=to, c_on=z3.And(st3.c_on, fresh(ctx, st3.c_at, to)))
-    out = run_out.ite(runs, no_output(to)).replace(alert=z3.Or(z3.And(change_first, alert1), z3.And(late, alert3)))
+    out = run_out.ite(runs, no_output(to)).replace(alert=z3.Or(alert1, alert3))
     guard = z3.And(to >= st.now, z3.Not(z3.And(st.s_on, due(ctx, st.s_next + 1, st.s_role) <= to)))
     return guard, post, out
-
-
-def chain_link(ctx: Ctx, efd: z3.ArithRef, etd: z3.ArithRef, following_efd: z3.ArithRef) -> z3.BoolRef:
-    """REG-5, REG-12 (model.registration._check_one, _check_adjacent): an
-    appointment from ``efd`` to ``etd`` has a last day on or after its EFD, and
-    the following appointment begins the day after that last day."""
-    last = z3.If(ctx.on("etd"), etd - 1, etd)
-    return z3.And(last >= efd, following_efd == last + 1)
 
 
 def _load_registration(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, SymOut]:
     """REG-5 (model.registration.check_registration): a load that leaves a gap
     or an overlap is refused and the previous registration stands; SCH-3
-    (model.machine._load_registration): a new MDRA change whose EFD has
-    already begun takes effect at once."""
-    valid = chain_link(ctx, ctx.first, ev.new_etd, ev.new_efd)
-    if ctx.inputs.faults.skip_registration_check:
-        valid = z3.BoolVal(True)
-    loaded = st.replace(a_etd=ev.new_etd, b_efd=ev.new_efd)
-    changed, alert = mdra_change(ctx, loaded)
-    # a change the MPAN already had (same EFD) took effect when it began
-    begun = z3.And(ctx.day_start(loaded.b_efd) <= st.now, ev.new_efd != st.b_efd)
-    post = changed.ite(begun, loaded).ite(valid, st)
-    out = no_output(st.now).replace(reg_refused=z3.Not(valid), alert=z3.And(valid, begun, alert))
-    # the abstraction keeps the outgoing MDRA's first EFD (ctx.first) fixed
-    return ev.new_efd > ctx.first, post, out
+    (model.machine._load_registration): an MDRA change of the new chain whose
+    EFD has already begun takes effect at once, unless the MPAN had it."""
+    new = chain.of_event(ctx, ev)
+    valid = z3.BoolVal(True) if ctx.inputs.faults.skip_registration_check else chain.valid(ctx, new)
+    loaded = st.replace(**chain.state_fields(new))
+    before = mdra_changes(ctx, st)
+    changes = chain.changes(new, first_only=ctx.inputs.faults.first_change_only)
+    begun = [z3.And(ctx.day_start(c.efd) <= st.now, z3.Not(chain.known(c, before))) for c in changes]
+    changed, alert = mdra_change(ctx, loaded, _leaving(loaded, begun, changes))
+    post = changed.ite(valid, st)
+    out = no_output(st.now).replace(reg_refused=z3.Not(valid), alert=z3.And(valid, alert))
+    # the abstraction keeps the outgoing MDRA's first EFD (ctx.first) fixed, its MDRAs the world's two
+    guard = z3.And(new.length >= 1, new.length <= chain.N, chain.parties_known(new),
+                   z3.Implies(new.used(1), ev.new_efd > ctx.first))  # fmt: skip
+    return guard, post, out
 
 
 def step(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, SymOut]:
@@ -504,9 +524,11 @@ def step(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, Sy
 
 def initial(ctx: Ctx, st: SymState) -> z3.BoolRef:
     """Initial states: a valid registration (REG-5), no schedule, no cache."""
-    last = z3.If(ctx.on("etd"), st.a_etd - 1, st.a_etd)
+    # the outgoing then the incoming MDRA (the rest of the chain empty)
+    rest = z3.And(st.m_len == 2, st.m_p1 == IN, *[v == 0 for v in (st.m_p2, st.m_p3, st.m_etd1, st.m_efd2,
+                                                                  st.m_etd2, st.m_efd3)])  # fmt: skip
     return z3.And(
-        st.now >= 0, ctx.comm >= 0, ctx.first >= 0, last >= ctx.first, st.b_efd == last + 1,
+        st.now >= 0, ctx.comm >= 0, ctx.first >= 0, chain_link(ctx, ctx.first, st.a_etd, st.b_efd), rest,
         z3.Not(st.s_on), z3.Not(st.c_on), st.hw == -1, st.s_owner == 0, st.s_role == 0, st.s_srv == 0,
         z3.Not(st.s_flag), st.s_next == 0, st.s_created == 0, st.s_start == 0, st.c_at == 0, st.c_read == 0,
         z3.Not(st.r_w),

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any, Final
 from unittest import mock
 
 from mhhs_sec.model import access, cache, clock, execution, machine, schedules, validate
 from mhhs_sec.model.access import Accepted
-from mhhs_sec.model.entities import CachedEntry, ServiceRequest
+from mhhs_sec.model.entities import CachedEntry, Registration, ServiceRequest
 from mhhs_sec.model.events import SubmitRequest
 from mhhs_sec.model.outputs import Response
-from mhhs_sec.model.registration import ONE_DAY, last_day
+from mhhs_sec.model.registration import ONE_DAY, last_day, mdra_changes
 from mhhs_sec.model.state import CacheSlot, Pending, State, evolve
 from mhhs_sec.model.tables import CACHE, SRVS, TRT_TABLE
 
@@ -157,6 +159,11 @@ def _flag_unchecked(state: State, request: ServiceRequest) -> Any:
     return access._Flag(request.for_settlement is True, ())
 
 
+def _first_change_only(registration: Registration) -> Iterator[tuple[dt.date, str, str]]:
+    # SCH-3 fault: only the first MDRA change of a chain takes effect
+    yield from itertools.islice(mdra_changes(registration), 1)
+
+
 PATCHES: Final[dict[str, Patch]] = {
     "cache-ttl-26h": lambda: mock.patch.object(cache, "CACHE", dataclasses.replace(CACHE, max_age_s=26 * 3600)),
     "cache-hit-restamps": restamping_hits,
@@ -178,4 +185,5 @@ PATCHES: Final[dict[str, Patch]] = {
                                                           lambda state, mpan, outgoing, at: (state, ())),
     "registration-gap-accepted": lambda: mock.patch.object(validate, "check_load_registration",
                                                            lambda state, event: None),
+    "sch3-first-change-only": lambda: mock.patch.object(machine, "mdra_changes", _first_change_only),
 }  # fmt: skip

@@ -60,6 +60,7 @@ class Faults:
     skip_registration_check: bool = False  # REG-5: registration accepted with a gap
     cache_any_generation: bool = False  # C-2: SMETS2 responses cached too
     restamp_on_hit: bool = False  # C-5: a cache hit re-stamps the entry's retrieval time
+    first_change_only: bool = False  # SCH-3: only the first MDRA change of a chain takes effect
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,8 @@ MUTANTS: Final[tuple[Mutant, ...]] = (
            _fault(keep_schedules=True)),
     Mutant("registration-gap-accepted", ("REG-5",), "a registration with a gap or overlap is accepted",
            _fault(skip_registration_check=True)),
+    Mutant("sch3-first-change-only", ("SCH-3",), "only the first MDRA change of a chain deletes the outgoing "
+           "MDRA's schedules", _fault(first_change_only=True)),
 )  # fmt: skip
 
 

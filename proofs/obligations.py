@@ -23,7 +23,7 @@ import z3
 from mhhs_sec.model.rules import NEVER_FOR_SETTLEMENT, trt_cells
 from mhhs_sec.model.tables import CACHE, HOUR, MDR_SRV_IDS, SRVS, TRT_TABLE
 
-from . import encode
+from . import chain, encode
 from .inputs import IN, OUT, ROLES, SRV_IDS
 from .symbolic import SUBMIT, Ctx, SymEvent, SymOut, SymState, code, gen, kind, member, role, srv
 
@@ -69,13 +69,29 @@ def accepted(o: SymOut) -> z3.BoolRef:
 # ---- the invariants ----------------------------------------------------------------
 
 
+def _chain(ctx: Ctx, s: SymState) -> tuple[chain.Chain, list[z3.ArithRef]]:
+    # the MDRA chain and its appointments' last days (REG-12), as the catalogue has them
+    return chain.of_state(ctx, s), [chain.last_day(ctx, etd) for etd in (s.a_etd, s.m_etd1, s.m_etd2)]
+
+
+def _changes(ctx: Ctx, s: SymState) -> list[chain.Change]:
+    return chain.changes(chain.of_state(ctx, s))
+
+
 def _reg4(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
-    # REG-4: data the outgoing MDRA receives are of days before the incoming EFD
-    return z3.Implies(z3.And(accepted(o), o.user == OUT, o.has_ts), ctx.day_of(ctx.ts_w) < s.b_efd)
+    # REG-4: data an outgoing MDRA receives are of days before the EFD of the
+    # MDRA that followed it, unless it is appointed again on that day
+    day = ctx.day_of(ctx.ts_w)
+    chain_s, lasts = _chain(ctx, s)
+    again = chain.holder_is(chain_s, lasts, o.user, day)
+    got = z3.And(accepted(o), o.has_ts)
+    return z3.And(*[z3.Implies(z3.And(got, c.on, o.user == c.outgoing, day >= c.efd), again)
+                    for c in _changes(ctx, s)])  # fmt: skip
 
 
 def _reg4_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
-    return z3.And(accepted(o), o.user == OUT, o.has_ts, ctx.day_of(ctx.ts_w) == s.b_efd - 1)
+    return z3.And(accepted(o), o.user == OUT, o.has_ts, ctx.day_of(ctx.ts_w) == s.b_efd - 1, s.m_len >= 2,
+                  s.m_p1 == IN)  # fmt: skip
 
 
 def _within_c5(ctx: Ctx, read_at: z3.ArithRef, at: z3.ArithRef) -> z3.BoolRef:
@@ -231,29 +247,41 @@ def _inventory_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymSta
     return z3.And(accepted(o), o.srv == srv("8.2"), ctx.gen == gen("SMETS1"))
 
 
-def _efd_start(ctx: Ctx, s: SymState) -> z3.ArithRef:
-    return ctx.day_start(s.b_efd)
-
-
 def _sch3_state(ctx: Ctx, s: SymState) -> z3.BoolRef:
-    # SCH-3: once the incoming EFD has begun, the outgoing MDRA holds no MDR
-    # schedule created before it
-    old = z3.And(s.s_on, s.s_owner == OUT, s.s_role == MDR, s.s_created < _efd_start(ctx, s))
-    return z3.Implies(old, s.now < _efd_start(ctx, s))
+    # SCH-3: once the EFD of each MDRA change has begun, its outgoing MDRA
+    # holds no MDR schedule created before it
+    held = z3.And(s.s_on, s.s_role == MDR)
+    parts = []
+    for c in _changes(ctx, s):
+        start = ctx.day_start(c.efd)
+        parts.append(z3.Implies(z3.And(held, c.on, s.s_owner == c.outgoing, s.s_created < start), s.now < start))
+    return z3.And(*parts)
 
 
 def _sch3_step(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
-    run = z3.And(accepted(o), o.scheduled, o.user == OUT, o.sched_owner_role == MDR)
-    return z3.Implies(z3.And(run, o.sched_created < _efd_start(ctx, s)), o.at < _efd_start(ctx, s))
+    # SCH-3 'keep', AC-3: once the EFD has begun, a run of the outgoing MDRA's
+    # schedule held before it is refused, unless it is appointed again on the run day
+    run = z3.And(accepted(o), o.scheduled, o.sched_owner_role == MDR)
+    chain_s, lasts = _chain(ctx, s)
+    again = chain.holder_is(chain_s, lasts, o.user, ctx.day_of(o.at))
+    parts = []
+    for c in _changes(ctx, s):
+        start = ctx.day_start(c.efd)
+        ended = z3.And(run, c.on, o.user == c.outgoing, o.sched_created < start, start <= o.at)
+        parts.append(z3.Implies(ended, again))
+    return z3.And(*parts)
 
 
 def _sch3_alert(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
-    # SCH-3: the schedule deleted at the EFD is alerted to the outgoing MDRA
-    # (its owner), and an alert names such a schedule deleted in this step
-    was_held = z3.And(s.s_on, s.s_owner == OUT, s.s_role == MDR)
-    deleted = z3.And(was_held, z3.Not(s2.s_on))
-    at_efd = z3.And(deleted, s.s_created < _efd_start(ctx, s2), _efd_start(ctx, s2) <= s2.now, e.kind != SUBMIT)
-    return z3.And(z3.Implies(at_efd, o.alert), z3.Implies(o.alert, deleted))
+    # SCH-3: a schedule deleted at an EFD is alerted to its outgoing MDRA (its
+    # owner), and an alert names such a schedule deleted in this step
+    deleted = z3.And(s.s_on, s.s_role == MDR, z3.Not(s2.s_on))
+    at_efd = []
+    for c in _changes(ctx, s2):
+        start = ctx.day_start(c.efd)
+        at_efd.append(z3.And(c.on, s.s_owner == c.outgoing, s.s_created < start, start <= s2.now))
+    return z3.And(z3.Implies(z3.And(deleted, z3.Or(*at_efd), e.kind != SUBMIT), o.alert),
+                  z3.Implies(o.alert, deleted))  # fmt: skip
 
 
 def _sch3_delete_step(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
@@ -278,7 +306,7 @@ def _reg5_state(ctx: Ctx, s: SymState) -> z3.BoolRef:
 
 def _reg5_step(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
     # REG-5: a refused load leaves the previous registration intact
-    return z3.Implies(o.reg_refused, z3.And(s2.a_etd == s.a_etd, s2.b_efd == s.b_efd))
+    return z3.Implies(o.reg_refused, chain.same(chain.of_state(ctx, s2), chain.of_state(ctx, s)))
 
 
 def _reg5_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
@@ -294,8 +322,9 @@ def _aux_cache(ctx: Ctx, s: SymState) -> z3.BoolRef:
 
 
 def _aux_registration(ctx: Ctx, s: SymState) -> z3.BoolRef:
-    # REG-2, REG-5: the loaded MDRA chain is well formed (outgoing then incoming)
-    return encode.chain_link(ctx, ctx.first, s.a_etd, s.b_efd)
+    # REG-2, REG-5: the loaded MDRA chain is well formed, of the world's two MDRAs
+    chain_s = chain.of_state(ctx, s)
+    return z3.And(chain.valid(ctx, chain_s), chain.parties_known(chain_s))
 
 
 def _aux_schedule(ctx: Ctx, s: SymState) -> z3.BoolRef:
@@ -322,8 +351,9 @@ def _some_run(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3
 # tests/proofs/test_runtime.py shows the two forms agree.
 OBLIGATIONS: Final[tuple[Obligation, ...]] = (
     Obligation("outgoing-mdra-no-data-from-efd[uk]", ("REG-4", "REG-3", "REG-8"),
-               "no response gives the outgoing MDRA an entry of a settlement day on or after the incoming EFD "
-               "(UK settlement days)", step=_reg4, witness=_reg4_witness, profile={"settlement_tz": False}),
+               "no response gives an outgoing MDRA an entry of a settlement day on or after the EFD of the MDRA "
+               "that followed it, unless it is appointed again on that day (UK settlement days)", step=_reg4,
+               witness=_reg4_witness, profile={"settlement_tz": False}),
     Obligation("outgoing-mdra-no-data-from-efd[utc]", ("REG-4", "REG-3", "REG-8"),
                "as above, under the UTC settlement-day profile", step=_reg4, witness=_reg4_witness,
                profile={"settlement_tz": True}),
@@ -357,18 +387,21 @@ OBLIGATIONS: Final[tuple[Obligation, ...]] = (
     Obligation("read-inventory-trt-30s", ("TRT-3",), "every accepted 8.2 has a 30 s TRT", step=_trt_inventory,
                witness=_inventory_witness),
     Obligation("outgoing-schedules-end-at-efd", ("SCH-3",),
-               "after the incoming EFD begins the outgoing MDRA holds, and runs, no schedule it held before it; "
-               "each one deleted then is alerted to it, and an alert names one (default SCH-3 profile: delete)",
+               "after the EFD of each MDRA change of the chain begins its outgoing MDRA holds, and runs, no "
+               "schedule it held before it; each one deleted then is alerted to it, and an alert names one "
+               "(default SCH-3 profile: delete)",
                state=_sch3_state, step=_sch3_delete_step, witness=_sch3_witness,
                profile={"schedules_on_mdra_change": False}),
     Obligation("outgoing-schedule-runs-refused-after-efd", ("SCH-3", "SCH-9", "AC-3"),
-               "after the incoming EFD begins no run of a schedule the outgoing MDRA held before it is accepted "
-               "(SCH-3 profile: keep; SCH-9 profile: refused, the run day targeted; AC-4 default: a partly "
+               "after the EFD of an MDRA change begins no run of a schedule its outgoing MDRA held before it is "
+               "accepted unless that MDRA is appointed again on the run day (SCH-3 profile: keep; SCH-9 profile: "
+               "refused, the run day targeted; AC-4 default: a partly "
                "authorised run is refused whole)", step=_sch3_step, witness=_sch3_witness,
                profile={"schedules_on_mdra_change": True, "run_on_efd_reading_before": True,
                         "partial_period": False}),
     Obligation("registration-total-non-overlapping", ("REG-5", "REG-2"),
-               "after every event exactly one MDRA is appointed on every day; a refused load changes nothing",
+               "after every event exactly one MDRA of the chain is appointed on every day; a refused load changes "
+               "nothing",
                state=_reg5_state, step=_reg5_step, witness=_reg5_witness),
 )  # fmt: skip
 
@@ -380,8 +413,8 @@ AUXILIARY: Final[tuple[Obligation, ...]] = (
     Obligation("aux.schedule-ahead", ("SCH-1", "SCH-4", "C-13"), "a schedule's next run is still to come, on "
                "or after its start day, and its SRV is schedulable", state=_aux_schedule, witness=_some_run,
                aux=True),
-    Obligation("aux.registration-well-formed", ("REG-2", "REG-5"), "the outgoing appointment ends the day "
-               "before the incoming EFD", state=_aux_registration, witness=_reg5_witness, aux=True),
+    Obligation("aux.registration-well-formed", ("REG-2", "REG-5"), "each appointment of the MDRA chain ends "
+               "the day before the next one's EFD", state=_aux_registration, witness=_reg5_witness, aux=True),
     Obligation("aux.clock", ("REG-3",), "instants and days are non-negative", state=_aux_clock, witness=_true,
                aux=True),
 )  # fmt: skip

@@ -9,7 +9,7 @@ from mhhs_sec.model.clock import format_instant
 from mhhs_sec.model.profile import PROFILE_OPTIONS
 from mhhs_sec.model.tables import GENERATIONS
 
-from .inputs import CODE_IDS, KINDS, PARTIES, ROLES, SRV_IDS
+from .inputs import CODE_IDS, KINDS, OUT, PARTIES, ROLES, SRV_IDS
 from .run import Result
 from .solve import Trace
 from .symbolic import EVENT_KINDS, NONE_TRT, PARAM_OPTIONS
@@ -94,12 +94,21 @@ def _day(day: int) -> str:
     return str(format_instant(day * 86400))[:10]
 
 
+def _chain(e: dict[str, int | bool]) -> str:
+    """The MDRA chain of a load: each appointment's party and EFD (chain.py)."""
+    n = int(e["new_len"])
+    parties = [PARTIES[OUT], *[PARTIES[int(e[p])] for p in ("new_p1", "new_p2", "new_p3")]]
+    efds = ["first day", *[_day(int(e[d])) for d in ("new_efd", "new_efd2", "new_efd3")]]
+    etds = [_day(int(e[d])) for d in ("new_etd", "new_etd1", "new_etd2")]
+    return "; ".join(f"{parties[k]} from {efds[k]}" + (f" to ETD {etds[k]}" if k < n - 1 else "") for k in range(n))
+
+
 def _event(e: dict[str, int | bool]) -> str:
     kind = EVENT_KINDS[int(e["kind"])]
     if kind == "advance":
         return f"advance clock to {format_instant(int(e['to']))}"
     if kind == "load_registration":
-        return f"load registration: outgoing ETD {_day(int(e['new_etd']))}, incoming EFD {_day(int(e['new_efd']))}"
+        return "load registration: MDRA chain " + _chain(e)
     srv = SRV_IDS[int(e["srv"])]
     text = f"{PARTIES[int(e['user'])]} as {ROLES[int(e['role'])]} sends {srv} ForSettlement={bool(e['flag'])}"
     if int(e["pe"]) or int(e["ps"]):

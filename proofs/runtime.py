@@ -446,13 +446,16 @@ def _removed_otherwise(micro: MicroStep, schedule: Schedule) -> bool:
 
 def sch3_runs(monitor: Monitor, micro: MicroStep) -> Found:
     """SCH-3, SCH-9, AC-3 (step): no run of a schedule the outgoing MDRA held
-    before the incoming EFD is accepted once the EFD has begun."""
+    before the incoming EFD is accepted once the EFD has begun, unless it is
+    the MPAN's MDRA again on the day the run executes (AC-3 then allows it)."""
     for r in _accepted(micro):
         if r.mode != "scheduled" or r.role != "MDR":
             continue
+        run_day = settlement_day(r.responded_at, micro.after.profile.settlement_tz)
         for schedule in micro.before.schedules.values():
             ran = r.request_id.startswith(f"S{schedule.schedule_id}-") and schedule.owner == r.user_id
-            if ran and _ended_before(micro.after, schedule, monitor.creation(schedule)):
+            again = _holder(_chain(micro.after, schedule.device_id), run_day) == r.user_id
+            if ran and not again and _ended_before(micro.after, schedule, monitor.creation(schedule)):
                 yield f"{r.request_id}: run of outgoing MDRA {r.user_id}'s schedule accepted after the EFD"
 
 

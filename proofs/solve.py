@@ -239,15 +239,17 @@ class Unrolling:
     def _state_window(self, s: SymState) -> z3.BoolRef:
         first, last = self.span
         lo, hi = 86400 * (first + 2), 86400 * (last - 3)
+        rest = [z3.And(v >= 0, v <= last - 3) for v in (s.m_etd1, s.m_efd2, s.m_etd2, s.m_efd3)]
         return z3.And(s.now >= lo, s.now <= hi, s.b_efd >= first + 1, s.b_efd <= last - 3, s.a_etd >= first,
-                      s.a_etd <= last - 3)  # fmt: skip
+                      s.a_etd <= last - 3, *rest)  # fmt: skip
 
     def _event_window(self, ev: SymEvent) -> z3.BoolRef:
         first, last = self.span
         lo, hi = 86400 * (first + 2), 86400 * (last - 3)
+        rest = [z3.And(v >= 0, v <= last - 3) for v in (ev.new_etd1, ev.new_efd2, ev.new_etd2, ev.new_efd3)]
         return z3.And(z3.Or(z3.And(ev.ps == 0, ev.pe == 0), z3.And(ev.ps >= lo - 5 * 86400, ev.pe <= hi)),
                       ev.sched_start <= last - 3,
-                      ev.to <= hi, ev.new_efd <= last - 3, ev.new_etd >= 0)  # fmt: skip
+                      ev.to <= hi, ev.new_efd <= last - 3, ev.new_etd >= 0, *rest)  # fmt: skip
 
     def _extend(self) -> None:
         i = len(self.events)

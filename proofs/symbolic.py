@@ -3,7 +3,8 @@ world constants, the settlement calendar), the abstract state, events and
 outputs, and small Z3 helpers.
 
 The abstraction (see ``docs/proofs.md``): one MPAN (the standard world's
-MPAN_A) with its Supplier and two MDRAs (outgoing, incoming), one device of
+MPAN_A) with its Supplier and a chain of up to four MDRA appointments of two
+MDRAs (outgoing, incoming; ``chain.py``), one device of
 symbolic generation and kind, at most one DSP Schedule, and the S1SP cache of
 one *watched* key (a symbolic SRV and entry timestamp, rigid over a run), which
 stands for every key; instants are integer seconds and settlement days integer
@@ -88,6 +89,7 @@ class Ctx:
         self.tag = tag
         self.defs: list[z3.BoolRef] = []
         self._n = itertools.count()
+        self._days: dict[int, tuple[z3.ArithRef, z3.ArithRef, z3.BoolRef]] = {}
         # Profile parameters: True = the non-default value of the option.
         self.alt = {o: z3.Bool(f"{tag}profile.{o}") for o in PARAM_OPTIONS}
         self.gen = self._ranged("device.generation", len(GENERATIONS))
@@ -100,6 +102,8 @@ class Ctx:
         # REG-8: whether local 00:00 of a day is in BST (UK profile only): any
         # calendar for proofs, the real one (``bst_spans``) for BMC traces.
         self._bst = z3.Function(f"{tag}bst", z3.IntSort(), z3.BoolSort())
+        # the watched entry's settlement day as access control counts days (AC-4)
+        self.day_w = self.day_of(self.ts_w, utc=inputs.faults.access_days_utc)
 
     def bst(self, day: z3.ArithRef) -> z3.BoolRef:
         if self.bst_spans is None:
@@ -140,9 +144,16 @@ class Ctx:
         """REG-3, REG-8: the settlement day an instant falls in."""
         if utc:
             return instant / DAY_S
-        day = self.fresh("day")
-        self.defs.append(z3.And(self.day_start(day) <= instant, instant < self.day_start(day + 1)))
-        return day
+        # one variable per instant term, so that two copies of a step (C-7)
+        # share their days; its definition is given again to each caller
+        # (the instant is kept with it: a term's id is reused once it is freed)
+        known = self._days.get(instant.get_id())
+        if known is None:
+            day = self.fresh("day")
+            definition = z3.And(self.day_start(day) <= instant, instant < self.day_start(day + 1))
+            known = self._days[instant.get_id()] = (instant, day, definition)
+        self.defs.append(known[2])
+        return known[1]
 
 
 def _z3_var(ctx: Ctx, name: str, sort: str) -> z3.ExprRef:
@@ -208,12 +219,22 @@ class SymState(_Record):
     c_read: z3.ArithRef  # ghost: when the device was last read for the watched key and the entry stored (C-5)
     hw: z3.ArithRef  # C-3: the slot's high-water mark (-1 = no slot)
     r_w: z3.BoolRef  # C-12: the watched entry has been retrieved for the slot
+    # The rest of the MDRA chain (chain.py): its length (a_etd, b_efd are its
+    # first link), the party of appointments 1..3, the ETDs and EFDs after it
+    m_len: z3.ArithRef
+    m_p1: z3.ArithRef
+    m_p2: z3.ArithRef
+    m_p3: z3.ArithRef
+    m_etd1: z3.ArithRef
+    m_efd2: z3.ArithRef
+    m_etd2: z3.ArithRef
+    m_efd3: z3.ArithRef
 
 
 @dataclass(frozen=True)
 class SymEvent(_Record):
     """An abstract event: a service request executed now, a clock advance, or a
-    registration load (new ETD of the outgoing, EFD of the incoming MDRA)."""
+    registration load (an MDRA chain: first ETD and next EFD, then the rest)."""
 
     kind: z3.ArithRef
     user: z3.ArithRef
@@ -227,6 +248,15 @@ class SymEvent(_Record):
     to: z3.ArithRef
     new_etd: z3.ArithRef
     new_efd: z3.ArithRef
+    # the rest of the chain a load brings (chain.py), as the state's m_* fields
+    new_len: z3.ArithRef
+    new_p1: z3.ArithRef
+    new_p2: z3.ArithRef
+    new_p3: z3.ArithRef
+    new_etd1: z3.ArithRef
+    new_efd2: z3.ArithRef
+    new_etd2: z3.ArithRef
+    new_efd3: z3.ArithRef
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from mhhs_sec.vectors.format import model_revision
 
 from mhhs_sec.files import write_atomic
 
-from .concrete import Frame, concrete_event, profile_of, setup
+from .concrete import EVENT_CHAIN, Frame, concrete_event, profile_of, setup
 from .obligations import OBLIGATIONS, Obligation
 from .replay import Replay, replay
 from .run import Result
@@ -58,7 +58,8 @@ def _run(trace: Trace, alt: dict[str, bool]) -> tuple[list[tuple[Any, ...]], lis
     for n, s in enumerate(trace.steps, 1):
         event = dict(s.event)
         if event["kind"] == LOADREG:
-            event["new_etd"] = int(event["new_etd"]) + shift
+            for etd in EVENT_CHAIN[3]:  # every ETD of the chain (chain.py)
+                event[etd] = int(event[etd]) + shift
         try:
             state, produced = step(state, concrete_event(frame, event, n))
             outputs.append(produced)

@@ -20,6 +20,7 @@ from mhhs_sec.model.clock import day_start, settlement_day
 from mhhs_sec.model.entities import ReadLogPeriod, ScheduleSpec, ServiceRequest
 from mhhs_sec.model.events import AdvanceClock, Event, LoadRegistration, SubmitRequest
 from mhhs_sec.model.profile import PROFILE_OPTIONS
+from mhhs_sec.model.registration import party_on
 from mhhs_sec.model.rules import ROLES
 from mhhs_sec.model.schedules import window_bounds, window_for
 from mhhs_sec.model.state import State
@@ -31,9 +32,9 @@ from mhhs_sec.proofs.concrete import (
     abstract_output,
     abstract_state,
     alt_of,
+    chain_registration,
     day_number,
     profile_of,
-    registration,
     setup,
 )
 from mhhs_sec.proofs.inputs import PARTIES
@@ -94,14 +95,19 @@ def _request(draw: st.DrawFn, state: State, frame: Frame, n: int) -> Event | Non
     return SubmitRequest(ServiceRequest(f"P{n}", user, role, srv, device, flag, period, None, schedule))
 
 
+def _mdra_on(state: State, day: dt.date) -> str:
+    """The MPAN's MDRA on a settlement day (the first, before the chain begins)."""
+    mdras = state.registrations[world.MPAN_A].mdras
+    return party_on(mdras, day, state.profile.etd) or mdras[0].party
+
+
 def _schedule(state: State, frame: Frame, n: int) -> Event | None:
     """The MDRA of today schedules the watched SRV from tomorrow (reaches runs and the cache)."""
     if state.schedules:
         return None
     tz = state.profile.settlement_tz
     today = settlement_day(state.now, tz)
-    efd = state.registrations[world.MPAN_A].mdras[1].efd
-    mdra = world.MDR_OUT if today < efd else world.MDR_IN
+    mdra = _mdra_on(state, today)
     spec = ScheduleSpec(frame.srv_w, today + DAY)
     return SubmitRequest(ServiceRequest(f"P{n}", mdra, "MDR", "5.1", frame.device.device_id, True, schedule=spec))
 
@@ -110,8 +116,7 @@ def _read_watched(draw: st.DrawFn, state: State, frame: Frame, n: int) -> Event 
     """A read of the watched entry's settlement day by its MDRA or the Supplier."""
     tz = state.profile.settlement_tz
     day = settlement_day(frame.ts_w, tz)
-    efd = state.registrations[world.MPAN_A].mdras[1].efd
-    user, role = draw(st.sampled_from([(world.MDR_OUT if day < efd else world.MDR_IN, "MDR"), (world.SUPPLIER, "IS")]))
+    user, role = draw(st.sampled_from([(_mdra_on(state, day), "MDR"), (world.SUPPLIER, "IS")]))
     if role == "MDR":
         today = settlement_day(state.now, tz)
         opens, closes = window_bounds(today, window_for("MDR", state.config), tz)
@@ -132,11 +137,18 @@ def _advance(draw: st.DrawFn, state: State) -> Event:
 
 
 def _load(draw: st.DrawFn, state: State, frame: Frame) -> Event:
+    """A chain of one to four appointments of the two MDRAs (the first the
+    outgoing MDRA's), sometimes with a gap or an overlap at one link."""
     today = settlement_day(state.now, state.profile.settlement_tz)
     efd = max(today + draw(st.integers(-2, 4)) * DAY, frame.first + DAY)
-    etd = efd - DAY if state.profile.etd == "inclusive" else efd
-    etd += draw(st.sampled_from([dt.timedelta(0)] * 3 + [DAY, -DAY]))  # sometimes a gap or an overlap
-    return LoadRegistration(registration(frame, day_number(etd), day_number(efd)))
+    mdras: list[tuple[str, dt.date, dt.date | None]] = [(world.MDR_OUT, frame.first, None)]
+    for _ in range(draw(st.sampled_from([1, 1, 0, 2, 3]))):
+        etd = efd - DAY if state.profile.etd == "inclusive" else efd
+        etd += draw(st.sampled_from([dt.timedelta(0)] * 4 + [DAY, -DAY]))  # sometimes a gap or an overlap
+        mdras[-1] = (mdras[-1][0], mdras[-1][1], etd)
+        mdras.append((draw(st.sampled_from([world.MDR_IN, world.MDR_OUT])), efd, None))
+        efd += draw(st.sampled_from([DAY, 2 * DAY]))
+    return LoadRegistration(chain_registration(frame, mdras))
 
 
 @pytest.mark.req("REG-3", "REG-4", "REG-5", "AC-1", "AC-3", "AC-6", "AC-7", "AC-8", "FS-2", "FS-4", "FS-5",

@@ -18,8 +18,9 @@ from collections.abc import Iterator
 import pytest
 from mhhs_sec.model import InvalidEvent, step, world
 from mhhs_sec.model.clock import day_start, settlement_day
-from mhhs_sec.model.entities import ReadLogPeriod, ScheduleSpec, ServiceRequest
+from mhhs_sec.model.entities import ReadLogPeriod, Registration, ScheduleSpec, ServiceRequest
 from mhhs_sec.model.events import AdvanceClock, Event, LoadRegistration, SubmitRequest
+from mhhs_sec.model.profile import Profile
 from mhhs_sec.model.schedules import window_bounds, window_for
 from mhhs_sec.model.state import State
 from mhhs_sec.model.tables import CACHE, SRVS
@@ -30,6 +31,7 @@ from mhhs_sec.proofs.concrete import (
     abstract_output,
     abstract_state,
     alt_of,
+    chain_registration,
     day_number,
     profile_of,
     registration,
@@ -68,9 +70,29 @@ def _reached(frame: Frame, alternative: bool, efd_in: int) -> Iterator[State]:
     state, _ = step(state, SubmitRequest(ServiceRequest("Q0", mdra, "MDR", "5.1", frame.device.device_id, True,
                                                         schedule=spec)))  # fmt: skip
     yield state
+    held = state
     first_run = window_bounds(START + DAY, window_for("MDR", state.config), tz)[0]
     state, _ = step(state, AdvanceClock(first_run + 60))
     yield state
+    # a chain of four appointments (the schedule's owner handing over, taking
+    # over again, handing over), loaded while the 5.1 is held; its first run
+    parties = (world.MDR_OUT, world.MDR_IN, world.MDR_OUT, world.MDR_IN)
+    chain = _chain(frame, profile, parties, (efd, efd + DAY, efd + 2 * DAY))
+    state, _ = step(held, LoadRegistration(chain))
+    yield state
+    state, _ = step(state, AdvanceClock(first_run + 60))
+    yield state
+
+
+def _chain(frame: Frame, profile: Profile, parties: tuple[str, ...], efds: tuple[dt.date, ...],
+           fault: int = 0) -> Registration:  # fmt: skip
+    """The MDRA chain of ``parties`` from the first day, each after the first
+    from its EFD; the last link with a gap (+1) or an overlap (-1) if ``fault``."""
+    starts = (frame.first, *efds)
+    ends = [e - DAY if profile.etd == "inclusive" else e for e in efds]
+    ends[-1] += fault * DAY
+    etds: list[dt.date | None] = [*ends, None]
+    return chain_registration(frame, list(zip(parties, starts, etds, strict=True)))
 
 
 def _submissions(state: State, frame: Frame) -> Iterator[Event]:
@@ -91,7 +113,8 @@ def _boundaries(state: State) -> Iterator[int]:
     the settlement day's end, the EFD's 00:00, the 25 h cache age."""
     tz = state.profile.settlement_tz
     today = state.today
-    marks = [state.now, day_start(today + DAY, tz), day_start(state.registrations[world.MPAN_A].mdras[1].efd, tz)]
+    marks = [state.now, day_start(today + DAY, tz)]
+    marks += [day_start(a.efd, tz) for a in state.registrations[world.MPAN_A].mdras[1:]]
     for day, role in itertools.product((today, today + DAY), ("MDR", "IS")):
         marks.extend(window_bounds(day, window_for(role, state.config), tz))
     marks += [c.retrieved_at + CACHE.max_age_s for slot in state.cache.values() for c in slot.entries.values()]
@@ -113,6 +136,12 @@ def _loads(state: State, frame: Frame) -> Iterator[Event]:
         efd = max(state.today + shift * DAY, frame.first + DAY)
         etd = (efd - DAY if state.profile.etd == "inclusive" else efd) + fault * DAY
         yield LoadRegistration(registration(frame, day_number(etd), day_number(efd)))
+    # chains of three and four appointments, a later link with a gap or an overlap
+    parties = (world.MDR_OUT, world.MDR_IN, world.MDR_OUT, world.MDR_IN)
+    for shift, fault, length in itertools.product((-1, 0, 1), (0, 1, -1), (3, 4)):
+        efd = max(state.today + shift * DAY, frame.first + DAY)
+        efds = tuple(efd + n * DAY for n in range(length - 1))
+        yield LoadRegistration(_chain(frame, state.profile, parties[:length], efds, fault))
 
 
 @pytest.mark.req("REG-3", "REG-4", "REG-5", "AC-1", "AC-3", "AC-6", "AC-7", "AC-8", "FS-2", "FS-4", "FS-5",

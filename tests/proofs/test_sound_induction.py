@@ -14,7 +14,7 @@ import dataclasses
 
 import pytest
 import z3
-from mhhs_sec.proofs import OBLIGATIONS, encode, solve
+from mhhs_sec.proofs import OBLIGATIONS, chain, encode, solve
 from mhhs_sec.proofs.inputs import OUT, reference_inputs
 from mhhs_sec.proofs.obligations import Obligation
 from mhhs_sec.proofs.replay import replay
@@ -57,12 +57,11 @@ def test_keep_reaches_states_the_delete_invariant_excludes() -> None:
 def test_a_fault_acting_only_in_kept_schedule_states_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     # the fault: while such a kept schedule exists the outgoing MDRA keeps one
     # more day of appointment (it then gets EFD data, against REG-4)
-    correct = encode.last_outgoing_day
+    def faulty(ctx: Ctx, st: SymState) -> list[z3.ArithRef]:
+        last = chain.last_day(ctx, st.a_etd)
+        return [z3.If(_kept_schedule(ctx, st), last + 1, last), st.m_efd2 - 1, st.m_efd3 - 1]
 
-    def faulty(ctx: Ctx, st: SymState) -> z3.ArithRef:
-        return z3.If(_kept_schedule(ctx, st), correct(ctx, st) + 1, correct(ctx, st))
-
-    monkeypatch.setattr(encode, "last_outgoing_day", faulty)
+    monkeypatch.setattr(encode, "appointment_lasts", faulty)
     reg4 = _named("outgoing-mdra-no-data-from-efd[uk]")
     inputs = reference_inputs()
     outcome = prove(reg4, Induction(inputs), Unrolling(inputs))
