@@ -21,7 +21,8 @@ from mhhs_sec.proofs.faulty import PATCHES
 from mhhs_sec.proofs.mutants import MUTANTS, Mutant
 from mhhs_sec.proofs.obligations import Obligation, _within_c5
 from mhhs_sec.proofs.replay import replay
-from mhhs_sec.proofs.solve import Counterexample, Unknown, Unrolling
+from mhhs_sec.proofs.solve import Counterexample, Induction, Unknown, Unrolling
+from mhhs_sec.proofs.symbolic import LOADREG
 
 
 def _first_falsifying(ob: Obligation) -> tuple[Mutant, Counterexample]:
@@ -94,3 +95,22 @@ def test_a_cache_hit_restamping_its_retrieval_time_is_caught_from_the_device_rea
         step=lambda ctx, s, e, o, s2: z3.Implies(o.ts_cached, _within_c5(ctx, s.c_at, o.at)),
     )
     assert not isinstance(Unrolling(mutant.inputs()).search(from_kept_instant), Counterexample)
+
+
+@pytest.mark.req("SCH-3", "REG-5")
+def test_a_change_later_in_an_mdra_chain_left_without_effect_is_caught() -> None:
+    """SCH-3 over chains of more than two appointments: a fault letting only the
+    first MDRA change of a chain delete the outgoing MDRA's schedules is
+    falsified by proof, its trace loads a chain of three or more appointments,
+    and it replays on the model carrying the fault only."""
+    ob = next(o for o in OBLIGATIONS if o.name == "outgoing-schedules-end-at-efd")
+    mutant = next(m for m in MUTANTS if m.name == "sch3-first-change-only")
+    induction = Induction(mutant.inputs())
+    assert induction.consecution(ob) == z3.sat  # not proved under the fault
+    verdict = Unrolling(mutant.inputs()).search(ob)
+    assert isinstance(verdict, Counterexample), verdict
+    assert any(s.event["kind"] == LOADREG and int(s.event["new_len"]) >= 3 for s in verdict.trace.steps)
+    faulty = replay(verdict.trace, ob, mutant.name)
+    assert faulty.agrees, faulty.mismatches
+    assert faulty.violated, "the faulty model should show the violation"
+    assert not replay(verdict.trace, ob, None).violated, "the reference model should not violate the invariant"
