@@ -94,11 +94,15 @@ def _expiry(trace: Trace, state: State) -> tuple[Event, tuple[Output, ...], Stat
     """C-5: when the trace ends holding an entry whose retrieval instant is not
     the instant the device was read for it (the ghost ``c_read``), the clock
     advanced to where that entry has expired counted from the device read (C-11
-    option), so the probe after it shows whether the cache still holds it."""
+    option), so the probe after it shows whether the cache still holds it
+    (none when the trace ends past that instant already)."""
     last = trace.steps[-1].state
     if not last["c_on"] or last["c_at"] == last["c_read"]:
         return None
-    event = AdvanceClock(int(last["c_read"]) + CACHE.max_age_s + (1 if trace.profile["cache_boundary"] else 0))
+    expired = int(last["c_read"]) + CACHE.max_age_s + (1 if trace.profile["cache_boundary"] else 0)
+    if expired < state.now:
+        return None
+    event = AdvanceClock(expired)
     after, produced = step(state, event)
     return event, produced, after
 

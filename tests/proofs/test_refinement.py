@@ -1,10 +1,12 @@
 """Refinement on a bounded domain, exhaustively: from seed states and the
-states the agreement runs reach (a 5.1 held, its first run made and cached),
+states the agreement runs reach (a 5.1 held, its first run made and cached;
+a chain of four MDRA appointments loaded, and its first run),
 every event of a bounded enumeration (every event kind; every sender of the
 world, in its roles and in a role it does not hold; every SRV with
 ForSettlement true and false; clock advances to the boundary instants of the
-windows, the settlement day, the EFD and the 25 h cache age, one second
-either side; registration loads moving the EFD, with a gap and an overlap) is
+windows, the settlement day, every EFD and the 25 h cache age, one second
+either side; registration loads moving the EFD, and chains of three and four
+appointments, with a gap and an overlap) is
 checked against the Z3 transition relation both ways: the model's step is a
 step of the encoding, and the encoding has no other successor.  Hypothesis
 goes beyond this domain (``test_agreement.py``)."""
@@ -58,7 +60,8 @@ def _frame(generation: str, kind: str, srv: str) -> Frame:
 def _reached(frame: Frame, alternative: bool, efd_in: int) -> Iterator[State]:
     """A seed state (10:00, inside the MDR window), then the states a run
     reaches from it: the MDRA of today schedules the watched SRV from tomorrow;
-    the clock passes its first run (made, and cached where C-1 / C-2 allow)."""
+    the clock passes its first run (made, and cached where C-1 / C-2 allow);
+    and, from the held 5.1, a chain of four appointments loaded, then the run."""
     profile = profile_of({o: alternative for o in PARAM_OPTIONS})
     tz = profile.settlement_tz
     efd = START + efd_in * DAY
