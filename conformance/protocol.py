@@ -59,6 +59,13 @@ EVENT_KINDS: Final[tuple[str, ...]] = (
 )
 
 
+def event_kind(event: object) -> str | None:
+    """The kind of a step's event; None when it has none of the protocol's
+    (malformed input a refused step carries: no capability runs it)."""
+    kind = event.get("event") if isinstance(event, dict) else None
+    return kind if isinstance(kind, str) and kind in EVENT_KINDS else None
+
+
 class AdapterFault(Exception):
     """The implementation misbehaved (not a verdict on the rules): ``cause`` is
     one of 'timeout', 'crash', 'closed-pipe', 'garbage', 'schema', 'refused',

@@ -34,12 +34,12 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from mhhs_sec.model import InvalidEvent
-from mhhs_sec.model.codec import decode_event, decode_state, encode_output
+from mhhs_sec.model.codec import decode_state, encode_output
 from mhhs_sec.vectors.format import JSON_DIR
 
 from mhhs_sec.files import write_atomic
 
-from .build import Case, build_vector, run_case
+from .build import Case, build_vector, read_step, run_case
 from .device_data import synthetic
 from .fresh_calendar import Window, candidate_shifts, keeps_calendar
 from .fresh_identities import Identities, found_in, identities
@@ -125,7 +125,7 @@ def _refit(vector: Json, transform: Transform) -> tuple[Any, tuple[Any, ...]] | 
     state_json, events_json = _inputs(vector)
     try:
         state = decode_state(transform.json(state_json))
-        events = tuple(decode_event(transform.json(event)) for event in events_json)
+        events = tuple(read_step(transform.json(event)) for event in events_json)
     except InvalidEvent:  # the moved appointments do not read as valid (REG-5)
         return None
     results = run_case(synthetic(state), events)
