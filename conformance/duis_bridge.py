@@ -2,7 +2,7 @@
 project's one DUIS codec, :mod:`mhhs_sec.vectors.duis` (never a second one).
 
 Both directions work on the JSON request object of
-:func:`mhhs_sec.model.codec.encode_request`; the XML is the ``mhhs:ServiceRequest``
+:func:`mhhs_sec.vectors.jsonform.encode_request`; the XML is the ``mhhs:ServiceRequest``
 envelope (role, ForSettlement flag) around a DUIS 5.4 ``sr:Request``.
 """
 
@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Final, NoReturn
 from xml.parsers import expat
 
-from mhhs_sec.model.codec import decode_event, encode_request
+from mhhs_sec.model.codec import decode_event
 from mhhs_sec.model.events import SubmitRequest
+from mhhs_sec.vectors.jsonform import encode_request
 
 from .protocol import Json
 

@@ -17,11 +17,12 @@ from functools import cache, partial
 from typing import Any
 
 from mhhs_sec.model import CODES, Event, InvalidEvent, Profile, State, step
-from mhhs_sec.model.codec import decode_event, decode_state, encode_event, encode_output, encode_state
+from mhhs_sec.model.codec import decode_event, decode_state, encode_output
 from mhhs_sec.model.events import SubmitRequest
 from mhhs_sec.model.outputs import Acknowledgement, Alert, AuditExtract, Output, Response
 from mhhs_sec.model.profile import PROFILE_OPTIONS
 from mhhs_sec.vectors.compare import compare
+from mhhs_sec.vectors.jsonform import encode_event, encode_state
 
 from . import acceptable
 from .device_data import synthetic, with_device_data

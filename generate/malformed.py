@@ -18,9 +18,10 @@ from dataclasses import replace
 from typing import Any
 
 from mhhs_sec.model import ServiceRequest, State, SubmitRequest
-from mhhs_sec.model.codec import encode_device, encode_registration, encode_request
+from mhhs_sec.model.codec import encode_device
 from mhhs_sec.model.registration import ONE_DAY
 from mhhs_sec.model.world import MPAN_A, SUPPLIER
+from mhhs_sec.vectors.jsonform import encode_registration, encode_request
 
 from . import situations as sit
 from .build import Case, Malformed
@@ -78,7 +79,7 @@ def _by_schedule_id(state: State) -> Json:
 
 # (slug, the catalogue row of the malformed part, what is malformed, the event as JSON)
 MALFORMED: tuple[tuple[str, str, str, Bad], ...] = (
-    ("event-not-object", "AC-3", "an event that is a string, not an object", lambda s: "advance_clock"),
+    ("event-not-object", "AC-3", "an event that is a number, not an object", lambda s: 7),
     ("event-no-kind", "AC-3", "an event without its kind", lambda s: {"device_id": sit.esme_or("SMETS2", "ESME")}),
     ("event-kind-not-text", "AC-3", "an event whose kind is an object",
      lambda s: {**_submit(s), "event": {"kind": "submit"}}),
@@ -105,6 +106,8 @@ MALFORMED: tuple[tuple[str, str, str, Bad], ...] = (
     ("schedule-missing", "SCH-1", "a 5.1 without its schedule body", lambda s: _srv(s, "5.1", schedule=None)),
     ("schedule-on-read", "SCH-1", "a log read with a schedule body",
      lambda s: _submit(s, schedule=_srv(s, "5.1")["request"]["schedule"])),
+    ("schedule-request-unknown-field", "SCH-1", "a 5.1 with a field the protocol lacks",
+     lambda s: _srv(s, "5.1", priority="high")),
     ("schedule-srv-false", "SCH-1", "a schedule body whose SRV is false", lambda s: _schedule(s, srv=False)),
     ("schedule-srv-unknown", "SCH-1", "a schedule body of an SRV not in the schema's list",
      lambda s: _schedule(s, srv="4.99")),
@@ -115,8 +118,8 @@ MALFORMED: tuple[tuple[str, str, str, Bad], ...] = (
     ("device-kind", "AC-7", "a device of a kind other than ESME and GSME", lambda s: _device(s, kind="HCALCS")),
     ("device-commissioned", "AC-6", "a device commissioned on 30 February",
      lambda s: _device(s, commissioned="2025-02-30")),
-    ("user-role-number", "REG-1", "a user whose roles are numbers",
-     lambda s: {"event": "set_user", "user_id": sit.UNKNOWN_USER, "roles": [127]}),
+    ("user-role-array", "REG-1", "a user whose role is an array, not a role name",
+     lambda s: {"event": "set_user", "user_id": sit.UNKNOWN_USER, "roles": [["MDR"]]}),
     ("registration-party-number", "REG-2", "an appointment whose party is a number",
      lambda s: {"event": "load_registration", **_registration(s, party=1)}),
 )  # fmt: skip

@@ -11,8 +11,8 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup
-from mhhs_sec.model.codec import encode_request
 from mhhs_sec.vectors import duis
+from mhhs_sec.vectors.jsonform import encode_request
 from mhhs_sec.vectors.xmlform import envelope_xml, json_to_xml, validate_xml
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
