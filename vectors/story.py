@@ -71,8 +71,11 @@ def _addressed(steps: Iterable[Any]) -> set[str]:
     found = set()
     for step in steps:
         event = step.event
+        if not isinstance(event, dict):  # malformed input (a refused step) addresses no device
+            continue
+        request = event.get("request")
         found.add(str(event.get("device_id", "")))
-        found.add(str(event.get("request", {}).get("device_id", "")))
+        found.add(str(request.get("device_id", "")) if isinstance(request, dict) else "")
     return found - {""}
 
 

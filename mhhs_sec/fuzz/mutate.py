@@ -345,8 +345,13 @@ class Corpus:
 
     @cached_property
     def submit_steps(self) -> list[tuple[int, int]]:
-        """The steps whose event is a submit (a service request)."""
-        return [(v, s) for v, s in self.steps if _kind(self.vectors[v].steps[s].event) == "submit"]
+        """The steps whose event is a well-formed submit (a service request; a
+        refused step's may be malformed input)."""
+        return [
+            (v, s)
+            for v, s in self.steps
+            if self.vectors[v].steps[s].refused is None and _kind(self.vectors[v].steps[s].event) == "submit"
+        ]
 
     def step_at(self, chooser: Chooser) -> tuple[int, int]:
         return pick(chooser, self.steps)
