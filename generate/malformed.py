@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import Any
 
 from mhhs_sec.model import ServiceRequest, State, SubmitRequest
+from mhhs_sec.model.clock import format_instant
 from mhhs_sec.model.codec import encode_device
 from mhhs_sec.model.registration import ONE_DAY
 from mhhs_sec.model.world import MPAN_A, SUPPLIER
@@ -101,8 +102,8 @@ MALFORMED: tuple[tuple[str, str, str, Bad], ...] = (
      lambda s: _period(s, end=1749513600)),
     ("period-unknown-field", "AC-3", "a ReadLogPeriod with a field the protocol lacks",
      lambda s: _period(s, resolution="PT30M")),
-    ("execute-at-on-schedule", "SCH-1", "a 5.1 future-dated with execute_at",
-     lambda s: _srv(s, "5.1", execute_at=_submit(s)["request"]["period"]["end"])),
+    ("execute-at-on-schedule", "SCH-1", "a 5.1 future-dated an hour ahead with execute_at",
+     lambda s: _srv(s, "5.1", execute_at=format_instant(s.now + sit.HOUR))),
     ("schedule-missing", "SCH-1", "a 5.1 without its schedule body", lambda s: _srv(s, "5.1", schedule=None)),
     ("schedule-on-read", "SCH-1", "a log read with a schedule body",
      lambda s: _submit(s, schedule=_srv(s, "5.1")["request"]["schedule"])),
