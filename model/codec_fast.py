@@ -55,9 +55,9 @@ def _instant(text: object) -> int | None:
         return None
 
 
-def _day(text: object) -> dt.date | None:
-    if type(text) is not str:
-        return None
+def _day(text: str) -> dt.date | None:
+    """A parsed day, or None when the strict codec would refuse it (the text's
+    type is checked by :func:`_fits` first)."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
