@@ -29,16 +29,22 @@ class NotExpressible(ValueError):
 
 def request_to_xml(request: Json) -> str:
     """The envelope XML of a request object.  Raises NotExpressible when DUIS
-    cannot carry it.  Not validated here: the codec's own tests show its
-    output valid, and the server may validate what it receives."""
+    cannot carry it as it is: it cannot render it, or what it renders reads
+    back as another request (a ReadLogPeriod on an SRV whose DUIS body has
+    none).  Not validated here: the codec's own tests show its output valid,
+    and the server may validate what it receives."""
     from mhhs_sec.vectors import duis
 
     event = decode_event({"event": "submit", "request": request})
     assert isinstance(event, SubmitRequest)
     try:
-        return duis.render_envelope(event.request, validate=False)
+        xml = duis.render_envelope(event.request, validate=False)
+        carried = duis.parse_request(xml, validate=False) == event.request
     except duis.DuisError as error:
         raise NotExpressible(str(error)) from None
+    if not carried:
+        raise NotExpressible("DUIS 5.4 reads the request back as another one")
+    return xml
 
 
 def xml_to_request(xml: str, *, validate: bool = False) -> Json:

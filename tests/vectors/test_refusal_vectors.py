@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from mhhs_sec.conformance import duis_bridge
 from mhhs_sec.generate import malformed, refusals, run, xmlform
 from mhhs_sec.generate.build import Case, CaseError, Malformed, build_vector, run_case
 from mhhs_sec.model import InvalidEvent
@@ -62,3 +63,19 @@ def test_the_xml_form_carries_every_malformed_vector_and_reads_back() -> None:
         path = Path(folder) / "malformed.xml"
         path.write_text(xmlform.render_document(document), encoding="utf-8")
         assert read_xml_document(path) == written
+
+
+@pytest.mark.req("AC-3", "SCH-1")
+def test_a_request_duis_cannot_carry_as_it_is_travels_as_json() -> None:
+    """DUIS 5.4 has no ReadLogPeriod on an 8.2 and needs one on a log read: such
+    a request is not expressible, so the HTTP transport sends it as a JSON
+    event and the XML form writes it as one; a valid read travels as DUIS."""
+    cases = {case.id.removeprefix("malformed."): case for case in malformed.cases()}
+    read = cases["period-missing"].events[1]
+    assert not isinstance(read, Malformed)
+    assert duis_bridge.request_to_xml(encode_event(read)["request"])
+    for slug in ("period-missing", "period-on-inventory", "schedule-on-read", "schedule-missing"):
+        bad = cases[slug].events[0]
+        assert isinstance(bad, Malformed)
+        with pytest.raises(duis_bridge.NotExpressible):
+            duis_bridge.request_to_xml(bad.data["request"])
