@@ -2,7 +2,7 @@
 project's one DUIS codec, :mod:`mhhs_sec.vectors.duis` (never a second one).
 
 Both directions work on the JSON request object of
-:func:`mhhs_sec.model.codec.encode_request`; the XML is the ``mhhs:ServiceRequest``
+:func:`mhhs_sec.vectors.jsonform.encode_request`; the XML is the ``mhhs:ServiceRequest``
 envelope (role, ForSettlement flag) around a DUIS 5.4 ``sr:Request``.
 """
 
@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Final, NoReturn
 from xml.parsers import expat
 
-from mhhs_sec.model.codec import decode_event, encode_request
+from mhhs_sec.model.codec import decode_event
 from mhhs_sec.model.events import SubmitRequest
+from mhhs_sec.vectors.jsonform import encode_request
 
 from .protocol import Json
 
@@ -28,16 +29,22 @@ class NotExpressible(ValueError):
 
 def request_to_xml(request: Json) -> str:
     """The envelope XML of a request object.  Raises NotExpressible when DUIS
-    cannot carry it.  Not validated here: the codec's own tests show its
-    output valid, and the server may validate what it receives."""
+    cannot carry it as it is: it cannot render it, or what it renders reads
+    back as another request (a ReadLogPeriod on an SRV whose DUIS body has
+    none).  Not validated here: the codec's own tests show its output valid,
+    and the server may validate what it receives."""
     from mhhs_sec.vectors import duis
 
     event = decode_event({"event": "submit", "request": request})
     assert isinstance(event, SubmitRequest)
     try:
-        return duis.render_envelope(event.request, validate=False)
+        xml = duis.render_envelope(event.request, validate=False)
+        carried = duis.parse_request(xml, validate=False) == event.request
     except duis.DuisError as error:
         raise NotExpressible(str(error)) from None
+    if not carried:
+        raise NotExpressible("DUIS 5.4 reads the request back as another one")
+    return xml
 
 
 def xml_to_request(xml: str, *, validate: bool = False) -> Json:

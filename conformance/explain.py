@@ -15,6 +15,7 @@ from typing import Final
 
 from mhhs_sec.vectors.story import clocks, event_text, expected_lines, inputs, requirement_text
 
+from .protocol import event_kind
 from .runner import Verdict
 from .wire import printable
 
@@ -49,7 +50,7 @@ def _step_kind(verdict: Verdict) -> str:
     vector = verdict.vector
     if vector is None or verdict.step is None:
         return "reset" if verdict.status == "fail" else "-"
-    return str(vector.steps[verdict.step].event.get("event", "?"))
+    return event_kind(vector.steps[verdict.step].event) or "malformed input"
 
 
 def _value(field: str, value: object) -> str:

@@ -8,11 +8,11 @@ four calls, all carrying the JSON shapes of :mod:`mhhs_sec.model.codec`:
     the implementation's :class:`Capabilities` (observables, profile options,
     event kinds it supports).
 ``reset(initial_state)``
-    forget everything and start from an initial state (``codec.encode_state``
+    forget everything and start from an initial state (``jsonform.encode_state``
     shape; it carries the interpretation profile and the service config).  The
     implementation's clock is set to ``initial_state["clock"]``.
 ``step(event)``
-    apply one event (``codec.encode_event`` shape) and return the outputs it
+    apply one event (``jsonform.encode_event`` shape) and return the outputs it
     produced (``codec.encode_output`` shapes), in order.  Time is virtual: the
     clock moves only on ``advance_clock`` events (AUD-1 times, TRTs, SCH-4
     windows, SCH-5 retries and C-5 cache ages all follow it).  An event the
@@ -46,7 +46,7 @@ Json = dict[str, Any]
 REASON_CLASSES: Final[frozenset[str]] = frozenset(c for c in CODES if c.startswith("MHHS-"))
 DUIS_CODES: Final[frozenset[str]] = frozenset(CODES) - REASON_CLASSES
 
-# Event kinds of codec.encode_event, in the order the document lists them.
+# Event kinds of jsonform.encode_event, in the order the document lists them.
 EVENT_KINDS: Final[tuple[str, ...]] = (
     "set_user",
     "load_registration",
@@ -57,6 +57,13 @@ EVENT_KINDS: Final[tuple[str, ...]] = (
     "set_device_comms",
     "read_audit_trail",
 )
+
+
+def event_kind(event: object) -> str | None:
+    """The kind of a step's event; None when it has none of the protocol's
+    (malformed input a refused step carries: no capability runs it)."""
+    kind = event.get("event") if isinstance(event, dict) else None
+    return kind if isinstance(kind, str) and kind in EVENT_KINDS else None
 
 
 class AdapterFault(Exception):

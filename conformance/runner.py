@@ -21,7 +21,7 @@ from typing import Any, Final
 
 from mhhs_sec.model.profile import PROFILE_OPTIONS, parse_profile
 
-from .protocol import Adapter, AdapterFault, Capabilities, EventRejected, Json, as_reason_classes
+from .protocol import Adapter, AdapterFault, Capabilities, EventRejected, Json, as_reason_classes, event_kind
 
 STATUSES: Final = ("pass", "fail", "error", "skip")
 # An observable an implementation may leave out without skipping the vector:
@@ -123,7 +123,7 @@ def skip_reason(vector: Any, capabilities: Capabilities, profile: dict[str, Any]
     unsupported = capabilities.supports_profile(requires)
     if unsupported:
         return f"other profile: {unsupported}"
-    kinds = sorted({step.event.get("event") for step in vector.steps} - set(capabilities.events))
+    kinds = sorted({kind for step in vector.steps if (kind := event_kind(step.event))} - set(capabilities.events))
     if kinds:
         return f"missing capability: event(s) {', '.join(map(str, kinds))} not supported"
     return None

@@ -15,9 +15,8 @@ import re
 import traceback
 from typing import Any, Final
 
-from mhhs_sec.model.codec import decode_output
-from mhhs_sec.model.codec_fast import output_ok
 from mhhs_sec.model.errors import InvalidEvent
+from mhhs_sec.vectors.answers import decode_output, output_ok
 
 from .protocol import AdapterFault, Capabilities, EventRejected, Implementation, Json
 

@@ -17,16 +17,38 @@ from functools import cache, partial
 from typing import Any
 
 from mhhs_sec.model import CODES, Event, InvalidEvent, Profile, State, step
-from mhhs_sec.model.codec import decode_state, encode_event, encode_output, encode_state
+from mhhs_sec.model.codec import decode_event, decode_state, encode_output
 from mhhs_sec.model.events import SubmitRequest
 from mhhs_sec.model.outputs import Acknowledgement, Alert, AuditExtract, Output, Response
 from mhhs_sec.model.profile import PROFILE_OPTIONS
 from mhhs_sec.vectors.compare import compare
+from mhhs_sec.vectors.jsonform import encode_event, encode_state
 
 from . import acceptable
 from .device_data import synthetic, with_device_data
 
 Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A step's event as JSON that the adapter protocol refuses while reading
+    it (a field of the wrong type, an unknown key, a role or SRV outside the
+    schema's lists): written as given, never as a model event encodes."""
+
+    data: Any
+
+
+Step = Event | Malformed
+
+
+def read_step(data: Any) -> Step:
+    """A vector step's event: the model event it decodes to, or (an event the
+    codec refuses, which only a refused step may carry) :class:`Malformed`."""
+    try:
+        return decode_event(data)
+    except InvalidEvent:
+        return Malformed(data)
 
 
 @dataclass(frozen=True)
@@ -42,7 +64,7 @@ class Case:
     comment: str
     requirements: tuple[str, ...]
     state: State
-    events: tuple[Event, ...]
+    events: tuple[Step, ...]
     observables: tuple[str, ...] = ("response-code",)
     tags: tuple[str, ...] = ()
     coverage: Json = field(default_factory=dict)
@@ -58,12 +80,12 @@ class CaseError(ValueError):
     """A generator produced a case the model refuses where it should not."""
 
 
-def run_case(state: State, events: Sequence[Event]) -> list[tuple[Output, ...] | InvalidEvent]:
+def run_case(state: State, events: Sequence[Step]) -> list[tuple[Output, ...] | InvalidEvent]:
     """Outputs of each step; a refused event yields its error and leaves the state."""
     results: list[tuple[Output, ...] | InvalidEvent] = []
     for event in events:
         try:
-            state, outputs = step(state, event)
+            state, outputs = step(state, decode_event(event.data) if isinstance(event, Malformed) else event)
         except InvalidEvent as error:
             results.append(error)
             continue
@@ -209,9 +231,11 @@ def profile_dependence(case: Case, base: Sequence[Any]) -> Json:
 
 
 def _step_json(
-    case: Case, index: int, event: Event, result: tuple[Output, ...] | InvalidEvent, acceptable: list[list[Json]]
+    case: Case, index: int, event: Step, result: tuple[Output, ...] | InvalidEvent, acceptable: list[list[Json]]
 ) -> Json:
-    data: Json = {"event": encode_event(event)}
+    if isinstance(event, Malformed) and not isinstance(result, InvalidEvent):
+        raise CaseError(f"{case.id}: step {index + 1} is malformed input the model accepts")
+    data: Json = {"event": event.data if isinstance(event, Malformed) else encode_event(event)}
     if isinstance(result, InvalidEvent):
         data["expected"] = []
         data["refused"] = {"field": result.field, "requirement": result.requirement}
@@ -248,7 +272,8 @@ def build_vector(case: Case) -> Json:
     reading that data (checked equal to the synthetic run's)."""
     run = replace(case, state=synthetic(case.state), observables=tuple(_observables(case)))
     reached = run_case(run.state, case.events)
-    state = with_device_data(case.state, case.events, reached)
+    read = [(e, r) for e, r in zip(case.events, reached, strict=True) if not isinstance(e, Malformed)]
+    state = with_device_data(case.state, [e for e, _ in read], [r for _, r in read])  # malformed input reads nothing
     results = run_case(state, case.events)
     loaded = replace(run, state=state)
     if not _same(reached, results):

@@ -34,12 +34,12 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from mhhs_sec.model import InvalidEvent
-from mhhs_sec.model.codec import decode_event, decode_state, encode_output
+from mhhs_sec.model.codec import decode_state, encode_output
 from mhhs_sec.vectors.format import JSON_DIR
 
 from mhhs_sec.files import write_atomic
 
-from .build import Case, build_vector, run_case
+from .build import Case, build_vector, read_step, run_case
 from .device_data import synthetic
 from .fresh_calendar import Window, candidate_shifts, keeps_calendar
 from .fresh_identities import Identities, found_in, identities
@@ -70,8 +70,10 @@ class Transform:
         return DATE_TOKEN.sub(self._date, self.identities.text(value))
 
     def _date(self, match: re.Match[str]) -> str:
-        day = dt.date.fromisoformat(match.group(1)) + dt.timedelta(days=self.days)
-        return day.isoformat() + (match.group(2) or "")
+        day = _day(match.group(1))
+        if day is None:  # no date (30 February): malformed input a refused step carries, kept as it is
+            return match.group(0)
+        return (day + dt.timedelta(days=self.days)).isoformat() + (match.group(2) or "")
 
     def json(self, value: Any, *, seconds: bool = False) -> Any:
         """``seconds``: integers in the epoch range are instants too."""
@@ -84,6 +86,14 @@ class Transform:
         if seconds and isinstance(value, int) and not isinstance(value, bool) and value in EPOCH_RANGE:
             return value + self.days * 86400
         return value
+
+
+def _day(text: str) -> dt.date | None:
+    """The date a date token names; None when it names none."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _inputs(vector: Json) -> tuple[Json, list[Json]]:
@@ -107,7 +117,7 @@ def _times(value: Any, key: str = "") -> Iterable[str]:
 def window(vector: Json) -> Window:
     """The settlement days the vector's clock, events and schedules touch."""
     state, events = _inputs(vector)
-    days = sorted({dt.date.fromisoformat(text) for text in _times([state, events])})
+    days = sorted({day for text in _times([state, events]) if (day := _day(text)) is not None})
     return days[0], days[-1]
 
 
@@ -125,7 +135,7 @@ def _refit(vector: Json, transform: Transform) -> tuple[Any, tuple[Any, ...]] | 
     state_json, events_json = _inputs(vector)
     try:
         state = decode_state(transform.json(state_json))
-        events = tuple(decode_event(transform.json(event)) for event in events_json)
+        events = tuple(read_step(transform.json(event)) for event in events_json)
     except InvalidEvent:  # the moved appointments do not read as valid (REG-5)
         return None
     results = run_case(synthetic(state), events)

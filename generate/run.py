@@ -20,6 +20,7 @@ from . import (
     boundary,
     cells,
     classes,
+    malformed,
     negative,
     refusals,
     registration_edges,
@@ -109,6 +110,13 @@ def groups() -> list[Group]:
             "each refusal of invalid input the adapter protocol lists that a vector can carry: refused with its "
             "requirement, the state kept (the MDRA's read that follows is answered as before)",
             lambda _: refusals.cases(),
+        ),
+        Group(
+            "negative", "malformed",
+            "each way an event can break the protocol's event schema or the input checks (a field of the wrong "
+            "type, an unknown key, a role or SRV outside the schema's lists, a part the SRV needs missing): "
+            "refused with its requirement, the state kept (the MDRA's read that follows is answered as before)",
+            lambda _: malformed.cases(),
         ),
         Group(
             "targeted", "stories",

@@ -17,10 +17,10 @@ from collections.abc import Iterable, Iterator
 from copy import deepcopy
 from typing import Any, Final
 
-from mhhs_sec.model.codec import decode_event, decode_state
+from mhhs_sec.model.codec import decode_state
 from mhhs_sec.model.profile import PROFILE_OPTIONS
 
-from .build import Case
+from .build import Case, read_step
 
 Json = dict[str, Any]
 # Options whose siblings are generated (settlement_tz shifts every instant of
@@ -99,7 +99,7 @@ def cases(vectors: Iterable[Json]) -> Iterator[Case]:
                 # sibling tells the same story in the other ETD convention
                 primary=vector["primary_requirement"] if option == "etd" else requirement,
                 state=state,
-                events=tuple(decode_event(s["event"]) for s in vector["steps"]),
+                events=tuple(read_step(s["event"]) for s in vector["steps"]),
                 observables=tuple(vector["observables"]),
                 tags=(*vector["tags"], "sibling"),
                 coverage={"sibling_of": vector["id"], "option": option},

@@ -19,7 +19,6 @@ from .clock import format_instant, parse_instant
 from .entities import (
     Appointment,
     Device,
-    LogEntry,
     ReadLogPeriod,
     Registration,
     Schedule,
@@ -112,33 +111,7 @@ def _json_type(value: object) -> str:
     return _JSON_TYPES.get(type(value), "another type")
 
 
-def _day_text(day: dt.date | None) -> str | None:
-    return None if day is None else day.isoformat()
-
-
 # ---- events ---------------------------------------------------------------
-
-
-def encode_event(event: Event) -> Json:
-    """The JSON object of an event."""
-    match event:
-        case SetUser(user_id, roles):
-            return {"event": "set_user", "user_id": user_id, "roles": sorted(roles)}
-        case LoadRegistration(registration):
-            return {"event": "load_registration", **encode_registration(registration)}
-        case LoadDevice(device):
-            return {"event": "load_device", **encode_device(device)}
-        case SubmitRequest(request):
-            return {"event": "submit", "request": encode_request(request)}
-        case AdvanceClock(to):
-            return {"event": "advance_clock", "to": format_instant(to)}
-        case RestrictDevice(device_id):
-            return {"event": "restrict_device", "device_id": device_id}
-        case SetDeviceComms(device_id, online):
-            return {"event": "set_device_comms", "device_id": device_id, "online": online}
-        case ReadAuditTrail(user_id):
-            return {"event": "read_audit_trail", "user_id": user_id}
-    raise TypeError(f"not a model event: {event!r}")
 
 
 def decode_event(data: object, path: str = "event") -> Event:
@@ -180,18 +153,6 @@ _EVENT_DECODERS: dict[str, Callable[[_Reader], Event]] = {
 }
 
 
-def encode_registration(registration: Registration) -> Json:
-    return {
-        "mpan": registration.mpan,
-        "suppliers": [_encode_appointment(a) for a in registration.suppliers],
-        "mdras": [_encode_appointment(a) for a in registration.mdras],
-    }
-
-
-def _encode_appointment(a: Appointment) -> Json:
-    return {"party": a.party, "efd": a.efd.isoformat(), "etd": _day_text(a.etd)}
-
-
 def _registration_fields(r: _Reader) -> Registration:
     def appointments(key: str) -> tuple[Appointment, ...]:
         found = []
@@ -224,34 +185,6 @@ def _device_fields(r: _Reader) -> Device:
         r.get("device_id", str), r.get("mpan", str), r.get("generation", str), r.get("kind", str),
         r.parsed("commissioned", _day),
     )  # fmt: skip
-
-
-def encode_request(request: ServiceRequest) -> Json:
-    data: Json = {
-        "request_id": request.request_id,
-        "user_id": request.user_id,
-        "role": request.role,
-        "srv": request.srv,
-        "device_id": request.device_id,
-        "for_settlement": request.for_settlement,
-    }
-    if request.period is not None:
-        data["period"] = {
-            "start": format_instant(request.period.start),
-            "end": format_instant(request.period.end),
-        }
-    if request.execute_at is not None:
-        data["execute_at"] = format_instant(request.execute_at)
-    if request.schedule is not None:
-        s = request.schedule
-        data["schedule"] = {
-            "srv": s.srv,
-            "start_day": s.start_day.isoformat(),
-            "end_day": _day_text(s.end_day),
-        }
-    if request.schedule_id is not None:
-        data["schedule_id"] = request.schedule_id
-    return data
 
 
 def _period(r: _Reader) -> ReadLogPeriod:
@@ -344,61 +277,7 @@ _OUTPUT_ENCODERS: dict[type, Callable[[Any], Json]] = {
 }
 
 
-def decode_output(data: object, path: str = "output") -> Output:
-    """An output from its JSON object (strict; the inverse of :func:`encode_output`)."""
-    r = _Reader(data, path)
-    kind = r.get("type", str)
-    if kind == "acknowledgement":
-        out: Output = Acknowledgement(
-            r.get("request_id", str), r.get("user_id", str), r.parsed("at", parse_instant),
-            r.parsed("execute_at", parse_instant), r.get("code", str),
-        )  # fmt: skip
-    elif kind == "response":
-        out = _decode_response(r)
-    elif kind == "alert":
-        out = Alert(
-            r.get("code", str), r.get("recipient", str), r.parsed("at", parse_instant), r.get("device_id", str),
-            r.get("schedule_id", int), tuple(r.get("requirements", list)),
-        )  # fmt: skip
-    elif kind == "audit_extract":
-        records = []
-        for item in r.items("records"):
-            records.append(AuditRecord(
-                item.parsed("at", parse_instant), item.get("user_id", str), item.get("kind", str),
-                item.get("reference", str), item.get("code", str),
-            ))  # fmt: skip
-            item.done()
-        out = AuditExtract(r.get("user_id", str), tuple(records))
-    else:
-        raise MalformedValue(f"{path}.type", "INPUT", f"unknown output type {kind!r}")
-    r.done()
-    return out
-
-
-def _decode_response(r: _Reader) -> Response:
-    entries = []
-    for item in r.items("entries"):
-        entries.append(LogEntry(item.parsed("timestamp", parse_instant), item.get("value", int)))
-        item.done()
-    inventory = r.child("inventory", optional=True)
-    device = None
-    if inventory is not None:
-        device = _device_fields(inventory)
-        inventory.done()
-    return Response(
-        r.get("request_id", str), r.get("user_id", str), r.get("role", str), r.get("srv", str),
-        r.get("device_id", str), r.get("code", str), tuple(r.get("requirements", list)), r.get("reason", str),
-        r.parsed("submitted_at", parse_instant), r.parsed("responded_at", parse_instant), r.get("mode", str),
-        r.get("for_settlement", bool), r.get("trt_s", int, optional=True), tuple(entries),
-        r.get("device_read", bool), tuple(r.get("schedule_ids", list)), device, tuple(r.get("interp", list)),
-    )  # fmt: skip
-
-
 # ---- initial state ----------------------------------------------------------
-
-
-def encode_profile(profile: Profile) -> Json:
-    return profile.as_dict()
 
 
 def decode_profile(data: object, path: str = "profile") -> Profile:
@@ -419,14 +298,6 @@ def decode_profile(data: object, path: str = "profile") -> Profile:
     raise MalformedValue(path, "INPUT", "an option has a value outside its list")
 
 
-def encode_config(config: ServiceConfig) -> Json:
-    return {
-        "dsp_window": [config.dsp_window.open_s, config.dsp_window.close_s],
-        "mdr_window": [config.mdr_window.open_s, config.mdr_window.close_s],
-        "retry_interval_s": config.retry_interval_s,
-    }
-
-
 def decode_config(data: object, path: str = "config") -> ServiceConfig:
     r = _Reader(data, path)
 
@@ -445,14 +316,6 @@ def decode_config(data: object, path: str = "config") -> ServiceConfig:
     return config
 
 
-def encode_schedule(s: Schedule) -> Json:
-    return {
-        "schedule_id": s.schedule_id, "owner": s.owner, "role": s.role, "device_id": s.device_id, "srv": s.srv,
-        "for_settlement": s.for_settlement, "start_day": s.start_day.isoformat(), "end_day": _day_text(s.end_day),
-        "next_run": s.next_run.isoformat(),
-    }  # fmt: skip
-
-
 def _decode_schedule(r: _Reader) -> Schedule:
     schedule = Schedule(
         r.get("schedule_id", int), r.get("owner", str), r.get("role", str), r.get("device_id", str), r.get("srv", str),
@@ -461,16 +324,6 @@ def _decode_schedule(r: _Reader) -> Schedule:
     )  # fmt: skip
     r.done()
     return schedule
-
-
-def encode_device_data(state: State) -> list[Json]:
-    """The device data of a state as runs, sorted by (device_id, srv, start):
-    the device logs ``values[i]`` for ``srv`` at ``start + i * interval_s``."""
-    return [
-        {"device_id": device_id, "srv": srv, "start": format_instant(start), "interval_s": interval, "values": values}
-        for (device_id, srv), log in sorted(state.device_data.items())
-        for start, interval, values in meter.runs(log, srv)
-    ]
 
 
 def _run(r: _Reader) -> tuple[str, str, int, int, list[int]]:
@@ -506,29 +359,6 @@ def decode_device_data(data: object, path: str = "initial_state.device_data") ->
         except ValueError:
             raise MalformedValue(path, "INPUT", "two runs of one device and SRV log the same timestamp") from None
     return logs
-
-
-def initial_events(state: State) -> list[Event]:
-    """The events that rebuild a state's users, registration and inventory."""
-    events: list[Event] = [SetUser(u.user_id, u.roles) for u in state.users.values()]
-    events += [LoadRegistration(reg) for reg in state.registrations.values()]
-    events += [LoadDevice(d) for d in state.devices.values()]
-    return events
-
-
-def encode_state(state: State) -> Json:
-    """The initial-state object of a vector: clock, profile, config, users,
-    registration, inventory, schedules and device data (no cache, no queued work)."""
-    return {
-        "clock": format_instant(state.now),
-        "profile": encode_profile(state.profile),
-        "config": encode_config(state.config),
-        "users": [{"user_id": u.user_id, "roles": sorted(u.roles)} for u in state.users.values()],
-        "registrations": [encode_registration(r) for r in state.registrations.values()],
-        "devices": [encode_device(d) for d in state.devices.values()],
-        "schedules": [encode_schedule(s) for s in state.schedules.values()],
-        "device_data": encode_device_data(state),
-    }
 
 
 def decode_state(data: object, path: str = "initial_state") -> State:

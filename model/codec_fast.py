@@ -7,9 +7,7 @@ answer ``None`` / ``False`` for anything else, so that the strict codec runs on
 it and names the bad field.  They never accept what the strict codec refuses
 and build equal objects: the fast path changes speed, never a verdict.
 
-* :func:`event` -- the event kinds of a step (submit, advance_clock, ...);
-* :func:`output_ok` -- an output the strict ``decode_output`` accepts (the
-  conformance runner's schema check of every answer, issue 5 item 5).
+* :func:`event` -- the event kinds of a step (submit, advance_clock, ...).
 """
 
 from __future__ import annotations
@@ -57,9 +55,9 @@ def _instant(text: object) -> int | None:
         return None
 
 
-def _day(text: object) -> dt.date | None:
-    if type(text) is not str:
-        return None
+def _day(text: str) -> dt.date | None:
+    """A parsed day, or None when the strict codec would refuse it (the text's
+    type is checked by :func:`_fits` first)."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -170,85 +168,3 @@ def event(data: object) -> Event | None:
     kind = data.get("event")
     decoder = _EVENTS.get(kind) if type(kind) is str else None
     return None if decoder is None else decoder(data)
-
-
-# ---- outputs ------------------------------------------------------------------
-
-_ACKNOWLEDGEMENT: Final = _shape(
-    {"type": str, "request_id": str, "user_id": str, "at": str, "execute_at": str, "code": str}
-)
-_RESPONSE: Final = _shape(
-    {
-        "type": str, "request_id": str, "user_id": str, "role": str, "srv": str, "device_id": str, "code": str,
-        "requirements": list, "reason": str, "submitted_at": str, "responded_at": str, "mode": str,
-        "for_settlement": bool, "entries": list, "device_read": bool, "schedule_ids": list, "interp": list,
-    },
-    {"trt_s": int, "inventory": dict},
-)  # fmt: skip
-_DEVICE: Final = _shape({"device_id": str, "mpan": str, "generation": str, "kind": str, "commissioned": str})
-_ALERT: Final = _shape(
-    {"type": str, "code": str, "recipient": str, "at": str, "device_id": str, "schedule_id": int, "requirements": list}
-)
-_EXTRACT: Final = _shape({"type": str, "user_id": str, "records": list})
-_RECORD: Final = _shape({"at": str, "user_id": str, "kind": str, "reference": str, "code": str})
-
-
-def _response_ok(data: dict[str, Any]) -> bool:
-    if not _fits(data, _RESPONSE):
-        return False
-    if _instant(data["submitted_at"]) is None or _instant(data["responded_at"]) is None:
-        return False
-    if not _entries_ok(data["entries"]):
-        return False
-    inventory = data.get("inventory")
-    return inventory is None or (_fits(inventory, _DEVICE) and _day(inventory["commissioned"]) is not None)
-
-
-def _entries_ok(entries: list[Any]) -> bool:
-    """Each entry is exactly {timestamp: instant, value: int}, checked inline
-    rather than through :func:`_fits`, as a response may carry 48 or 50 of
-    them (CON-5)."""
-    for entry in entries:
-        if type(entry) is not dict or len(entry) != 2:
-            return False
-        timestamp, value = entry.get("timestamp"), entry.get("value")
-        if type(timestamp) is not str or type(value) is not int:
-            return False
-        try:
-            parse_instant(timestamp)
-        except ValueError:
-            return False
-    return True
-
-
-def _acknowledgement_ok(data: dict[str, Any]) -> bool:
-    if not _fits(data, _ACKNOWLEDGEMENT):
-        return False
-    return _instant(data["at"]) is not None and _instant(data["execute_at"]) is not None
-
-
-def _alert_ok(data: dict[str, Any]) -> bool:
-    return _fits(data, _ALERT) and _instant(data["at"]) is not None
-
-
-def _extract_ok(data: dict[str, Any]) -> bool:
-    if not _fits(data, _EXTRACT):
-        return False
-    return all(_fits(r, _RECORD) and _instant(r["at"]) is not None for r in data["records"])
-
-
-_OUTPUTS: Final[dict[str, Callable[[dict[str, Any]], bool]]] = {
-    "response": _response_ok,
-    "acknowledgement": _acknowledgement_ok,
-    "alert": _alert_ok,
-    "audit_extract": _extract_ok,
-}
-
-
-def output_ok(data: object) -> bool:
-    """True only if the strict ``decode_output`` accepts ``data`` (False: ask it)."""
-    if type(data) is not dict:
-        return False
-    kind = data.get("type")
-    check = _OUTPUTS.get(kind) if type(kind) is str else None
-    return check is not None and check(data)

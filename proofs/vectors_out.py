@@ -12,7 +12,7 @@ from typing import Any
 
 from mhhs_sec.generate.device_data import with_device_data
 from mhhs_sec.model import InvalidEvent, State, step, world
-from mhhs_sec.model.codec import encode_event, encode_output, encode_state
+from mhhs_sec.model.codec import encode_output
 from mhhs_sec.model.entities import ReadLogPeriod, ServiceRequest
 from mhhs_sec.model.events import AdvanceClock, Event, SubmitRequest
 from mhhs_sec.model.outputs import Output, Response
@@ -20,6 +20,7 @@ from mhhs_sec.model.profile import PROFILE_OPTIONS
 from mhhs_sec.model.rules import role_may_send
 from mhhs_sec.model.tables import CACHE, SRVS
 from mhhs_sec.vectors.format import model_revision
+from mhhs_sec.vectors.jsonform import encode_event, encode_state
 
 from mhhs_sec.files import write_atomic
 

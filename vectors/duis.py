@@ -114,6 +114,10 @@ def _check_expressible(request: ServiceRequest) -> None:
         raise DuisError("request.user_id", f"a DUIS sender is an EUI-64, got {request.user_id!r}")
     if SRVS[request.srv].device_request and not EUI_RE.match(request.device_id):
         raise DuisError("request.device_id", f"a DUIS target device is an EUI-64, got {request.device_id!r}")
+    if SRVS[request.srv].read_log_period and request.period is None:
+        raise DuisError("request.period", "a DUIS log read carries its ReadLogPeriod")
+    if (request.srv == "5.1") != (request.schedule is not None):
+        raise DuisError("request.schedule", "a DUIS CreateSchedule is a 5.1 with its schedule body", "SCH-1")
     if request.schedule is not None:
         scheduled = SRVS.get(request.schedule.srv)
         allowed = dsp_schedulable_variants()

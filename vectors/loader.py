@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from mhhs_sec.model import Event, Profile, State
-from mhhs_sec.model.codec import decode_event, decode_output, decode_state
+from mhhs_sec.model.codec import decode_event, decode_state
 from mhhs_sec.model.errors import InvalidEvent
 from mhhs_sec.model.outputs import Output
 from mhhs_sec.model.profile import PROFILE_OPTIONS
 
 from mhhs_sec import bounded_json
 
+from .answers import decode_output
 from .format import FORMAT_VERSION, JSON_DIR, SCHEMA_FILE
 from .index import IndexEntry, read_index
 

@@ -6,6 +6,7 @@ expected."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -70,8 +71,11 @@ def _addressed(steps: Iterable[Any]) -> set[str]:
     found = set()
     for step in steps:
         event = step.event
+        if not isinstance(event, dict):  # malformed input (a refused step) addresses no device
+            continue
+        request = event.get("request")
         found.add(str(event.get("device_id", "")))
-        found.add(str(event.get("request", {}).get("device_id", "")))
+        found.add(str(request.get("device_id", "")) if isinstance(request, dict) else "")
     return found - {""}
 
 
@@ -109,7 +113,15 @@ def _flag(value: object) -> str:
 
 
 def event_text(event: Json, clock: str | None = None) -> str:
-    """One event in words; ``clock``: the instant before it (for a clock move)."""
+    """One event in words; ``clock``: the instant before it (for a clock move).
+    Malformed input (a refused step's event the protocol cannot read) is shown as its JSON."""
+    try:
+        return _event_text(event, clock)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return f"malformed input: {json.dumps(event, sort_keys=True)}"
+
+
+def _event_text(event: Json, clock: str | None) -> str:
     kind = event.get("event")
     if kind == "submit":
         request = event["request"]
@@ -146,7 +158,7 @@ def clocks(vector: Any) -> list[str]:
     found = []
     for step in vector.steps:
         found.append(now)
-        if step.event.get("event") == "advance_clock":
+        if isinstance(step.event, dict) and step.event.get("event") == "advance_clock" and not step.refused:
             now = step.event["to"]
     return found
 

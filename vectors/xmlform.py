@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any, Final
 from xml.sax.saxutils import escape, quoteattr
 
-from mhhs_sec.model.codec import _Reader, decode_request, encode_event
+from mhhs_sec.model.codec import _Reader, decode_request
 from mhhs_sec.model.events import SubmitRequest
+from mhhs_sec.vectors.jsonform import encode_event
 
 from . import duis
 from .format import PROJECT_NAMESPACE, XSD_FILE

@@ -345,8 +345,13 @@ class Corpus:
 
     @cached_property
     def submit_steps(self) -> list[tuple[int, int]]:
-        """The steps whose event is a submit (a service request)."""
-        return [(v, s) for v, s in self.steps if self.vectors[v].steps[s].event.get("event") == "submit"]
+        """The steps whose event is a well-formed submit (a service request; a
+        refused step's may be malformed input)."""
+        return [
+            (v, s)
+            for v, s in self.steps
+            if self.vectors[v].steps[s].refused is None and _kind(self.vectors[v].steps[s].event) == "submit"
+        ]
 
     def step_at(self, chooser: Chooser) -> tuple[int, int]:
         return pick(chooser, self.steps)
@@ -361,3 +366,8 @@ def _collect(value: Any, found: set[str]) -> None:
     elif isinstance(value, list):
         for item in value[:50]:
             _collect(item, found)
+
+
+def _kind(event: Any) -> Any:
+    """A step's event kind (None for an event that is no object: malformed input a refused step carries)."""
+    return event.get("event") if isinstance(event, dict) else None

@@ -26,7 +26,8 @@ from mhhs_sec.conformance.reference import ReferenceImplementation
 from mhhs_sec.conformance.stdio import serve_stdio
 from mhhs_sec.conformance.wire import MAX_ERROR_TEXT, MAX_REQUEST
 from mhhs_sec.model import InvalidEvent, State, step
-from mhhs_sec.model.codec import decode_event, decode_state, encode_event, encode_output
+from mhhs_sec.model.codec import decode_event, decode_state, encode_output
+from mhhs_sec.vectors.jsonform import encode_event
 
 from .mutate import (
     DOMAIN,

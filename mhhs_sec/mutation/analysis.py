@@ -78,7 +78,8 @@ def random_walks(seeds: Sequence[int] = WALK_SEEDS, per_seed: int = WALKS_PER_SE
     from mhhs_sec.generate.build import run_case
     from mhhs_sec.generate.device_data import synthetic, with_device_data
     from mhhs_sec.model import InvalidEvent
-    from mhhs_sec.model.codec import encode_event, encode_output, encode_state
+    from mhhs_sec.model.codec import encode_output
+    from mhhs_sec.vectors.jsonform import encode_event, encode_state
 
     start = situations.base(now=walks.START)
     found: list[WalkRun] = []

@@ -6,11 +6,12 @@ that code whose line no walk executes is instead run on inputs fuzzed from the
 committed vectors (:mod:`mhhs_sec.fuzz.mutate`, from a fixed seed): each input
 is a vector's initial state and first event, one of them mutated.  What the
 adapter protocol observes of each input is compared with the unmutated
-model's: whether the event is refused, and then the refused field path and
-requirement (never the message, which no observable compares), else its
-outputs on every observable.  No difference on any input: ``equivalent``, with
-the number of inputs as evidence; a difference: ``survived``, with the
-distinguishing input (from which a refusal vector can be written).
+model's: whether the event is refused, and then the refused requirement
+(never the field path or the message: a vector compares neither,
+docs/adapter-protocol.md "Refusals"), else its outputs on every observable.
+No difference on any input: ``equivalent``, with the number of inputs as
+evidence; a difference: ``survived``, with the distinguishing input (from
+which a refusal vector can be written).
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ from mhhs_sec.fuzz.mutate import Corpus, RandomChooser, chance, mutate, pick
 
 FUZZ_SEED: Final = 20251201
 FUZZ_INPUTS: Final = 1000
+# One input in STATE_SHARE fuzzes what ``reset`` reads, part by part.
+STATE_SHARE: Final = 3
+STATE_PARTS: Final = ("clock", "profile", "config", "users", "registrations", "devices", "schedules", "device_data")
 # The model files that read input: their mutants no walk reaches are judged on fuzzed inputs.
-INPUT_FILES: Final = ("codec.py", "codec_fast.py", "validate.py")
+INPUT_FILES: Final = ("codec.py", "codec_fast.py", "validate.py", "domain.py")
 # Inputs longer than this (in JSON characters) or nested deeper are left out:
 # they check the size and depth limits of the message layer, not the model's
 # reading, and only cost time (and deep ones cannot be passed back as evidence).
@@ -70,7 +74,7 @@ def _usable(state: Any, event: Any, original: Any) -> bool:
 
 def inputs(vectors: Sequence[Any], count: int = FUZZ_INPUTS, seed: int = FUZZ_SEED) -> list[FuzzedInput]:
     """``count`` inputs fuzzed from the vectors: mostly a vector's first event
-    mutated (one in eight times its initial state instead)."""
+    mutated, one in STATE_SHARE times what ``reset`` reads instead."""
     usable = _first_steps(vectors)
     if not usable:
         return []
@@ -79,13 +83,23 @@ def inputs(vectors: Sequence[Any], count: int = FUZZ_INPUTS, seed: int = FUZZ_SE
     while len(found) < count:
         vector = pick(chooser, usable)
         state, event = vector.initial_state, vector.steps[0].event
-        if chance(chooser, 8):
-            state = mutate(chooser, state, strings).value
+        if chance(chooser, STATE_SHARE):
+            state = _fuzzed_state(chooser, state, strings)
         else:
             event = mutate(chooser, event, strings).value
         if _usable(state, event, vector.initial_state):
             found.append(FuzzedInput(state, event))
     return found
+
+
+def _fuzzed_state(chooser: RandomChooser, state: Json, strings: Sequence[str]) -> Json:
+    """An initial state with one of its parts mutated, each part as likely
+    (the clock, the profile, the service configuration, the users, the
+    registrations, the inventory, the schedules, the device data runs; a
+    part the vector leaves out is fuzzed from null, and left out when that stays null)."""
+    part = pick(chooser, STATE_PARTS)
+    value = mutate(chooser, state.get(part), strings).value
+    return state if value is None and part not in state else {**state, part: value}
 
 
 def observe(adapter: Any, given: FuzzedInput) -> Json:
@@ -106,11 +120,16 @@ def observe(adapter: Any, given: FuzzedInput) -> Json:
 
 
 def difference(expected: Json, actual: Json) -> list[str]:
-    """How two observations differ (nothing when the protocol cannot tell them apart)."""
+    """How two observations differ (nothing when the protocol cannot tell them
+    apart: two refusals differ only in their requirement, as a vector's
+    ``refused`` step compares it alone)."""
     from mhhs_sec.vectors import OBSERVABLES, compare
 
     if "outputs" in expected and "outputs" in actual:
         return list(compare(expected["outputs"], actual["outputs"], OBSERVABLES))
+    if "refused" in expected and "refused" in actual:
+        wanted, got = expected["refused"]["requirement"], actual["refused"]["requirement"]
+        return [] if wanted == got else [f"refused citing {got}, expected {wanted}"]
     return [] if expected == actual else [f"expected {expected}, got {actual}"]
 
 

@@ -20,8 +20,8 @@ from mhhs_sec.conformance.http import ImplementationServer
 from mhhs_sec.conformance.reference import ReferenceImplementation
 from mhhs_sec.conformance.stdio import serve_stdio
 from mhhs_sec.model import Profile
-from mhhs_sec.model.codec import encode_state
 from mhhs_sec.model.world import DEVICES_A, MDR_IN, MPAN_B, SUPPLIER, SUPPLIER_2, standard_world
+from mhhs_sec.vectors.jsonform import encode_state
 
 DEADLINE_S = 60.0  # against a hang only
 MARKER = "ECHO-MARKER-" * 40

@@ -20,7 +20,6 @@ from mhhs_sec.generate.device_data import with_device_data
 from mhhs_sec.generate.synthetic_meter import SYNTHETIC
 from mhhs_sec.model import ReadLogPeriod, ScheduleSpec, ServiceRequest, step
 from mhhs_sec.model.clock import day_start, format_instant
-from mhhs_sec.model.codec import encode_event, encode_state
 from mhhs_sec.model.events import (
     AdvanceClock,
     Event,
@@ -31,6 +30,7 @@ from mhhs_sec.model.events import (
 )
 from mhhs_sec.model.world import DEVICES_A, MDR_IN, MDR_OUT, SUPPLIER, standard_world
 from mhhs_sec.vectors import OBSERVABLES, compare
+from mhhs_sec.vectors.jsonform import encode_event, encode_state
 
 EFD = dt.date(2025, 6, 10)  # MDR_OUT -> MDR_IN on MPAN_A (BST: local 00:00 is 23:00Z the day before)
 DAY = dt.timedelta(days=1)

@@ -15,6 +15,7 @@ from .device import HALF_HOUR, Device, Entry, Meter, commissioned_at, decode_dev
 from .errors import Refused
 from .outputs import Json, acknowledgement, alert, response
 from .profile import decode_profile
+from .reading import read_event
 from .registry import Registration, decode_registration, mdra_changes, validate
 from .schedules import ScheduleBook, Windows, decode_schedule, first_run, inside, next_opening
 from .service import EUI_64, ServiceRequest, decode_request
@@ -71,6 +72,7 @@ class Dsp:
     # -- events ------------------------------------------------------------
 
     def step(self, event: dict[str, Any]) -> list[Json]:
+        read_event(event)
         kind = event.get("event")
         if kind == "submit":
             return self.submit(decode_request(event["request"]))
@@ -108,6 +110,10 @@ class Dsp:
             raise Refused("device.device_id", "INPUT", f"device_id {device.device_id!r} is not an EUI-64")
         if device.mpan not in self.registrations:
             raise Refused("device.mpan", "REG-2", f"MPAN {device.mpan} has no registration")
+        if device.generation not in ("SMETS1", "SMETS2"):
+            raise Refused("device.generation", "INPUT", "a generation other than SMETS1 and SMETS2")
+        if device.kind not in ("ESME", "GSME"):
+            raise Refused("device.kind", "INPUT", "a kind other than ESME and GSME")
         before = self.devices.get(device.device_id)
         if before is not None and (before.mpan, before.generation, before.kind) != (
             device.mpan, device.generation, device.kind,

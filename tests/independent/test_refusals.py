@@ -103,3 +103,25 @@ def test_invalid_events_are_refused_and_change_nothing() -> None:
     assert system.audit.extract(SUPPLIER)["records"] == []
     [answer] = system.step(_read("r3"))
     assert (answer["code"], answer["submitted_at"]) == ("I0", "2025-06-13T08:00:00Z")
+
+
+@pytest.mark.req("REG-1", "AC-1", "SCH-1")
+def test_an_event_is_read_before_any_rule_is_checked() -> None:
+    """Adapter protocol, the refusals: an event broken in its JSON shape is
+    refused INPUT whatever else it breaks; then a request's role and SRV
+    (REG-1, AC-1) before the checks that depend on the SRV."""
+    system = Dsp(_state())
+    assert _refused(system, 7).requirement == "INPUT"
+    assert _refused(system, {"event": "submit"}).requirement == "INPUT"
+    numbered = _read("r1")
+    numbered["request"]["request_id"] = 7
+    assert _refused(system, numbered).requirement == "INPUT"
+    assert _refused(system, _read("r2", priority="high")).requirement == "INPUT"
+    no_date = {"start": "2025-02-30T00:00:00Z", "end": "2025-06-11T23:30:00Z"}
+    assert _refused(system, _read("r3", period=no_date)).requirement == "INPUT"
+    assert _refused(system, _read("r4", role="MDRA", srv="4.99")).requirement == "REG-1"
+    assert _refused(system, _read("r5", srv="4.99")).requirement == "AC-1"
+    schedule = {"srv": "4.99", "start_day": "2025-06-14", "end_day": None}
+    assert _refused(system, _read("r6", srv="5.1", period=None, schedule=schedule)).requirement == "SCH-1"
+    assert _refused(system, {"event": "set_user", "user_id": SUPPLIER, "roles": [["IS"]]}).requirement == "REG-1"
+    assert system.audit.extract(SUPPLIER)["records"] == []

@@ -32,7 +32,6 @@ from mhhs_sec.model import (
     SubmitRequest,
     step,
 )
-from mhhs_sec.model.codec import encode_state
 from mhhs_sec.model.state import AuditTrail
 from mhhs_sec.model.world import (
     DEVICES_A,
@@ -49,6 +48,7 @@ from mhhs_sec.model.world import (
     SUPPLIER_AGENT,
     standard_world,
 )
+from mhhs_sec.vectors.jsonform import encode_state
 
 __all__ = [
     "DEVICES_A",

@@ -9,11 +9,12 @@ import datetime as dt
 
 import pytest
 from mhhs_sec.model import ReadLogPeriod, Response
-from mhhs_sec.model.codec import decode_state, encode_state
+from mhhs_sec.model.codec import decode_state
 from mhhs_sec.model.errors import MalformedValue
 from mhhs_sec.model.events import RestrictDevice
 from mhhs_sec.model.meter import log_of
 from mhhs_sec.model.state import State, evolve
+from mhhs_sec.vectors.jsonform import encode_state
 from model_kit import DEVICES_A, MDR_IN, SUPPLIER, Run, at, standard_world
 
 DAY = dt.date(2025, 6, 16)

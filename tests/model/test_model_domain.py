@@ -31,7 +31,8 @@ from mhhs_sec.model import (
     SubmitRequest,
     step,
 )
-from mhhs_sec.model.codec import decode_state, encode_state
+from mhhs_sec.model.codec import decode_state
+from mhhs_sec.vectors.jsonform import encode_state
 from model_kit import (
     CHANGE,
     DEVICES_A,

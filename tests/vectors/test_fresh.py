@@ -91,7 +91,9 @@ def _inputs_text(vector: Json) -> str:
 
 
 def _request_ids(vectors: Iterable[Json]) -> set[str]:
-    return {s["event"]["request"]["request_id"] for v in vectors for s in v["steps"] if "request" in s["event"]}
+    """The request ids of the well-formed submits (a refused step may carry malformed input)."""
+    steps = [s for v in vectors for s in v["steps"] if "refused" not in s]
+    return {s["event"]["request"]["request_id"] for s in steps if "request" in s["event"]}
 
 
 def test_the_same_seed_gives_the_same_files(part: Path, suite: Path, tmp_path: Path) -> None:
