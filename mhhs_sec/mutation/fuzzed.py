@@ -23,8 +23,12 @@ from mhhs_sec.fuzz.mutate import Corpus, RandomChooser, chance, mutate, pick
 
 FUZZ_SEED: Final = 20251201
 FUZZ_INPUTS: Final = 1000
-# The model files that read input: their mutants no walk reaches are judged on fuzzed inputs.
-INPUT_FILES: Final = ("codec.py", "codec_fast.py", "validate.py")
+# The model files that read input: their mutants no walk reaches are judged on fuzzed inputs
+# (the codec and input checks; device data runs, profile options, instants, registrations and
+# the refusal they raise).
+INPUT_FILES: Final = (
+    "codec.py", "codec_fast.py", "validate.py", "meter.py", "profile.py", "clock.py", "registration.py", "errors.py",
+)  # fmt: skip
 # Inputs longer than this (in JSON characters) or nested deeper are left out:
 # they check the size and depth limits of the message layer, not the model's
 # reading, and only cost time (and deep ones cannot be passed back as evidence).
