@@ -100,6 +100,7 @@ class AuditTrail:
                 yield AuditRecord(*record)
             link = link[1]
 
+    # not mutated: the trail's length serves the tests; the reference never asks it
     def __len__(self) -> int:
         return self._length
 
