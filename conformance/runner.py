@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from mhhs_sec.model.profile import PROFILE_OPTIONS, parse_profile
+from mhhs_sec.model.profile import PROFILE_OPTIONS, Profile
 
 from .protocol import Adapter, AdapterFault, Capabilities, EventRejected, Json, as_reason_classes, event_kind
 
@@ -99,6 +99,23 @@ def parse_shard(text: str) -> tuple[int, int]:
     if not sep or n < 1 or not 1 <= i <= n:
         raise ValueError(f"--shard expects i/n with 1 <= i <= n, got {text!r}")
     return i, n
+
+
+def parse_profile(pairs: list[str]) -> Profile:
+    """A profile from 'option=value' strings (``--profile``)."""
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or name not in PROFILE_OPTIONS:
+            raise ValueError(f"--profile expects option=value with option in {list(PROFILE_OPTIONS)}")
+        default = getattr(Profile(), name)
+        if isinstance(default, bool):
+            options[name] = raw in ("on", "true", "1")
+        elif isinstance(default, int):
+            options[name] = int(raw)
+        else:
+            options[name] = raw
+    return Profile().with_options(**options)
 
 
 def parse_profile_filter(pairs: list[str]) -> dict[str, Any]:

@@ -195,7 +195,7 @@ SCHEDULE_FIRST = Decision(
 )  # fmt: skip
 
 
-# ---- C-1, C-2, C-9: does a second read come from the cache? (cache.may_cache) -----
+# ---- C-1, C-2, C-9: does a second read come from the cache? (cache.store) ---------
 
 
 def _cache_conditions(i: Inputs) -> Conditions:
@@ -222,7 +222,7 @@ CACHE_HIT = Decision(
         role_in(i, SUPPLIER_ROLES), may_send(i), kind_ok(i), flag_is(i, "false"), _on_demand(i), trt_available(i),
         srv_where(i, lambda v: SRVS[v].read_log_period and SRVS[v].schedulable),
     ),
-    ("served from cache", "read from device"), source="model/cache.py may_cache, is_active",
+    ("served from cache", "read from device"), source="model/cache.py store: cacheable, activity",
 )  # fmt: skip
 
 

@@ -16,13 +16,15 @@ from mhhs_sec.model import (
     LoadDevice,
     LoadRegistration,
     Profile,
+    ReadAuditTrail,
     ReadLogPeriod,
     ScheduleSpec,
     State,
     SubmitRequest,
 )
 from mhhs_sec.model.registration import ONE_DAY
-from mhhs_sec.model.world import MDR_OUT, MPAN_A, SUPPLIER, registration_a
+from mhhs_sec.model.state import evolve
+from mhhs_sec.model.world import MDR_IN, MDR_OUT, MPAN_A, SUPPLIER, registration_a
 
 from . import situations as sit
 from .build import Case
@@ -110,6 +112,85 @@ def _held_schedule_refused_when_it_runs() -> Case:
     )  # fmt: skip
 
 
+def _authorised_days_apart() -> Case:
+    """AC-4 (option 'authorised-days'), REG-3, REG-6: the MDRA hands over for
+    one day and takes the MPAN back; its read of the five days around answers
+    only its own two days, which are not consecutive (nor is the first day,
+    before its first appointment)."""
+    state = sit.base(Profile(partial_period="authorised-days"))
+    device_id = sit.esme_or("SMETS2", "ESME")
+    mine, other, back = state.today - 4 * ONE_DAY, state.today - 3 * ONE_DAY, state.today - 2 * ONE_DAY
+    mdras = (Appointment(MDR_OUT, mine, mine), Appointment(MDR_IN, other, other), Appointment(MDR_OUT, back))
+    moved = LoadRegistration(replace(state.registrations[MPAN_A], mdras=mdras))
+    period = ReadLogPeriod(at(mine - ONE_DAY, 0), at(state.today - ONE_DAY, 0) - 1)
+    read = replace(sit.request(state, MDR_OUT, "MDR", "4.8.1", device_id, "true", 1), period=period)
+    return Case(
+        "story.authorised-days-apart",
+        "AC-4 (authorised-days): MDR_OUT is the MDRA on the 9th, MDR_IN on the 10th, MDR_OUT again from the 11th; "
+        "MDR_OUT's read of the 8th to the 12th answers the entries of the 9th and the 11th only",
+        ("AC-4", "REG-3", "REG-6"), state, (moved, SubmitRequest(read)), OBSERVABLES, ("story",),
+    )  # fmt: skip
+
+
+def _nothing_logged_yet() -> Case:
+    """AC-3: a device commissioned today has logged nothing for yesterday:
+    its MDRA's read of yesterday is answered, with no entries (the device
+    data holds nothing for it)."""
+    state = sit.base()
+    device_id = sit.esme_or("SMETS2", "ESME")
+    mdra = sit.sender(state, "MDR", device_id, state.today)
+    state = evolve(
+        state, devices={**state.devices, device_id: replace(state.devices[device_id], commissioned=state.today)}
+    )
+    read = sit.request(state, mdra, "MDR", "4.8.1", device_id, "true", 1)
+    return Case(
+        "story.nothing-logged-yet",
+        "a device commissioned today logs nothing for yesterday (no device data): its MDRA's read of yesterday is "
+        "answered I0 with no entries",
+        ("AC-3",), state, (SubmitRequest(read),), OBSERVABLES, ("story",),
+    )  # fmt: skip
+
+
+def _schedule_starting_today() -> Case:
+    """SCH-1, SCH-4: a schedule created at 09:00 to start today, after its
+    window opened (07:00 for an MDR), first runs at the next day's opening."""
+    state = sit.base()
+    device_id = sit.esme_or("SMETS2", "ESME")
+    mdra = sit.sender(state, "MDR", device_id, state.today)
+    create = sit.request(state, mdra, "MDR", "5.1", device_id, "true", 1, schedule_srv="4.8.1")
+    create = replace(create, schedule=ScheduleSpec("4.8.1", state.today))
+    return Case(
+        "story.schedule-starting-today",
+        "SCH-1, SCH-4: the MDRA's schedule created at 09:00 to start today (its window opened at 07:00) first runs "
+        "at 07:00 the next day",
+        ("SCH-1", "SCH-4"), state, (SubmitRequest(create), AdvanceClock(state.now + 24 * HOUR)), OBSERVABLES,
+        ("story",),
+    )  # fmt: skip
+
+
+LONG_TRAIL: Final = 130  # requests: 260 audit records, more than a page of any plausible store
+
+
+def _long_audit_trail() -> Case:
+    """AUD-1, AUD-2: the MDRA sends 130 reads (260 audit records, each with
+    its time), then reads its audit extract: every record, oldest first."""
+    state = sit.base()
+    device_id = sit.esme_or("SMETS2", "ESME")
+    mdra = sit.sender(state, "MDR", device_id, state.today)
+    yesterday = state.today - ONE_DAY
+    one = ReadLogPeriod(at(yesterday, 0), at(yesterday, 0))  # one entry: a small response
+    reads = tuple(
+        SubmitRequest(replace(sit.request(state, mdra, "MDR", "4.8.1", device_id, "true", n), period=one))
+        for n in range(1, LONG_TRAIL + 1)
+    )
+    return Case(
+        "story.long-audit-trail",
+        f"AUD-1, AUD-2: the MDRA sends {LONG_TRAIL} reads, then reads its audit extract: all {2 * LONG_TRAIL} "
+        "records, oldest first",
+        ("AUD-1", "AUD-2"), state, (*reads, ReadAuditTrail(mdra)), (*OBSERVABLES, "audit"), ("story",),
+    )  # fmt: skip
+
+
 def _calendar(name: str, day: dt.date) -> Case:
     """SCH-1, C-2, C-5, C-11, REG-8 on a calendar day: the Supplier's daily
     schedule of a SMETS1 ESME's half-hourly log runs at 00:00 of ``day`` and
@@ -157,6 +238,7 @@ CALENDAR: Final = {
 
 STORIES: tuple[Callable[[], Case], ...] = (
     _unknown_device, _registration_change_already_begun, _device_changed, _held_schedule_refused_when_it_runs,
+    _authorised_days_apart, _nothing_logged_yet, _schedule_starting_today, _long_audit_trail,
 )  # fmt: skip
 
 

@@ -34,11 +34,6 @@ def is_fresh(retrieved_at: int, now: int, profile: Profile) -> bool:
     return age < CACHE.max_age_s
 
 
-def has_active_schedule(state: State, device_id: str, srv: str) -> bool:
-    """C-2, C-13: is there an active DSP Schedule (any owner) for this device and SRV?"""
-    return any(is_active(state, s) for s in _schedules_of(state, device_id, srv))
-
-
 def _schedules_of(state: State, device_id: str, srv: str) -> list[Schedule]:
     return [s for s in state.schedules.values() if s.device_id == device_id and s.srv == srv]
 
@@ -65,22 +60,12 @@ def activity(state: State, device_id: str, srv: str) -> tuple[bool, tuple[str, .
     return any(is_active(state, s) for s in mine), (state.profile.tag("schedule_active"),)
 
 
-def may_cache(state: State, device_id: str, srv: str) -> bool:
-    """C-1, C-2: would the S1SP cache what it reads for this device and SRV?"""
-    device = state.devices[device_id]
-    return cacheable(srv, device.generation, device.kind) and has_active_schedule(state, device_id, srv)
-
-
 def fresh(state: State, device_id: str, srv: str) -> Mapping[int, CachedEntry]:
-    """C-4, C-5: the entries of one device and SRV still fresh now, by timestamp
-    (the slot itself when its oldest entry is fresh: then every entry is)."""
+    """C-4, C-5: the entries of one device and SRV held now, by timestamp.
+    Every entry held is fresh: :func:`expire` ends every move of the clock (a
+    state's cache starts empty and is filled only at the current instant)."""
     slot = state.cache.get((device_id, srv))
-    if slot is None or not slot.entries:
-        return _EMPTY
-    oldest = slot.oldest()
-    if oldest is not None and is_fresh(oldest, state.now, state.profile):
-        return slot.entries
-    return {t: c for t, c in slot.entries.items() if is_fresh(c.retrieved_at, state.now, state.profile)}
+    return _EMPTY if slot is None else slot.entries
 
 
 _EMPTY: Final[Mapping[int, CachedEntry]] = MappingProxyType({})
@@ -124,13 +109,12 @@ def expire(state: State) -> State:
     oldest = _oldest(state.cache)
     if oldest is None or is_fresh(oldest, state.now, state.profile):
         return state  # the oldest entry held is fresh, so every entry is
+    # Not empty: the slot holding the oldest entry is stale.
     stale = [
         key
         for key, slot in state.cache.items()
         if (oldest := slot.oldest()) is not None and not is_fresh(oldest, state.now, state.profile)
     ]
-    if not stale:
-        return state
     cache = dict(state.cache)
     for key in stale:
         slot = cache[key]

@@ -90,6 +90,7 @@ def day_start(day: dt.date, settlement_tz: str = "uk") -> int:
     return int(local.timestamp())
 
 
+# not mutated: the calendar's periods per day, read by the fresh suites' calendar and tests, never by the reference
 def half_hours(day: dt.date, settlement_tz: str = "uk") -> int:
     """REG-8, CON-5: half-hour settlement periods in a day (48; 46 or 50 on the
     UK clock-change days)."""

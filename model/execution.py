@@ -55,9 +55,6 @@ def execute(state: State, work: Pending, decided: Accepted | None = None) -> tup
         return state, (respond(state, request, work.submitted_at, work.mode, decision, alternatives=others),)
     if request.device_id in state.offline:
         return _unreachable(state, work, decision)
-    if SRVS[request.srv].cadence == "none":
-        device = state.devices[request.device_id]
-        return state, (respond(state, request, work.submitted_at, work.mode, decision, inventory=device),)
     entries, from_device, device_asked = _read(state, request, decision)
     state, stored = cache.store(state, request.device_id, request.srv, from_device)
     if stored:

@@ -53,7 +53,7 @@ def _fast_init(cls: Any) -> Callable[..., None]:
     namespace: dict[str, object] = {"_MISSING": dataclasses.MISSING}
     params, body = [], []
     for f in dataclasses.fields(cls):
-        if not f.init or f.kw_only:
+        if not f.init or f.kw_only:  # not mutated: a guard on the model's class definitions; none trips it
             raise TypeError(f"@frozen does not support init=False or kw_only fields ({cls.__name__}.{f.name})")
         namespace[f"_set_{f.name}"] = vars(cls)[f.name].__set__
         value = f.name
@@ -67,7 +67,7 @@ def _fast_init(cls: Any) -> Callable[..., None]:
         else:
             params.append(f.name)
         body.append(f"    _set_{f.name}(self, {value})")
-    if hasattr(cls, "__post_init__"):
+    if hasattr(cls, "__post_init__"):  # not mutated: no @frozen class of the model has one
         body.append("    self.__post_init__()")
     source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body or ["    pass"])
     exec(source, namespace)  # noqa: S102 - generated from the dataclass fields, as dataclasses does

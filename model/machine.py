@@ -58,6 +58,7 @@ class MicroStep:
 OBSERVERS: list[Callable[[MicroStep], None]] = []
 
 
+# not mutated: the hooks of the runtime checks (``mhhs-sec prove --runtime``); no adapter run installs one
 def _observe(before: State, outputs: Outputs, after: State, redo: Redo | None) -> None:
     micro = MicroStep(before, outputs, after, redo)
     for observer in OBSERVERS:
@@ -67,10 +68,10 @@ def _observe(before: State, outputs: Outputs, after: State, redo: Redo | None) -
 def step(state: State, event: Event) -> tuple[State, Outputs]:
     """Apply one event."""
     handler: Callable[[State, Any], tuple[State, Outputs]] | None = _HANDLERS.get(type(event))
-    if handler is None:
+    if handler is None:  # not mutated: a guard against a Python caller; the codec makes model events only
         raise TypeError(f"not a model event: {type(event).__name__}; see mhhs_sec.model.events")
     new_state, outputs = handler(state, event)
-    if OBSERVERS and not isinstance(event, AdvanceClock):
+    if OBSERVERS and not isinstance(event, AdvanceClock):  # not mutated: a runtime-check hook
         _observe(state, outputs, new_state, lambda again: handler(again, event))
     if isinstance(event, SubmitRequest):
         return _audit(new_state, outputs, _request_row(new_state, event.request, outputs)), outputs
@@ -277,12 +278,12 @@ def _advance(state: State, event: AdvanceClock) -> tuple[State, Outputs]:
     while (due := agenda.pop(state)) is not None:
         before = cache.expire(evolve(state, now=due.at))
         state, produced = due.run(before)
-        if OBSERVERS:
+        if OBSERVERS:  # not mutated: a runtime-check hook
             _observe(before, produced, state, due.run)
         outputs.extend(produced)
         agenda.ran(due, state)
     final = cache.expire(evolve(state, now=event.to))
-    if OBSERVERS:
+    if OBSERVERS:  # not mutated: a runtime-check hook
         _observe(state, (), final, None)
     return final, tuple(outputs)
 

@@ -32,7 +32,7 @@ class IdentityMemo(Generic[K, V]):
         if held is not None and held[0] is obj:
             return held[1]
         value = self._function(obj)
-        if len(self._held) >= self._limit:
+        if len(self._held) >= self._limit:  # not mutated: bounds memory only; every call returns the same value
             self._held.clear()
         self._held[id(obj)] = (obj, value)
         return value

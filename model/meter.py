@@ -41,7 +41,7 @@ class DeviceSource(Protocol):
         ...
 
     def entries(self, device: Device, srv: str, stamps: Sequence[int]) -> tuple[LogEntry, ...]:
-        """The entries logged at ``stamps`` (from :meth:`timestamps`), in order."""
+        """The entries logged at ``stamps`` (from :meth:`timestamps`, never empty), in order."""
         ...
 
     def register(self, device: Device, srv: str, at: int) -> int | None:
@@ -72,8 +72,6 @@ class DeviceLog:
         return self.stamps[bisect_left(self.stamps, start) : bisect_right(self.stamps, end)]
 
     def entries(self, device: Device, srv: str, stamps: Sequence[int]) -> tuple[LogEntry, ...]:
-        if not stamps:
-            return ()
         logged = _logged(self)
         first = bisect_left(self.stamps, stamps[0])
         last = first + len(stamps) - 1
@@ -131,6 +129,7 @@ def entries(state: State, device: Device, srv: str, stamps: Sequence[int]) -> tu
 RUN_INTERVAL: Final[dict[str, int]] = {"daily": DAY, "half-hour": HALF_HOUR, "instant": HALF_HOUR}
 
 
+# not mutated: the codec's encoder only (writing vectors); the reference reads device data, never writes it
 def runs(log: DeviceLog, srv: str) -> list[tuple[int, int, list[int]]]:
     """The device data of one (device, SRV) as runs (start, interval_s, values):
     a new run wherever consecutive timestamps are not one cadence interval apart."""

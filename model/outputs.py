@@ -80,10 +80,6 @@ class Response:
     interp: tuple[str, ...] = field(default=())
     alternatives: tuple[Alternative, ...] = field(default=(), compare=False)
 
-    @property
-    def accepted(self) -> bool:
-        return self.code == "I0"
-
 
 @frozen
 class Alert:

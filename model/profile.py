@@ -70,13 +70,16 @@ class Profile:
         """'REQ-ID:option=value', the tag a response or vector carries."""
         return _tag(option, getattr(self, option))
 
+    # not mutated: this and the next two serve the vector loader, the CLI and the proofs, never the reference
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
+    # not mutated: as as_dict
     def non_default(self) -> dict[str, Any]:
         default = Profile()
         return {k: v for k, v in self.as_dict().items() if getattr(default, k) != v}
 
+    # not mutated: as as_dict
     def with_options(self, **options: Any) -> Profile:
         unknown = sorted(set(options) - set(PROFILE_OPTIONS))
         if unknown:
@@ -95,23 +98,6 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def parse_profile(pairs: list[str]) -> Profile:
-    """A profile from 'option=value' strings (the CLI's ``--profile``)."""
-    options: dict[str, Any] = {}
-    for pair in pairs:
-        name, sep, raw = pair.partition("=")
-        if not sep or name not in PROFILE_OPTIONS:
-            raise ValueError(f"--profile expects option=value with option in {list(PROFILE_OPTIONS)}")
-        default = getattr(Profile(), name)
-        if isinstance(default, bool):
-            options[name] = raw in ("on", "true", "1")
-        elif isinstance(default, int):
-            options[name] = int(raw)
-        else:
-            options[name] = raw
-    return Profile().with_options(**options)
-
-
 @dataclass(frozen=True, slots=True)
 class Window:
     """A daily scheduling window [open, close) in seconds after local 00:00."""
@@ -123,9 +109,6 @@ class Window:
         # SCH-4: a window opens at or after local 00:00 of its day and closes after it opens.
         if not 0 <= self.open_s < self.close_s:
             raise ValueError(f"window must open at or after 00:00 and close after it opens, got {self}")
-
-    def contains(self, seconds_of_day: int) -> bool:
-        return self.open_s <= seconds_of_day < self.close_s
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,11 +64,13 @@ def trt_s(srv: str, generation: Generation, mode: Mode, purpose: Purpose) -> int
     return None
 
 
+# not mutated: this and trt_cells list Table 3 for the proofs, generators and ``mhhs-sec rules``, never the reference
 def trt_srvs() -> tuple[str, ...]:
     """The SRVs that have a row in 002 Table 3, in table order."""
     return tuple(row.srv for row in TRT_TABLE)
 
 
+# not mutated: as trt_srvs
 def trt_cells() -> list[dict[str, object]]:
     """Every cell of Table 3 (after amendment) as plain data, in table order."""
     return [

@@ -353,7 +353,7 @@ def read_and_store(ctx: Ctx, st: SymState, req: Request, d: Decision, at: z3.Ari
 
 
 def active_schedule(ctx: Ctx, st: SymState, today: z3.ArithRef) -> z3.BoolRef:
-    """C-2, C-13 (model.cache.has_active_schedule): the schedule exists and,
+    """C-2, C-13 (model.cache.activity): the schedule exists and,
     by default, its start day has come by settlement day ``today`` (the
     abstraction's schedules are open-ended)."""
     return z3.And(st.s_on, z3.Or(ctx.on("schedule_active"), st.s_start <= today))

@@ -87,6 +87,9 @@ def text(document: dict[str, Any], seconds: float | None = None) -> str:
     for entry in document["unconfirmed_mutants"]:
         by_file.setdefault(entry["file"], []).append(f"{entry['line']}:{entry['operator']}")
     lines += [f"  {file} ({len(found)}): {' '.join(found)}" for file, found in by_file.items()]
+    if document.get("not_mutated"):
+        lines += ["", "not mutated (marked in the source: the reference never runs them for an event), LINE: reason:"]
+        lines += [f"  {e['file']}:{e['line']}: {e['reason']}" for e in document["not_mutated"]]
     selection = document.get("selection")
     if selection is not None:
         lines += ["", f"selection: {selection['killable']} of the {selection['alive']} mutants left alive are killed "
@@ -134,6 +137,7 @@ def run(args: argparse.Namespace) -> int:
     progress = _progress if not args.json and sys.stderr.isatty() else (lambda _: None)
     results = analysis.analyse(suite, mutants, jobs, progress)
     document = report(results, suite.walk_events, len(suite.fuzz_inputs))
+    document["not_mutated"] = analysis.not_mutated(files)
     if args.select:
         document["selection"] = _select(args.select, [m for m, r in results if r["status"] != "killed"], jobs)
     seconds = time.perf_counter() - started

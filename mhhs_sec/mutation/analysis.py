@@ -38,6 +38,9 @@ from .coverage import Coverage, Line, Recorder
 STEP_BUDGET: Final = 200_000
 WALK_SEEDS: Final = (20250610, 20251026, 20250330, 7)
 WALKS_PER_SEED: Final = 5
+# Spread walks (:mod:`mhhs_sec.generate.spread`) per seed replayed as well:
+# random profiles and calendar days, future-dated reads.
+SPREAD_PER_SEED: Final = 10
 
 Json = dict[str, Any]
 
@@ -69,29 +72,39 @@ class Suite:
         return sum(len(w.events) for w in self.walks)
 
 
-def random_walks(seeds: Sequence[int] = WALK_SEEDS, per_seed: int = WALKS_PER_SEED) -> list[WalkRun]:
-    """The long random walks of :mod:`mhhs_sec.generate.walks` (fixed seeds),
-    in codec JSON, each device logging what the walk can reach of the
-    synthetic meter (as the generated vectors do), with the unmutated model's
-    outputs."""
-    from mhhs_sec.generate import situations, walks
+def random_walks(
+    seeds: Sequence[int] = WALK_SEEDS, per_seed: int = WALKS_PER_SEED, spread_per_seed: int = SPREAD_PER_SEED
+) -> list[WalkRun]:
+    """The long random walks of :mod:`mhhs_sec.generate.walks` (fixed seeds,
+    catalogue defaults), then the first ``spread_per_seed`` candidates of each
+    seed of :mod:`mhhs_sec.generate.spread` (every profile option value, the
+    calendar's odd days, future-dated reads), in codec JSON, each device
+    logging what the walk can reach of the synthetic meter (as the generated
+    vectors do), with the unmutated model's outputs."""
+    from mhhs_sec.generate import situations, spread, walks
+
+    start = situations.base(now=walks.START)
+    found = [_walk_run(start, w.events) for value in seeds for w in walks._generated(walks.LONG_WALKS, value, per_seed)]
+    if spread_per_seed:
+        found += [
+            _walk_run(s.state, s.events) for value in spread.SEEDS for s in spread.candidates(value, spread_per_seed)
+        ]
+    return found
+
+
+def _walk_run(start: Any, events: Sequence[Any]) -> WalkRun:
     from mhhs_sec.generate.build import run_case
     from mhhs_sec.generate.device_data import synthetic, with_device_data
     from mhhs_sec.model import InvalidEvent
     from mhhs_sec.model.codec import encode_output
     from mhhs_sec.vectors.jsonform import encode_event, encode_state
 
-    start = situations.base(now=walks.START)
-    found: list[WalkRun] = []
-    for value in seeds:
-        for walk in walks._generated(walks.LONG_WALKS, value, per_seed):
-            state = with_device_data(start, walk.events, run_case(synthetic(start), walk.events))
-            outputs = []
-            for produced in run_case(state, walk.events):
-                assert not isinstance(produced, InvalidEvent), "a walk holds valid events only"
-                outputs.append(tuple(encode_output(o) for o in produced))
-            found.append(WalkRun(encode_state(state), tuple(encode_event(e) for e in walk.events), tuple(outputs)))
-    return found
+    state = with_device_data(start, events, run_case(synthetic(start), events))
+    outputs = []
+    for produced in run_case(state, events):
+        assert not isinstance(produced, InvalidEvent), "a walk holds valid events only"
+        outputs.append(tuple(encode_output(o) for o in produced))
+    return WalkRun(encode_state(state), tuple(encode_event(e) for e in events), tuple(outputs))
 
 
 # -- in the worker ---------------------------------------------------------
@@ -335,6 +348,17 @@ def enumerate_mutants(files: Sequence[str]) -> list[operators.Mutant]:
     for name in sorted(files):
         found += operators.mutants(name, (folder / name).read_text(encoding="utf-8"))
     return found
+
+
+def not_mutated(files: Sequence[str]) -> list[Json]:
+    """The statements of the given model files left unmutated by their
+    ``# not mutated: REASON`` marker (:mod:`.operators`), with the reason."""
+    folder = runtime.model_dir()
+    return [
+        {"file": f"model/{name}", "line": line, "reason": reason}
+        for name in sorted(files)
+        for line, reason in operators.not_mutated((folder / name).read_text(encoding="utf-8"))
+    ]
 
 
 def sample(mutants: Sequence[operators.Mutant], limit: int | None) -> list[operators.Mutant]:

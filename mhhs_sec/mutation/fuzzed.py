@@ -27,8 +27,13 @@ FUZZ_INPUTS: Final = 1000
 # One input in STATE_SHARE fuzzes what ``reset`` reads, part by part.
 STATE_SHARE: Final = 3
 STATE_PARTS: Final = ("clock", "profile", "config", "users", "registrations", "devices", "schedules", "device_data")
-# The model files that read input: their mutants no walk reaches are judged on fuzzed inputs.
-INPUT_FILES: Final = ("codec.py", "codec_fast.py", "validate.py", "domain.py")
+# The model files that read input: their mutants no walk reaches are judged on fuzzed inputs
+# (the codec and input checks; the input domain; device data runs, profile options, instants,
+# registrations and the refusal they raise).
+INPUT_FILES: Final = (
+    "codec.py", "codec_fast.py", "validate.py", "domain.py", "meter.py", "profile.py", "clock.py", "registration.py",
+    "errors.py",
+)  # fmt: skip
 # Inputs longer than this (in JSON characters) or nested deeper are left out:
 # they check the size and depth limits of the message layer, not the model's
 # reading, and only cost time (and deep ones cannot be passed back as evidence).

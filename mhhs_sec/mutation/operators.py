@@ -14,14 +14,20 @@ Operators (the usual ones of mutation analysis):
 - ``drop-statement``: a statement inside a function replaced by ``pass``;
 - ``swap-args``: the first two positional arguments of a call swapped.
 
-Docstrings, annotations, decorators and f-strings are not mutated.  The points
-are found by one walk of the tree in source order, so the same source always
-gives the same mutants in the same order.
+Docstrings, annotations, decorators and f-strings are not mutated, nor is a
+statement whose removal leaves the same program (a bare ``...`` or other
+constant, the ``return`` or ``return None`` that ends a function), nor a
+statement whose first line carries the marker ``# not mutated: REASON`` (code
+the reference implementation never runs for an event, such as the hooks of
+the runtime checks: :func:`not_mutated` lists each with its reason, which the
+report prints).  The points are found by one walk of the tree in source order,
+so the same source always gives the same mutants in the same order.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Final, TypeVar
@@ -38,6 +44,7 @@ _SYMBOLS: Final[dict[type[ast.AST], str]] = {
     ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not", ast.And: "and", ast.Or: "or", ast.Add: "+", ast.Sub: "-",
 }  # fmt: skip
 _DROPPABLE: Final = (ast.Expr, ast.Assign, ast.AugAssign, ast.Raise, ast.Continue, ast.Break, ast.Return)
+NOT_MUTATED: Final = re.compile(r"#\s*not mutated:\s*(.+?)\s*$")
 
 
 @dataclass(frozen=True, order=True)
@@ -82,7 +89,7 @@ class _Point:
 def mutants(file: str, source: str) -> list[Mutant]:
     """Every mutation point of ``source`` (the module ``file``), in source order."""
     found = []
-    for ordinal, p in enumerate(_points(ast.parse(source))):
+    for ordinal, p in enumerate(_points(ast.parse(source), _marked(source))):
         line = getattr(p.node, "lineno", 0)
         found.append(Mutant(file, ordinal, line, getattr(p.node, "col_offset", 0), p.operator, p.detail,
                             p.statement_line or line))  # fmt: skip
@@ -92,15 +99,50 @@ def mutants(file: str, source: str) -> list[Mutant]:
 def mutated_tree(source: str, ordinal: int) -> ast.Module:
     """The tree of ``source`` with mutation point ``ordinal`` applied."""
     tree = ast.parse(source)
-    for index, point in enumerate(_points(tree)):
+    for index, point in enumerate(_points(tree, _marked(source))):
         if index == ordinal:
             point.apply()
             return ast.fix_missing_locations(tree)
     raise IndexError(f"no mutation point {ordinal}")
 
 
-def _points(tree: ast.Module) -> Iterator[_Point]:
-    yield from _walk(tree, in_function=False)
+def not_mutated(source: str) -> list[tuple[int, str]]:
+    """The statements marked ``# not mutated: REASON`` (the marker ends the
+    statement's first line, or stands alone on a line before it and its
+    decorators), by first line, each with its reason, in order."""
+    return sorted(_marked(source).items())
+
+
+def _marked(source: str) -> dict[int, str]:
+    found: dict[int, str] = {}
+    reason = None
+    for number, text in enumerate(source.splitlines(), start=1):
+        match = NOT_MUTATED.search(text)
+        code = text.split("#", 1)[0].strip()
+        if reason is not None and code and not code.startswith("@"):
+            found[number], reason = reason, None
+        if match and code:
+            found[number] = match.group(1)
+        elif match:
+            reason = match.group(1)
+    return found
+
+
+def _points(tree: ast.Module, marked: dict[int, str]) -> Iterator[_Point]:
+    yield from _walk(tree, _Scope(False, frozenset(marked)))
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """Where the walk is: inside a function or not, and the first lines of
+    the statements marked ``# not mutated``."""
+
+    in_function: bool
+    marked: frozenset[int]
+
+    def entering(self, node: ast.AST) -> _Scope:
+        inside = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+        return self if self.in_function or not inside else _Scope(True, self.marked)
 
 
 def _in_statement(points: Iterator[_Point], line: int) -> Iterator[_Point]:
@@ -115,18 +157,19 @@ def _skipped_fields(node: ast.AST) -> set[str]:
     return {"annotation", "returns", "decorator_list", "type_comment"}
 
 
-def _walk(node: ast.AST, in_function: bool) -> Iterator[_Point]:
+def _walk(node: ast.AST, scope: _Scope) -> Iterator[_Point]:
     if isinstance(node, ast.stmt):
-        yield from _in_statement(_walk_node(node, in_function), node.lineno)
+        if node.lineno not in scope.marked:
+            yield from _in_statement(_walk_node(node, scope), node.lineno)
     else:
-        yield from _walk_node(node, in_function)
+        yield from _walk_node(node, scope)
 
 
-def _walk_node(node: ast.AST, in_function: bool) -> Iterator[_Point]:
+def _walk_node(node: ast.AST, scope: _Scope) -> Iterator[_Point]:
     if isinstance(node, ast.JoinedStr):
         return
     yield from _node_points(node)
-    inside = in_function or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+    inside = scope.entering(node)
     for name, value in ast.iter_fields(node):
         if name in _skipped_fields(node):
             continue
@@ -136,14 +179,34 @@ def _walk_node(node: ast.AST, in_function: bool) -> Iterator[_Point]:
             yield from _walk(value, inside)
 
 
-def _list_points(parent: ast.AST, name: str, items: list[object], inside: bool) -> Iterator[_Point]:
+def _list_points(parent: ast.AST, name: str, items: list[object], scope: _Scope) -> Iterator[_Point]:
     for index, item in enumerate(items):
         if not isinstance(item, ast.AST) or _is_docstring(parent, name, index):
             continue
-        if inside and name in ("body", "orelse", "finalbody") and isinstance(item, _DROPPABLE):
+        in_body = scope.in_function and name in ("body", "orelse", "finalbody")
+        if (
+            in_body
+            and isinstance(item, _DROPPABLE)
+            and item.lineno not in scope.marked
+            and not _no_op(parent, name, items, index)
+        ):
             dropped = _setter(items, index, ast.Pass())
             yield _Point(item, "drop-statement", _statement_kind(item), dropped, statement_line=item.lineno)
-        yield from _walk(item, inside)
+        yield from _walk(item, scope)
+
+
+def _no_op(parent: ast.AST, name: str, items: list[object], index: int) -> bool:
+    """Would replacing the statement by ``pass`` leave the same program?  A
+    bare constant (``...``: a Protocol's stub body) does nothing, and neither
+    does the ``return`` / ``return None`` that ends a function's body."""
+    item = items[index]
+    if isinstance(item, ast.Expr) and isinstance(item.value, ast.Constant):
+        return True
+    ends_function = isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef) and name == "body"
+    returns_none = isinstance(item, ast.Return) and (
+        item.value is None or (isinstance(item.value, ast.Constant) and item.value.value is None)
+    )
+    return ends_function and returns_none and index == len(items) - 1
 
 
 def _statement_kind(statement: ast.stmt) -> str:

@@ -232,7 +232,8 @@ def test_audit_extract(option: str) -> None:
 
 @pytest.mark.req("S1-1")
 def test_daily_log_entries_at_exact_midnight_unless_a_delay_is_stated() -> None:
-    from mhhs_sec.model.profile import Profile, parse_profile
+    from mhhs_sec.conformance.runner import parse_profile
+    from mhhs_sec.model.profile import Profile
 
     # S1-1: by default no delay is tolerated; a profile may state one in seconds, never a negative one
     assert Profile().daily_log_delay_tolerance_s == 0

@@ -190,7 +190,7 @@ def held_across_the_change() -> Run:
 
 def _supplier_schedule(run: Run) -> Response:
     produced = run.submit(SUPPLIER, "IS", "5.1", S1_ESME, schedule=ScheduleSpec("4.8.1", DAY + ONE_DAY), flag=False)
-    assert isinstance(produced, Response) and produced.accepted
+    assert isinstance(produced, Response) and produced.code == "I0"
     return produced
 
 
@@ -283,7 +283,7 @@ def test_a_second_schedule_keeping_the_cache_serves_a_deleted_schedules_entries(
     assert _last(second_schedule_kept_cache(), MDR_OUT).device_read  # C-6: the cache went with the schedule
     with mock.patch.object(model_cache, "drop", _drop_unless_scheduled):
         answer = _last(second_schedule_kept_cache(), MDR_OUT)
-    assert answer.accepted and answer.entries and not answer.device_read  # served what the deleted one cached
+    assert answer.code == "I0" and answer.entries and not answer.device_read  # served what the deleted one cached
 
 
 @pytest.mark.req("C-5")
@@ -297,10 +297,10 @@ def test_a_restamping_hit_serves_an_entry_27_hours_after_the_device_read() -> No
 
 @pytest.mark.req("C-7", "C-4", "C-8", "AC-3")
 def test_a_restricted_device_answered_before_access_control_gives_a_refused_party_data() -> None:
-    assert not _last(restricted_device_read_by_the_incoming_mdra(), MDR_IN).accepted  # AC-3: not yet appointed
+    assert _last(restricted_device_read_by_the_incoming_mdra(), MDR_IN).code != "I0"  # AC-3: not yet appointed
     with _restricted_from_cache():
         answer = _last(restricted_device_read_by_the_incoming_mdra(), MDR_IN)
-    assert answer.accepted and answer.entries
+    assert answer.code == "I0" and answer.entries
 
 
 @pytest.mark.req("SCH-3")

@@ -54,6 +54,50 @@ def test_applying_a_mutant_changes_behaviour() -> None:
     assert original(4, 5) is mutated(4, 5) is True
 
 
+MARKED = """\
+class Source:
+    def read(self) -> int:
+        \"\"\"A stub.\"\"\"
+        ...
+
+
+def hook(seen, event):
+    if seen:  # not mutated: a hook of the runtime checks
+        seen.append(event)
+    return None
+
+
+# not mutated: printing only
+def show(value):
+    return str(value + 1)
+"""
+
+
+def test_no_op_drops_and_marked_statements_are_not_mutated() -> None:
+    found = operators.mutants("marked.py", MARKED)
+    # dropping the stub's ``...``, the final ``return None`` or anything marked leaves the same program
+    assert [m.line for m in found] == []
+    assert operators.not_mutated(MARKED) == [(8, "a hook of the runtime checks"), (14, "printing only")]
+
+
+def test_the_report_lists_what_the_model_marks_not_mutated_with_the_reason() -> None:
+    listed = analysis.not_mutated(["machine.py"])
+    assert listed, "the runtime-check hooks of machine.py are marked"
+    assert all(e["file"] == "model/machine.py" and e["reason"] for e in listed)
+    source = (runtime.model_dir() / "machine.py").read_text(encoding="utf-8")
+    marked = {e["line"] for e in listed}
+    spans = [(n.lineno, n.end_lineno or n.lineno) for n in ast.walk(ast.parse(source))
+             if isinstance(n, ast.stmt) and n.lineno in marked]  # fmt: skip
+    assert len(spans) == len(marked)
+    assert not [m for m in operators.mutants("machine.py", source) if any(a <= m.line <= b for a, b in spans)]
+
+
+def test_an_unmarked_return_none_inside_a_branch_is_still_dropped() -> None:
+    source = "def f(x):\n    if x:\n        return None\n    return 1\n"
+    dropped = [m.line for m in operators.mutants("f.py", source) if m.operator == "drop-statement"]
+    assert dropped == [3, 4]
+
+
 def test_the_source_is_not_changed_by_enumerating_or_applying() -> None:
     tree = operators.mutated_tree(TINY, 0)
     assert ast.unparse(tree) != ast.unparse(ast.parse(TINY))

@@ -42,6 +42,7 @@ from mhhs_sec.model import ReadLogPeriod, Response, SubmitRequest, access, cache
 from mhhs_sec.model.clock import day_start
 from mhhs_sec.model.entities import Device, ServiceRequest
 from mhhs_sec.model.profile import Profile
+from mhhs_sec.model.rules import cacheable
 from mhhs_sec.model.state import Pending, evolve, initial_state
 from mhhs_sec.model.tables import CACHE, GENERATIONS, MODES
 from mhhs_sec.model.world import DEVICES_A, MDR_OUT, SUPPLIER, standard_world
@@ -137,7 +138,7 @@ def test_schedule_first_agrees_with_check_schedule_first() -> None:
 
 
 @pytest.mark.req("C-1", "C-2", "C-9", "C-13")
-def test_cache_hit_agrees_with_may_cache() -> None:
+def test_cache_hit_agrees_with_the_caching_read() -> None:
     def model(case: Case) -> bool:
         device = _device(case)
         profile = Profile(schedule_active="creation-to-deletion" if case["creation"] else "start-to-end")
@@ -145,7 +146,9 @@ def test_cache_hit_agrees_with_may_cache() -> None:
         if case["schedule"]:  # anyone's schedule for the device and SRV (C-2), started or not (C-13)
             state = sit.with_schedule(state, "U1", case["role"], device.device_id, case["srv"], dt.date(2025, 1, 1),
                                       False, started=case["started"])  # fmt: skip
-        return cache.may_cache(state, device.device_id, case["srv"])
+        # C-1, C-2: what cache.store asks before it caches a read
+        active, _ = cache.activity(state, device.device_id, case["srv"])
+        return cacheable(case["srv"], device.generation, device.kind) and active
 
     assert _disagreements(CACHE_HIT, ("schedule", "started", "creation"), model) == []
 
