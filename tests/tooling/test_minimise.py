@@ -133,3 +133,16 @@ def test_a_sample_of_the_recorded_mutants_is_killed_by_its_committed_vector() ->
         mutant: operators.Mutant = known[mutant_id]
         ((_, result),) = analysis.analyse(suite, [mutant], jobs=1)
         assert result["status"] == "killed", (mutant_id, mutants[mutant_id])
+
+
+def test_the_command_wants_its_companion_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mhhs_sec.cli import main
+
+    assert main(["generate", "--unminimised"]) == 2
+    assert main(["generate", "--minimise", str(tmp_path)]) == 2
+    assert main(["generate", "--kill-matrix", str(tmp_path / "m.json")]) == 2
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x.json").write_text("{}")
+    assert main(["generate", "--unminimised", "--out", str(tmp_path / "full")]) == 2
+    err = capsys.readouterr().err
+    assert "--out DIR" in err and "--kill-matrix" in err and "not an empty folder" in err
