@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 import pytest
-from mhhs_sec.model.clock import day_start, parse_instant
+from mhhs_sec.model.clock import parse_instant, settlement_day
 from mhhs_sec.model.rules import ROLES
 from mhhs_sec.model.tables import GENERATIONS, MODES, SRVS
 from mhhs_sec.model.world import MDR_OUT
@@ -48,19 +48,54 @@ def test_read_inventory_has_a_30s_trt(responses) -> None:  # type: ignore[no-unt
 
 
 @pytest.mark.req("REG-4", "AC-3")
-def test_outgoing_mdra_never_gets_data_on_or_after_the_efd(responses) -> None:  # type: ignore[no-untyped-def]
+def test_outgoing_mdra_never_gets_data_on_or_after_the_efd(registered_responses) -> None:  # type: ignore[no-untyped-def]
+    # 'the outgoing MDRA receives no data of a settlement day on or after the EFD of the MDRA
+    # that followed it, unless it is appointed to the MPAN again on that day'
     checked = 0
-    for vector, response in responses:
+    for registration, tz, response in registered_responses:
         if response["user_id"] != MDR_OUT or not response["entries"]:
             continue
-        registration = next(r for r in vector.initial_state["registrations"] if any(
-            a["party"] == MDR_OUT for a in r["mdras"]))  # fmt: skip
-        incoming = [a for a in registration["mdras"] if a["party"] != MDR_OUT]
-        tz = vector.initial_state["profile"]["settlement_tz"]
-        efd = day_start(dt.date.fromisoformat(incoming[0]["efd"]), tz)
-        assert all(parse_instant(e["timestamp"]) < efd for e in response["entries"]), vector.id
+        for entry in response["entries"]:
+            day = settlement_day(parse_instant(entry["timestamp"]), tz)
+            assert not _followed_on(registration["mdras"], MDR_OUT, day), (entry, registration)
         checked += 1
     assert checked
+
+
+def _holds(appointment: dict[str, Any], day: dt.date) -> bool:
+    etd = appointment["etd"]
+    return dt.date.fromisoformat(appointment["efd"]) <= day and (etd is None or day <= dt.date.fromisoformat(etd))
+
+
+def _followed_on(mdras: list[dict[str, Any]], party: str, day: dt.date) -> bool:
+    """Is ``day`` a day of another MDRA appointed after ``party`` was, with ``party`` not appointed again?"""
+    first = min((dt.date.fromisoformat(a["efd"]) for a in mdras if a["party"] == party), default=None)
+    if first is None or any(a["party"] == party and _holds(a, day) for a in mdras):
+        return False
+    return any(a["party"] != party and dt.date.fromisoformat(a["efd"]) > first and _holds(a, day) for a in mdras)
+
+
+@pytest.fixture(scope="module")
+def registered_responses() -> list[tuple[dict[str, Any], str, dict[str, Any]]]:
+    """Each response with the registration of its device's MPAN in force when it was given
+    (the initial one, or the last the vector loaded before) and the settlement time zone."""
+    found = []
+    for vector in load_vectors(strict=False):
+        tz = vector.initial_state["profile"]["settlement_tz"]
+        registrations = {r["mpan"]: r for r in vector.initial_state["registrations"]}
+        devices = {d["device_id"]: d["mpan"] for d in vector.initial_state["devices"]}
+        for step in vector.steps:
+            event = step.event if step.refused is None else None  # a refused load changes nothing
+            if isinstance(event, dict) and event.get("event") == "load_registration":
+                registrations[event["mpan"]] = event
+            if isinstance(event, dict) and event.get("event") == "load_device":
+                devices[event["device_id"]] = event["mpan"]
+            for expected in step.expected:
+                output = expected.output
+                mpan = devices.get(output.get("device_id") or "")
+                if output["type"] == "response" and mpan in registrations:
+                    found.append((registrations[mpan], tz, output))
+    return found
 
 
 @pytest.mark.req("REG-8", "CON-5")
