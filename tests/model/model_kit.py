@@ -73,6 +73,10 @@ ONE_DAY: Final = dt.timedelta(days=1)
 CHANGE: Final = dt.date(2025, 6, 15)
 SPRING: Final = dt.date(2025, 3, 30)  # UK clocks go forward: 46 half-hours
 AUTUMN: Final = dt.date(2025, 10, 26)  # UK clocks go back: 50 half-hours
+# Where most model tests stand: two days after the MDRA change.
+TODAY: Final = CHANGE + 2 * ONE_DAY
+# The day the standard world's first appointments begin.
+FIRST: Final = dt.date(2024, 1, 1)
 _ZONES: Final = {"uk": ZoneInfo("Europe/London"), "utc": ZoneInfo("UTC")}
 
 

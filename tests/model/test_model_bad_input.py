@@ -4,7 +4,6 @@ naming the field and the requirement, and leaves the state exactly as it was
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
 
 import pytest
@@ -34,11 +33,13 @@ from model_kit import (
     CHANGE,
     DEVICES_A,
     DEVICES_B,
+    FIRST,
     MDR_IN,
     MDR_OUT,
     MPAN_A,
     ONE_DAY,
     SUPPLIER,
+    TODAY,
     Run,
     at,
     schedule_spec,
@@ -47,9 +48,7 @@ from model_kit import (
     world,
 )
 
-TODAY = CHANGE + 2 * ONE_DAY
 S1 = DEVICES_A.s1_esme
-FIRST = dt.date(2024, 1, 1)
 NEW_MPAN = "1200000000099"
 
 

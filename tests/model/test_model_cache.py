@@ -24,6 +24,7 @@ from model_kit import (
     OTHER_USER,
     SUPPLIER,
     SUPPLIER_2,
+    TODAY,
     Run,
     at,
     entry_days,
@@ -34,7 +35,6 @@ from model_kit import (
 
 S1 = DEVICES_A.s1_esme
 MAX_AGE = 25 * HOUR  # C-5
-TODAY = CHANGE + 2 * ONE_DAY
 YESTERDAY = TODAY - ONE_DAY
 CACHE_SRVS = ("4.6.1", "4.8.1", "4.8.3")  # C-1
 

@@ -36,12 +36,14 @@ from mhhs_sec.vectors.jsonform import encode_state
 from model_kit import (
     CHANGE,
     DEVICES_A,
+    FIRST,
     MDR_IN,
     MPAN_A,
     MPAN_B,
     ONE_DAY,
     SUPPLIER,
     SUPPLIER_2,
+    TODAY,
     Run,
     at,
     schedule_spec,
@@ -50,9 +52,7 @@ from model_kit import (
     world,
 )
 
-TODAY = CHANGE + 2 * ONE_DAY
 S1 = DEVICES_A.s1_esme
-FIRST = dt.date(2024, 1, 1)
 # The documented limits, written out as the protocol document states them.
 FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(2099, 12, 31)
 FIRST_INSTANT = int(dt.datetime(1970, 1, 1, tzinfo=dt.UTC).timestamp())

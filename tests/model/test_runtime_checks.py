@@ -42,11 +42,10 @@ from mhhs_sec.model.world import MDR_IN, MDR_OUT, SUPPLIER, SUPPLIER_2
 from mhhs_sec.proofs.faulty import restamping_hits
 from mhhs_sec.proofs.obligations import OBLIGATIONS
 from mhhs_sec.proofs.runtime import CHECKS, InvariantBroken, checking
-from model_kit import DEVICES_A, MPAN_A, ONE_DAY, Run, at, day_of, world
+from model_kit import DEVICES_A, FIRST, MPAN_A, ONE_DAY, Run, at, day_of, world
 
 DAY = dt.date(2025, 6, 10)
 LATER_CHANGE = dt.date(2025, 6, 20)  # the MDRA change the world starts with, well ahead
-FIRST = dt.date(2024, 1, 1)
 S1_ESME, S2_ESME = DEVICES_A.s1_esme, DEVICES_A.s2_esme
 Story = Callable[[], Run]
 
