@@ -2,9 +2,10 @@
 
 Generation is deterministic (the same inputs give byte-identical files), so
 the vectors ``mhhs-sec generate`` wrote are current for as long as its inputs
-are the same: the source and templates of the project's packages (the model,
-the generator, the vector format, the command and the conformance package the
-format's schemas draw on), the DUIS schema folder, and the versions of Python and of the
+are the same: the source, templates and data of the project's packages (the
+model, the generator and its list of the vectors the minimisation keeps, the
+vector format, the command and the conformance package the format's schemas
+draw on), the DUIS schema folder, and the versions of Python and of the
 libraries that take part (Z3, Hypothesis, Jinja2, xmlschema, jsonschema).
 ``generate`` records the hash in the vector index; ``generate --check``
 regenerates only when the hash differs (``--full`` always regenerates), as
@@ -25,7 +26,7 @@ from mhhs_sec.settings import PROJECT_ROOT, duis_dir
 # themselves excluded), and the libraries whose versions they depend on.
 SOURCE_FOLDERS: Final = ("mhhs_sec", "model", "generate", "vectors", "conformance")
 OUTPUT_FOLDERS: Final = ("vectors/json", "vectors/xml")
-SUFFIXES: Final = frozenset({".py", ".j2", ".json", ".xsd", ".xml"})
+SUFFIXES: Final = frozenset({".py", ".j2", ".json", ".xsd", ".xml", ".tsv"})
 LIBRARIES: Final = ("z3-solver", "hypothesis", "jinja2", "xmlschema", "jsonschema")
 
 

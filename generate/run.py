@@ -21,6 +21,7 @@ from . import (
     cells,
     classes,
     malformed,
+    minimise,
     negative,
     refusals,
     registration_edges,
@@ -127,19 +128,28 @@ def groups() -> list[Group]:
     ]  # fmt: skip
 
 
-def build_all() -> list[tuple[Group, Json]]:
-    """Every group's document, in order (alternatives linked to their siblings)."""
-    built: list[tuple[Group, Json]] = []
+def build_all(*, minimised: bool = True) -> list[tuple[Group, Json]]:
+    """Every group's document, in order (alternatives linked to their
+    siblings); unless told otherwise, without the vectors the minimisation
+    dropped (:mod:`.minimise`).  Every case is built either way: a group
+    reading the earlier ones sees them all."""
+    chosen = groups()
+    built: list[tuple[str, list[Json]]] = []
     previous: list[Json] = []
-    for group in groups():
+    for group in chosen:
         vectors = [build_vector(case) for case in group.cases(previous)]
+        built.append((group.name, vectors))
+        previous.extend(vectors)
+    if minimised:
+        built = minimise.apply(built, minimise.read())
+    link_siblings([vector for _, vectors in built for vector in vectors])
+    documents = []
+    for group, (_, vectors) in zip(chosen, built, strict=True):
         data = document(group.generator, group.name, group.description, vectors, group.seed)
         if group.coverage is not None:
             data["coverage"] = group.coverage()
-        built.append((group, data))
-        previous.extend(vectors)
-    link_siblings(previous)
-    return built
+        documents.append((group, data))
+    return documents
 
 
 def _signature(vector: Json, profile: Json) -> str:
@@ -164,7 +174,7 @@ def link_siblings(vectors: list[Json]) -> None:
             profile = {**vector["initial_state"]["profile"], alternative["option"]: alternative["value"]}
             found = index.get(_signature(vector, profile))
             sibling = explicit.get((vector["id"], alternative["option"]))
-            if found is None and sibling is not None and _runs_under(by_id[sibling], alternative):
+            if found is None and sibling in by_id and _runs_under(by_id[sibling], alternative):
                 # REG-12: the sibling holds the same appointments in the other
                 # ETD convention; its outcome is the one that goes with the option.
                 found = sibling

@@ -1,7 +1,9 @@
-"""``mhhs-sec generate [--check] [--report [--markdown]] [--fresh SEED --out DIR]``:
-write the conformance vectors (JSON and XML) from the reference model, check
-that the committed ones are current, print their coverage report, or write a
-fresh suite (new identities and dates, the same coverage) for an assessment."""
+"""``mhhs-sec generate [--check] [--report [--markdown]] [--fresh SEED --out DIR]
+[--unminimised --out DIR] [--minimise DIR --kill-matrix PATH]``: write the
+conformance vectors (JSON and XML) from the reference model, check that the
+committed ones are current, print their coverage report, write a fresh suite
+(new identities and dates, the same coverage) for an assessment, or write the
+suite before minimisation and minimise it again (``generate/minimised.tsv``)."""
 
 from __future__ import annotations
 
@@ -79,11 +81,56 @@ def _fresh(seed: int, out: str | None, xml: bool) -> int:
     return EXIT_OK
 
 
+def _unminimised(out: str | None) -> int:
+    from pathlib import Path
+
+    from mhhs_sec.generate.minimise import MinimiseError, write_unminimised
+
+    if out is None:
+        print("error: --unminimised needs --out DIR (a new or empty folder)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        paths = write_unminimised(Path(out))
+    except MinimiseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote the suite before minimisation to {out}: {len(paths)} files")
+    return EXIT_OK
+
+
+def _minimise(folder: str, matrix_path: str | None) -> int:
+    import json
+    from pathlib import Path
+
+    from mhhs_sec.generate.minimise import MINIMISED_FILE, MinimiseError, minimise, render
+    from mhhs_sec.settings import PROJECT_ROOT
+
+    if matrix_path is None:
+        print("error: --minimise DIR needs --kill-matrix PATH (mhhs-sec mutants --kill-matrix PATH --vectors DIR)",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    try:
+        choice, order = minimise(Path(folder), json.loads(Path(matrix_path).read_text(encoding="utf-8")),
+                                 Path(PROJECT_ROOT))  # fmt: skip
+    except MinimiseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_STALE
+    MINIMISED_FILE.write_text(render(choice, order), encoding="utf-8")
+    print(f"{len(order)} vectors: {len(choice.dropped)} dropped, {len(choice.kept)} kept of the minimised groups; "
+          f"written to {MINIMISED_FILE}; now run mhhs-sec generate")  # fmt: skip
+    return EXIT_OK
+
+
 def run(args: argparse.Namespace) -> int:
     if args.fresh is not None:
         return _fresh(args.fresh, args.out, args.xml)
-    if args.out is not None or args.xml:
-        print("error: --out and --xml go with --fresh SEED", file=sys.stderr)
+    if args.unminimised:
+        return _unminimised(args.out)
+    if args.minimise is not None:
+        return _minimise(args.minimise, args.kill_matrix)
+    if args.out is not None or args.xml or args.kill_matrix is not None:
+        print("error: --out goes with --fresh SEED or --unminimised, --xml with --fresh, --kill-matrix with "
+              "--minimise", file=sys.stderr)  # fmt: skip
         return EXIT_USAGE
     if args.check:
         return _check(args.full)
@@ -102,10 +149,25 @@ def register(subparsers: Any) -> None:
     group.add_argument("--fresh", type=int, metavar="SEED",
                        help="write a fresh suite: the committed coverage with new MPANs, device, user and request ids "
                        "and dates moved across the calendar (same seed, same files); needs --out")  # fmt: skip
+    group.add_argument(
+        "--unminimised",
+        action="store_true",
+        help="write the suite before minimisation (JSON only), every case generated; needs --out",
+    )
+    group.add_argument("--minimise", metavar="DIR",
+                       help="choose again which vectors of the older groups stay (generate/minimised.tsv) from "
+                       "the unminimised suite in DIR; needs --kill-matrix")  # fmt: skip
+    parser.add_argument(
+        "--kill-matrix",
+        metavar="PATH",
+        help="with --minimise: the kill matrix of DIR (mhhs-sec mutants --kill-matrix PATH --vectors DIR)",
+    )
     parser.add_argument("--full", action="store_true",
                         help="with --check: regenerate and compare even when the generator's inputs are those "
                         "recorded in vectors/json/index.tsv")  # fmt: skip
-    parser.add_argument("--out", metavar="DIR", help="with --fresh: the new (or empty) folder to write it to")
+    parser.add_argument(
+        "--out", metavar="DIR", help="with --fresh or --unminimised: the new (or empty) folder to write it to"
+    )
     parser.add_argument("--xml", action="store_true",
                         help="with --fresh: also write the XML form (xml/*.xml, each validated; slow)")  # fmt: skip
     parser.add_argument("--markdown", action="store_true", help="with --report: the docs/spec-trace.md section")

@@ -129,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
     if _files(args, tuple(p.name for p in runtime.model_dir().glob("*.py"))) is None:
         return 2
     vectors = sorted(load_vectors(args.vectors, strict=False), key=lambda v: v.id)
+    if args.kill_matrix:
+        return _kill_matrix(args, vectors, jobs)
     suite = analysis.prepare(vectors, analysis.random_walks(), fuzzed.FUZZ_INPUTS)
     files = _files(args, suite.files)
     if files is None:
@@ -159,6 +161,25 @@ def _select(path: str, alive: list[Any], jobs: int) -> dict[str, Any]:
             "chosen": {c: sorted(m for m, by in killed.items() if c in by) for c in chosen}}  # fmt: skip
 
 
+def _kill_matrix(args: argparse.Namespace, vectors: list[Any], jobs: int) -> int:
+    """Every vector that kills each mutant, written to ``--kill-matrix PATH``
+    (:mod:`mhhs_sec.mutation.matrix`); no walks, no fuzzed inputs."""
+    from mhhs_sec.mutation import analysis, matrix
+
+    suite = analysis.prepare(vectors, [])
+    files = _files(args, suite.files)
+    if files is None:
+        return 2
+    settled = frozenset(v.id for v in vectors if Path(v.source).name in set(args.settled))
+    mutants = analysis.sample(analysis.enumerate_mutants(files), args.limit)
+    progress = _progress if sys.stderr.isatty() else (lambda _: None)
+    document = matrix.compute(suite, mutants, jobs, Path(args.kill_matrix), settled, progress)
+    killed = matrix.killed(document)
+    print(f"kill matrix of {len(mutants)} mutants against {len(vectors)} vectors ({len(settled)} settled): "
+          f"{len(killed)} killed; written to {args.kill_matrix}")  # fmt: skip
+    return 0
+
+
 def _progress(done: int) -> None:
     print(f"\r{done} mutants run", end="", file=sys.stderr, flush=True)
 
@@ -174,4 +195,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--vectors", metavar="PATH", help="vector file or folder (default: the committed vectors)")
     parser.add_argument("--select", metavar="PATH",
                         help="candidate vectors: print the fewest of them killing the mutants left alive")  # fmt: skip
+    parser.add_argument("--kill-matrix", metavar="PATH",
+                        help="write every vector that kills each mutant (JSON) to PATH instead of the "
+                        "analysis")  # fmt: skip
+    parser.add_argument("--settled", action="append", default=[], metavar="FILE.json",
+                        help="with --kill-matrix: a vector file kept whatever; a mutant it kills is recorded with "
+                        "its first killer there only (repeatable)")  # fmt: skip
     parser.set_defaults(func=run)
