@@ -170,7 +170,8 @@ def _kill_matrix(args: argparse.Namespace, vectors: list[Any], jobs: int) -> int
     files = _files(args, suite.files)
     if files is None:
         return 2
-    settled = frozenset(v.id for v in vectors if Path(v.source).name in set(args.settled))
+    names = {Path(given).name for given in args.settled}  # a file named by its path or by its name
+    settled = frozenset(v.id for v in vectors if Path(v.source).name in names)
     mutants = analysis.sample(analysis.enumerate_mutants(files), args.limit)
     progress = _progress if sys.stderr.isatty() else (lambda _: None)
     document = matrix.compute(suite, mutants, jobs, Path(args.kill_matrix), settled, progress)

@@ -8,8 +8,12 @@ lines (:mod:`.coverage`); a vector that never executes them computes what the
 model computes.  Vectors ``settled`` (in files that are kept whatever the
 minimisation decides) run first: a mutant one of them kills is recorded with
 that vector only (``"settled": true``), since it stays killed whatever else
-goes; every other mutant runs all its vectors and records each that fails.  A
-mutant that does not compile or load is killed by ``every`` vector.
+goes; every other mutant runs all its vectors and records each that fails,
+except that it stops at the first vector whose run exceeds the step budget
+(a mutant that loops costs the whole budget on every vector it runs; those
+already recorded and that one are its killers, ``"budget": true``: fewer
+killers only make the minimiser keep more).  A mutant that does not compile
+or load is killed by ``every`` vector.
 
 The matrix is written as it grows, one JSON line per mutant (``PATH.partial``),
 so a run stopped half way resumes where it stopped; the finished matrix is
@@ -30,14 +34,18 @@ Json = dict[str, Any]
 CHUNK: Final = 50  # mutants between two appends to the partial file
 
 
-def _fails(adapter: Any, vector: Any) -> bool:
+def _outcome(adapter: Any, vector: Any) -> str:
+    """``"pass"``, ``"fail"``, or ``"budget"``: the run ended by exceeding the
+    step budget (the mutant loops; :mod:`.runtime`)."""
     from mhhs_sec.conformance.runner import run_vector
     from mhhs_sec.vectors import compare
 
     try:
-        return run_vector(adapter, vector, compare).status != "pass"
-    except (runtime.StepBudgetExceeded, Exception):  # noqa: BLE001 - a crash or an endless loop kills it
-        return True
+        return "pass" if run_vector(adapter, vector, compare).status == "pass" else "fail"
+    except runtime.StepBudgetExceeded:
+        return "budget"
+    except Exception:  # noqa: BLE001 - a crash kills it
+        return "fail"
 
 
 def _row(mutant: operators.Mutant) -> Json:
@@ -52,9 +60,16 @@ def _row(mutant: operators.Mutant) -> Json:
         return {"every": True}
     order = suite.coverage.vectors(analysis._lines(mutant), len(suite.vectors))
     for index in (i for i in order if i in settled):
-        if _fails(adapter, suite.vectors[index]):
+        if _outcome(adapter, suite.vectors[index]) != "pass":
             return {"killers": [suite.vectors[index].id], "settled": True}
-    return {"killers": [suite.vectors[i].id for i in order if i not in settled and _fails(adapter, suite.vectors[i])]}
+    killers: list[str] = []
+    for index in (i for i in order if i not in settled):
+        outcome = _outcome(adapter, suite.vectors[index])
+        if outcome != "pass":
+            killers.append(suite.vectors[index].id)
+        if outcome == "budget":
+            return {"killers": killers, "budget": True}
+    return {"killers": killers}
 
 
 _SETTLED: list[frozenset[int]] = [frozenset()]  # set in the parent, inherited by the forked workers

@@ -63,6 +63,37 @@ def test_a_settled_killer_stands_for_the_others(
     assert document["mutants"][mutant.id] == {"killers": [full[1]], "settled": True}
 
 
+def _endless_audit_loop() -> operators.Mutant:
+    """The audit trail's chunking loop negated: it never ends on a short trail."""
+    source = (runtime.model_dir() / "state.py").read_text(encoding="utf-8")
+    line = next(n for n, text in enumerate(source.splitlines(), 1) if "while len(recent) >= _CHUNK" in text)
+    (mutant,) = [m for m in operators.mutants("state.py", source) if m.line == line and m.operator == "negate"]
+    return mutant
+
+
+def test_a_looping_mutant_stops_at_the_first_vector_that_exhausts_the_budget(
+    suite: analysis.Suite, tmp_path: Path
+) -> None:
+    mutant = _endless_audit_loop()
+    document = matrix.compute(suite, [mutant], 1, tmp_path / "loop.json")
+    row = document["mutants"][mutant.id]
+    assert row["budget"] is True
+    assert len(row["killers"]) == 1, "one run to the end of the budget, not one per vector"
+    assert row["killers"][0] in {v.id for v in suite.vectors}
+
+
+def test_settled_files_may_be_named_by_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "matrix.json"
+    code = main(["mutants", "--kill-matrix", str(out), "--jobs", "1", "--file", "model/cache.py", "--limit", "12",
+                 "--vectors", str(VECTOR_FILE), "--settled", str(VECTOR_FILE)])  # fmt: skip
+    assert code == 0
+    document = json.loads(out.read_text())
+    assert document["settled"], "the vectors of the file named by its path are settled"
+    rows = [row for row in document["mutants"].values() if row.get("killers")]
+    assert rows and all(row.get("settled") and len(row["killers"]) == 1 for row in rows)
+    assert "(" in capsys.readouterr().out
+
+
 def test_a_stopped_run_resumes_and_the_matrix_is_deterministic(
     suite: analysis.Suite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
