@@ -110,13 +110,13 @@ DAMAGES: tuple[tuple[str, str, str, Callable[[], Json]], ...] = (
      lambda: _schedule(srv="4.1.1")),
     ("device-data-srv-no-log", "C-10", "device data of 8.2, an SRV that logs no entries",
      lambda: _runs({"srv": "8.2"})),
-    ("device-data-interval-zero", "C-10", "a run of device data whose interval is 0 s",
-     lambda: _runs({"interval_s": 0})),
+    ("device-data-interval-negative", "C-10", "a run of device data whose interval is -1800 s",
+     lambda: _runs({"interval_s": -1800})),
     ("device-data-values-empty", "C-10", "a run of device data with no values", lambda: _runs({"values": []})),
     ("device-data-value-flag", "C-10", "a run of device data logging true, not a number of Wh",
      lambda: _runs({"values": [True]})),
-    ("device-data-not-array", "C-10", "device data that is an object holding the runs, not an array of runs",
-     lambda: _state(device_data={"runs": _base()["device_data"]})),
+    ("device-data-not-array", "C-10", "device data that is an empty object, not an array of runs",
+     lambda: _state(device_data={})),
     ("device-data-overlap", "C-10", "two runs of device data logging one timestamp twice", _overlapping),
 )  # fmt: skip
 
