@@ -347,6 +347,18 @@ def _audit_responses_only() -> list[Patch]:
     return [(machine, "extract_kinds", lambda state: frozenset({"response"}))]
 
 
+def _device_data_overlap_accepted() -> list[Patch]:
+    # C-10: device data whose runs log one timestamp twice is accepted at
+    # reset (the later run's value wins) instead of refused as invalid input.
+    def log_of(run_list: Any) -> meter.DeviceLog:
+        logged: dict[int, int] = {}
+        for start, interval, values in run_list:
+            logged.update(zip(range(start, start + len(values) * interval, interval), values, strict=True))
+        return meter.DeviceLog(tuple(sorted(logged)), tuple(logged[t] for t in sorted(logged)))
+
+    return [(meter, "log_of", log_of)]
+
+
 FAULTS: tuple[Fault, ...] = (
     Fault("cache-kept-26h", ("C-5",), "cached entries are served up to 26 h after retrieval", _cache_26h),
     Fault("efd-compared-inclusive", ("REG-4", "AC-3"),
@@ -391,6 +403,9 @@ FAULTS: tuple[Fault, ...] = (
           "a schedule run on the incoming EFD reading the day before is refused", _run_day_targeted),
     Fault("audit-without-requests", ("AUD-3", "AUD-1"), "the audit extract leaves out the user's requests",
           _audit_responses_only),
+    Fault("device-data-overlap-accepted", ("C-10",),
+          "device data logging one timestamp twice is accepted at reset, the later run's value kept",
+          _device_data_overlap_accepted),
 )  # fmt: skip
 
 FAULTS_BY_NAME: dict[str, Fault] = {fault.name: fault for fault in FAULTS}

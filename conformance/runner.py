@@ -172,13 +172,19 @@ def run_vector(
     (:func:`checked_observables`)."""
     observables = checked_observables(vector, capabilities)
     base = {**_base(vector), "observables": observables}
+    wanted = getattr(vector, "reset_refused", None)
     try:
         adapter.reset(vector.initial_state)
     except EventRejected as rejected:
-        return Verdict(**base, status="fail", reason=f"initial state refused: {rejected}")
+        return _reset_rejected(vector, rejected, base)
     except AdapterFault as fault:
         adapter.restart()
         return Verdict(**base, status="error", reason=f"{fault.cause} at reset: {fault.detail}")
+    if wanted is not None:
+        return Verdict(**base, status="fail", expected=dict(wanted), reason="the initial state was accepted, but "
+                       f"the vector expects it refused citing {wanted.get('requirement')}: {wanted.get('why')}",
+                       differences=("initial state accepted but the vector expects it refused",),
+                       vector=vector)  # fmt: skip
     check = _StepCheck(compare, observables, capabilities.codes if capabilities else {})
     for index, step in enumerate(vector.steps):
         verdict = _run_step(adapter, vector, index, step, check, base)
@@ -270,6 +276,20 @@ def _rejected(vector: Any, index: int, step: Any, rejected: EventRejected, base:
     return Verdict(**base, status="fail", step=index, expected=_expected_json(step), actual=rejected.as_json(),
                    reason=f"step {index + 1}: the implementation refused the event: {rejected}", vector=vector,
                    differences=(f"event refused: {rejected}",))  # fmt: skip
+
+
+def _reset_rejected(vector: Any, rejected: EventRejected, base: dict[str, Any]) -> Verdict:
+    """A refused reset: it passes when the vector expects its initial state
+    refused citing the same requirement (the field path is a diagnostic)."""
+    wanted = getattr(vector, "reset_refused", None)
+    if wanted is None:
+        return Verdict(**base, status="fail", reason=f"initial state refused: {rejected}")
+    if wanted.get("requirement") in (None, rejected.requirement):
+        return Verdict(**base, status="pass")
+    return Verdict(**base, status="fail", expected=dict(wanted), actual=rejected.as_json(),
+                   reason=f"initial state refused citing {rejected.requirement}, expected {wanted.get('requirement')}",
+                   differences=(f"refusal cites {rejected.requirement}, expected {wanted.get('requirement')}",),
+                   vector=vector)  # fmt: skip
 
 
 def _base(vector: Any) -> dict[str, Any]:

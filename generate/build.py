@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
-from typing import Any
+from typing import Any, Protocol
 
 from mhhs_sec.model import CODES, Event, InvalidEvent, Profile, State, step
 from mhhs_sec.model.codec import decode_event, decode_state, encode_output
@@ -266,10 +266,21 @@ def _observables(case: Case) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def build_vector(case: Case) -> Json:
+class Prebuilt(Protocol):
+    """A case that builds its own vector (a refused initial state: no step runs)."""
+
+    @property
+    def id(self) -> str: ...
+
+    def build(self) -> Json: ...
+
+
+def build_vector(case: Case | Prebuilt) -> Json:
     """The vector JSON of a case: its devices log what the case can reach of
     the synthetic meter (``device_data``); the expected outputs are the model's
     reading that data (checked equal to the synthetic run's)."""
+    if not isinstance(case, Case):
+        return case.build()
     run = replace(case, state=synthetic(case.state), observables=tuple(_observables(case)))
     reached = run_case(run.state, case.events)
     read = [(e, r) for e, r in zip(case.events, reached, strict=True) if not isinstance(e, Malformed)]

@@ -39,6 +39,7 @@ from mhhs_sec.vectors.format import JSON_DIR
 
 from mhhs_sec.files import write_atomic
 
+from . import reset_refusals
 from .build import Case, build_vector, read_step, run_case
 from .device_data import synthetic
 from .fresh_calendar import Window, candidate_shifts, keeps_calendar
@@ -158,6 +159,11 @@ def fresh_vector(vector: Json, names: Identities, seed: int) -> Json:
         if days == 0 or not keeps_calendar(span, days):
             continue
         transform = Transform(names, days)
+        if "reset_refused" in vector:  # an initial state the reset must refuse: no step to re-derive
+            refused = reset_refusals.refit(vector, transform.json, transform.text)
+            if refused is not None:
+                return refused
+            continue
         refit = _refit(vector, transform)
         if refit is not None:
             return build_vector(_case(vector, transform, *refit))

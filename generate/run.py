@@ -25,13 +25,14 @@ from . import (
     negative,
     refusals,
     registration_edges,
+    reset_refusals,
     siblings,
     spread,
     stories,
     targeted,
     walks,
 )
-from .build import Case, build_vector
+from .build import Case, Prebuilt, build_vector
 from .inputs import inputs_hash
 from .siblings import outcome_summary, signature
 from .writer import document, dumps
@@ -47,7 +48,7 @@ class Group:
     generator: str
     name: str
     description: str
-    cases: Callable[[list[Json]], Iterable[Case]]
+    cases: Callable[[list[Json]], Iterable[Case | Prebuilt]]
     seed: int | None = None
     coverage: Callable[[], Json] | None = None
 
@@ -124,6 +125,13 @@ def groups() -> list[Group]:
             "short stories for rule edges a mutant of the model showed no other vector checks (E19: a device "
             "the inventory lacks)",
             lambda _: stories.cases(),
+        ),
+        Group(
+            "negative", "reset-refusals",
+            "each kind of damage to an initial state the adapter protocol refuses (a profile option outside its "
+            "list, a window closing before it opens, a schedule of an unknown device or an SRV that cannot be "
+            "scheduled, device data logging nothing or a timestamp twice): the reset refused with its requirement",
+            lambda _: reset_refusals.cases(),
         ),
     ]  # fmt: skip
 

@@ -123,9 +123,11 @@ class Vector:
     model_revision: str = ""
     generator: str = ""
     primary_requirement: str = ""
+    reset_refused: Json | None = None  # {"field", "requirement", "why"}: the initial state must be refused
 
     def model_state(self) -> State:
-        """The initial state as a model :class:`State` (strict decode)."""
+        """The initial state as a model :class:`State` (strict decode; an
+        initial state the vector expects refused raises :class:`InvalidEvent`)."""
         return decode_state(self.initial_state)
 
     @property
@@ -223,7 +225,7 @@ def _vector(data: Json, header: Json, path: Path, index: int, strict: bool) -> V
         observables=tuple(data["observables"]), comment=data["comment"], tags=tuple(data["tags"]),
         initial_state=data["initial_state"], steps=steps, coverage=dict(data.get("coverage", {})),
         source=str(path), model_revision=header["model_revision"], generator=header["provenance"]["generator"],
-        primary_requirement=data["primary_requirement"],
+        primary_requirement=data["primary_requirement"], reset_refused=data.get("reset_refused"),
     )  # fmt: skip
     if strict:
         _check_codec(vector, path, where)
@@ -232,16 +234,25 @@ def _vector(data: Json, header: Json, path: Path, index: int, strict: bool) -> V
 
 def _check_codec(vector: Vector, path: Path, where: str) -> None:
     """The strict model codec must read every state, event and output (a
-    refused step's event may be one the codec itself refuses: that is what
-    the step checks)."""
+    refused step's event, or the initial state of a vector that expects its
+    reset refused, may be one the codec itself refuses: that is what the
+    vector checks)."""
     try:
-        decode_state(vector.initial_state, f"{where}.initial_state")
+        _check_state(vector, f"{where}.initial_state")
         for i, step in enumerate(vector.steps):
             _check_event(step, f"{where}.steps[{i}].event")
             for j, expected in enumerate(step.expected):
                 decode_output(expected.output, f"{where}.steps[{i}].expected[{j}].output")
     except InvalidEvent as error:
         raise VectorFormatError(path, error.field, f"{error.message} [{error.requirement}]") from None
+
+
+def _check_state(vector: Vector, where: str) -> None:
+    try:
+        decode_state(vector.initial_state, where)
+    except InvalidEvent:
+        if vector.reset_refused is None:
+            raise
 
 
 def _check_event(step: Step, where: str) -> None:

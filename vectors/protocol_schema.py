@@ -171,9 +171,9 @@ def envelope_schema() -> Schema:
         "properties": {
             "kind": {
                 "enum": ["rejected", "protocol", "internal"],
-                "description": "rejected: the event is invalid input and the state is kept (REG-5, a clock moved "
-                "backwards, a malformed field); protocol: the request itself was malformed; internal: the "
-                "implementation failed.",
+                "description": "rejected: the event, or the initial state of a reset, is invalid input and the "
+                "state is kept (REG-5, a clock moved backwards, a malformed field, device data logging a timestamp "
+                "twice); protocol: the request itself was malformed; internal: the implementation failed.",
             },
             "field": {
                 "type": "string",

@@ -80,7 +80,15 @@ def _addressed(steps: Iterable[Any]) -> set[str]:
 
 
 def inputs(vector: Any) -> list[str]:
-    """The vector's initial state in words, one line per part."""
+    """The vector's initial state in words, one line per part; an initial
+    state the protocol cannot read (one a vector expects refused) as its JSON."""
+    try:
+        return _inputs(vector)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return [f"malformed initial state: {json.dumps(vector.initial_state, sort_keys=True)}"]
+
+
+def _inputs(vector: Any) -> list[str]:
     state = vector.initial_state
     lines = [f"clock {state['clock']}; profile: {profile_text(state.get('profile', {}))}"]
     for registration in state.get("registrations", []):
@@ -188,6 +196,10 @@ def tell(vector: Any) -> str:
         lines.append(f"  needs the profile options: {needs} (another value skips it)")
     lines.append("  initial state:")
     lines += [f"    {line}" for line in inputs(vector)]
+    refused = getattr(vector, "reset_refused", None)
+    if refused is not None:
+        lines.append(f"  reset: refused as invalid input ({refused.get('requirement')}): {refused.get('why')}; "
+                     "the state kept, no step follows")  # fmt: skip
     for number, (step, clock) in enumerate(zip(vector.steps, clocks(vector), strict=True), start=1):
         lines.append(f"  step {number}: {event_text(step.event, clock)}")
         if step.comment:

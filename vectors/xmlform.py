@@ -110,6 +110,9 @@ def _vector(element: ET.Element) -> Json:
     }
     if element.find(NS + "Coverage") is not None:
         vector["coverage"] = _value(element, "Coverage")
+    refused = element.find(NS + "ResetRefused")
+    if refused is not None:
+        vector["reset_refused"] = {key: refused.get(key) for key in ("field", "requirement", "why")}
     return vector
 
 

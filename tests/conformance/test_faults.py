@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from mhhs_sec.conformance import EventRejected
 from mhhs_sec.conformance.adapters import open_adapter
 from mhhs_sec.conformance.faults import FAULTS, FAULTS_BY_NAME, installed
 from mhhs_sec.generate.build import run_case
 from mhhs_sec.generate.device_data import with_device_data
 from mhhs_sec.generate.synthetic_meter import SYNTHETIC
 from mhhs_sec.model import ReadLogPeriod, ScheduleSpec, ServiceRequest, step
-from mhhs_sec.model.clock import day_start, format_instant
+from mhhs_sec.model.clock import day_start, format_instant, parse_instant
 from mhhs_sec.model.events import (
     AdvanceClock,
     Event,
@@ -193,15 +194,42 @@ def _play(spec: str, scenario: Scenario) -> list[list[dict[str, Any]]]:
     return [adapter.step(encode_event(event)) for event in scenario.events]
 
 
+def _overlapping_device_data() -> dict[str, Any]:
+    """A scenario's initial state whose device data logs one timestamp twice: a
+    second run starting on the first one's last timestamp, with another value."""
+    state = _initial(SCENARIOS["restriction-ignored"])
+    first = state["device_data"][0]
+    last = parse_instant(first["start"]) + first["interval_s"] * (len(first["values"]) - 1)
+    second = first | {"start": format_instant(last), "values": [first["values"][-1] + 1]}
+    return state | {"device_data": [first, second, *state["device_data"][1:]]}
+
+
+# Faults of what a reset accepts: the damaged initial state the reference refuses.
+RESET_SCENARIOS: dict[str, Callable[[], dict[str, Any]]] = {
+    # C-10: device data logging one timestamp twice is invalid input: the reset is refused.
+    "device-data-overlap-accepted": _overlapping_device_data,
+}
+
+
 def test_every_fault_has_a_scenario() -> None:
-    assert set(SCENARIOS) == set(FAULTS_BY_NAME)
+    assert set(SCENARIOS) | set(RESET_SCENARIOS) == set(FAULTS_BY_NAME)
     assert len(FAULTS) >= 12
-    # the marker of test_fault_changes_an_observable cites every requirement a fault breaks
-    cited = {"C-1", "C-2", "C-5", "C-6", "C-7", "C-8", "C-12", "C-13", "REG-4", "REG-8", "TRT-2", "TRT-3", "AC-1",
-             "AC-4", "AC-6", "AC-7", "AC-8", "FS-2", "SCH-2", "SCH-3", "SCH-4", "SCH-5", "SCH-8", "SCH-9", "AUD-2",
-             "AUD-3"}  # fmt: skip
+    # the markers of test_fault_changes_an_observable and test_reset_fault_accepts_a_refused_initial_state
+    # cite every requirement a fault breaks
+    cited = {"C-1", "C-2", "C-5", "C-6", "C-7", "C-8", "C-10", "C-12", "C-13", "REG-4", "REG-8", "TRT-2", "TRT-3",
+             "AC-1", "AC-4", "AC-6", "AC-7", "AC-8", "FS-2", "SCH-2", "SCH-3", "SCH-4", "SCH-5", "SCH-8", "SCH-9",
+             "AUD-2", "AUD-3"}  # fmt: skip
     primary = {fault.requirements[0] for fault in FAULTS}
     assert primary <= cited
+
+
+@pytest.mark.req("C-10")
+@pytest.mark.parametrize("name", sorted(RESET_SCENARIOS))
+def test_reset_fault_accepts_a_refused_initial_state(name: str) -> None:
+    state = RESET_SCENARIOS[name]()
+    with pytest.raises(EventRejected):
+        open_adapter("reference").reset(state)
+    open_adapter(f"fault:{name}").reset(state)  # accepted: no refusal
 
 
 @pytest.mark.req("C-1", "C-2", "C-5", "C-6", "C-7", "C-8", "C-12", "C-13", "REG-4", "REG-8", "TRT-2", "TRT-3",

@@ -51,7 +51,7 @@ def _fits(value: Any, kind: Any) -> bool:
     return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
 
 
-def _check(data: Any, shape: Shape, path: str, *, kind_key: bool = False) -> None:
+def check_shape(data: Any, shape: Shape, path: str, *, kind_key: bool = False) -> None:
     """``data`` is an object of this shape (a null optional field is absent)."""
     if not isinstance(data, dict):
         raise Refused(path, "INPUT", "not an object")
@@ -72,7 +72,7 @@ def read_event(event: Any) -> None:
     kind = event.get("event") if isinstance(event, dict) else None
     if not isinstance(kind, str) or kind not in _EVENTS:
         raise Refused("event", "INPUT", "not an event object of a known kind")
-    _check(event, _EVENTS[kind], "event", kind_key=True)
+    check_shape(event, _EVENTS[kind], "event", kind_key=True)
     if kind == "submit":
         _read_request(event["request"])
     elif kind == "set_user" and not all(isinstance(role, str) for role in event["roles"]):
@@ -80,14 +80,14 @@ def read_event(event: Any) -> None:
     elif kind == "load_registration":
         for chain in ("suppliers", "mdras"):
             for index, appointment in enumerate(event[chain]):
-                _check(appointment, _APPOINTMENT, f"registration.{chain}[{index}]")
+                check_shape(appointment, _APPOINTMENT, f"registration.{chain}[{index}]")
 
 
 def _read_request(request: dict[str, Any]) -> None:
-    _check(request, _REQUEST, "request")
+    check_shape(request, _REQUEST, "request")
     for key, shape in (("period", _PERIOD), ("schedule", _SCHEDULE)):
         if request.get(key) is not None:
-            _check(request[key], shape, f"request.{key}")
+            check_shape(request[key], shape, f"request.{key}")
     if not request["request_id"]:
         raise Refused("request.request_id", "INPUT", "an empty request id")
     # The SRV-dependent checks (period, execute_at, schedule) follow these two.

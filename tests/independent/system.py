@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from .access import Granted, Rejection, World, decide, run_allowed
 from .audit import AuditTrail
@@ -13,6 +13,7 @@ from .cache import S1spCache, caches
 from .clock import DAY, SettlementClock, format_instant, parse_instant
 from .device import HALF_HOUR, Device, Entry, Meter, commissioned_at, decode_device
 from .errors import Refused
+from .initial import check_schedule, read_initial_state
 from .outputs import Json, acknowledgement, alert, response
 from .profile import decode_profile
 from .reading import read_event
@@ -27,6 +28,10 @@ from .work import Job, WorkQueue, next_retry
 MDRA_CHANGE, QUEUED, SCHEDULE_RUN = 0, 1, 2
 
 
+# SCH-4, SCH-5: the configuration an initial state without one runs with.
+DEFAULT_CONFIG: Final = {"dsp_window": [0, 21600], "mdr_window": [25200, 72000], "retry_interval_s": 3600}
+
+
 def _window(pair: list[int]) -> tuple[int, int]:
     return int(pair[0]), int(pair[1])
 
@@ -34,23 +39,35 @@ def _window(pair: list[int]) -> tuple[int, int]:
 class Dsp:
     """One vector's DCC Total System, from ``reset`` on."""
 
-    def __init__(self, state: dict[str, Any]) -> None:
+    def __init__(self, state: Any) -> None:
+        """The initial state is read before anything is loaded (adapter
+        protocol, "Refusing an initial state"); its users, registrations and
+        devices are loaded as the events carrying them would be, and refused
+        as those would be."""
+        read_initial_state(state)
         self.now = parse_instant(state["clock"])
         self.profile = decode_profile(state["profile"])
         self.clock = SettlementClock(self.profile.settlement_tz)
-        config = state["config"]
+        config = state.get("config") or DEFAULT_CONFIG
         self.windows = Windows(_window(config["dsp_window"]), _window(config["mdr_window"]))
         self.retry_interval_s = int(config["retry_interval_s"])
-        self.users: dict[str, User] = load_users(state["users"])
+        self.users: dict[str, User] = {}
         self.registrations: dict[str, Registration] = {}
-        for data in state["registrations"]:
-            self._register(decode_registration(data))
-        self.devices: dict[str, Device] = {d.device_id: d for d in map(decode_device, state["devices"])}
-        self.book = ScheduleBook([self._due_from_now(decode_schedule(s)) for s in state["schedules"]])
+        self.devices: dict[str, Device] = {}
+        self.book = ScheduleBook([])
         self.meter = Meter(state.get("device_data"))
         self.cache = S1spCache(self.profile.cache_inclusive, self.profile.after_latest)
         self.queue = WorkQueue()
         self.audit = AuditTrail(self.profile.audit_extract)
+        for part, kind in (("users", "set_user"), ("registrations", "load_registration"), ("devices", "load_device")):
+            for index, item in enumerate(state[part]):
+                if not isinstance(item, dict):
+                    raise Refused(f"initial_state.{part}[{index}]", "INPUT", "not an object")
+                self.step({**item, "event": kind})
+        schedules = state.get("schedules") or []
+        for index, schedule in enumerate(schedules):
+            check_schedule(schedule, index, set(self.devices))
+        self.book = ScheduleBook([self._due_from_now(decode_schedule(s)) for s in schedules])
 
     # -- reference data --------------------------------------------------
 
