@@ -1,7 +1,8 @@
 """Refused initial states: one vector per kind of damage to what ``reset``
 reads that the adapter protocol fixes as invalid input
-(docs/adapter-protocol.md, "Refusing an initial state"): a profile option
-outside its list, a scheduling window that closes before it opens, a DSP
+(docs/adapter-protocol.md, "Refusing an initial state"): a clock that is a
+day and no instant, a registration whose MPAN is not 13 digits (REG-2), a
+profile option outside its list, a scheduling window that closes before it opens, a DSP
 Schedule of a device the inventory lacks or of an SRV that cannot be DCC
 Scheduled, device data that logs no entry or one timestamp twice.  The reset
 is refused citing the requirement of the check that refuses it, and the
@@ -91,8 +92,17 @@ def _overlapping() -> Json:
     return _runs({}, {"start": format_instant(last), "values": [first["values"][-1] + 1, 7]})
 
 
+def _registration(**changes: Any) -> Json:
+    """The base registration with ``changes``."""
+    return _state(registrations=[_base()["registrations"][0] | changes])
+
+
 # (slug, the catalogue row of the damaged part, what is damaged, the damaged initial state)
 DAMAGES: tuple[tuple[str, str, str, Callable[[], Json]], ...] = (
+    ("clock-a-day", "REG-8", "a clock that is a day, not an instant with its UTC offset (no settlement day follows)",
+     lambda: _state(clock=_base()["clock"][:10])),
+    ("registration-mpan-twelve-digits", "REG-2", "a registration whose MPAN has 12 digits",
+     lambda: _registration(mpan=_base()["registrations"][0]["mpan"][:12])),
     ("profile-value-outside", "REG-12", "a profile whose ETD convention is outside the option's list",
      lambda: _profile(etd="sometimes")),
     ("profile-flag-number", "REG-11", "a profile whose true / false option is the number 1",

@@ -27,7 +27,7 @@ from mhhs_sec.model.clock import format_instant, parse_instant
 from mhhs_sec.vectors import VectorFormatError, compare, load_vectors
 from mhhs_sec.vectors.xmlform import read_xml_document
 
-REQUIREMENTS = ("REG-8", "REG-11", "REG-12", "SCH-1", "SCH-4", "AC-2", "C-10")
+REQUIREMENTS = ("REG-2", "REG-8", "REG-11", "REG-12", "SCH-1", "SCH-4", "AC-2", "C-10")
 
 
 @pytest.fixture(scope="module")
