@@ -60,6 +60,7 @@ class Faults:
     skip_registration_check: bool = False  # REG-5: registration accepted with a gap
     cache_any_generation: bool = False  # C-2: SMETS2 responses cached too
     restamp_on_hit: bool = False  # C-5: a cache hit re-stamps the entry's retrieval time
+    kept_decision: bool = False  # SCH-4, SCH-5: queued work executes on the decision that queued it
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,9 @@ MUTANTS: Final[tuple[Mutant, ...]] = (
            _fault(keep_schedules=True)),
     Mutant("registration-gap-accepted", ("REG-5",), "a registration with a gap or overlap is accepted",
            _fault(skip_registration_check=True)),
+    Mutant("queued-work-keeps-decision", ("REG-4", "AC-3", "SCH-4", "SCH-5"),
+           "a held or future-dated read or a retry executes on the decision that queued it, never decided again",
+           _fault(kept_decision=True)),
 )  # fmt: skip
 
 

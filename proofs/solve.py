@@ -18,12 +18,11 @@ from typing import Final
 
 import z3
 from mhhs_sec.model.clock import day_start
-from mhhs_sec.model.tables import SRVS
 
 from . import encode
-from .inputs import ROLES, SRV_IDS, Inputs
+from .inputs import Inputs
 from .obligations import ALL, Obligation
-from .symbolic import EVENT_KINDS, SUBMIT, Ctx, SymEvent, SymOut, SymState, member
+from .symbolic import EVENT_KINDS, Ctx, SymEvent, SymOut, SymState
 
 # Z3 resource limits per query (units of solver work, not time; about 5 million
 # a second on this machine when idle).  The hardest proof query of the reference
@@ -247,7 +246,8 @@ class Unrolling:
         lo, hi = 86400 * (first + 2), 86400 * (last - 3)
         return z3.And(z3.Or(z3.And(ev.ps == 0, ev.pe == 0), z3.And(ev.ps >= lo - 5 * 86400, ev.pe <= hi)),
                       ev.sched_start <= last - 3,
-                      ev.to <= hi, ev.new_efd <= last - 3, ev.new_etd >= 0)  # fmt: skip
+                      ev.to <= hi, ev.new_efd <= last - 3, ev.new_etd >= 0,
+                      z3.Or(z3.Not(ev.x_on), ev.x_at <= hi))  # fmt: skip
 
     def _extend(self) -> None:
         i = len(self.events)
@@ -256,17 +256,7 @@ class Unrolling:
         self.events.append(ev)
         self.states.append(post_state)
         self.outs.append(out)
-        self._add([guard, post_state.eq(post), self._event_window(ev), self._state_window(post_state),
-                   self._executes_now(self.states[i], ev)])  # fmt: skip
-
-    def _executes_now(self, s: SymState, ev: SymEvent) -> z3.BoolRef:
-        """Replayable traces: an MDR device read is sent inside the MDR window,
-        where the model executes it at once (SCH-4) rather than holding it."""
-        ctx, window = self.ctx, self.ctx.inputs.config.mdr_window
-        day = ctx.day_of(s.now)
-        inside = z3.And(ctx.wall(day, window.open_s) <= s.now, s.now < ctx.wall(day, window.close_s))
-        reads = member(ev.srv, [i for i, n in enumerate(SRV_IDS) if SRVS[n].device_request])
-        return z3.Implies(z3.And(ev.kind == SUBMIT, ev.role == ROLES.index("MDR"), reads), inside)
+        self._add([guard, post_state.eq(post), self._event_window(ev), self._state_window(post_state)])
 
     def search(self, ob: Obligation) -> Verdict:
         """The shortest violation of ``ob`` within the depth, if any."""
