@@ -87,6 +87,11 @@ def srv_where(predicate: object) -> list[int]:
 def trt_expr(ctx: Ctx, srv_x: z3.ArithRef, gen_x: z3.ArithRef, scheduled: z3.BoolRef, mhhs: z3.BoolRef) -> z3.ArithRef:
     """TRT-1, TRT-3: the Table 3 cell (after amendment) as an If-chain over the
     inputs' cells; -1 where N/A."""
+    return ctx.memoised("trt", (srv_x, gen_x, scheduled, mhhs), lambda: _trt_chain(ctx, srv_x, gen_x, scheduled, mhhs))
+
+
+def _trt_chain(ctx: Ctx, srv_x: z3.ArithRef, gen_x: z3.ArithRef, scheduled: z3.BoolRef,
+               mhhs: z3.BoolRef) -> z3.ArithRef:  # fmt: skip
     rules = []
     for (s, g, m, p), seconds in ctx.inputs.trt.items():
         cond = z3.And(
@@ -106,7 +111,8 @@ def _reject_chain(checks: list[tuple[z3.BoolRef, str]]) -> z3.ArithRef:
 def may_send(ctx: Ctx, role_x: z3.ArithRef, srv_x: z3.ArithRef) -> z3.BoolRef:
     """AC-1 (MDR, 002 Table 2) and the DUIS matrix (model.rules.role_may_send)."""
     pairs = [(r, s) for r, rn in enumerate(ROLES) for s, sn in enumerate(SRV_IDS) if ctx.inputs.may_send(rn, sn)]
-    return z3.Or(*[z3.And(role_x == r, srv_x == s) for r, s in pairs])
+    return ctx.memoised("may_send", (role_x, srv_x),
+                        lambda: z3.Or(*[z3.And(role_x == r, srv_x == s) for r, s in pairs]))  # fmt: skip
 
 
 def holds_role(user: z3.ArithRef, role_x: z3.ArithRef) -> z3.BoolRef:

@@ -105,6 +105,17 @@ class Ctx:
         # day_of of a term already seen: the same day variable (Z3 terms are
         # hash-consed), its definition stated again for the query at hand
         self._days: dict[int, tuple[z3.ArithRef, z3.BoolRef]] = {}
+        # terms built from table lookups (no definitions), by function and argument terms
+        self.memo: dict[tuple[object, ...], Any] = {}
+
+    def memoised(self, name: str, args: Sequence[z3.ExprRef], build: Any) -> Any:
+        """``build()``, once per function name and argument terms (Z3 terms are
+        hash-consed: the same arguments, the same ids); for terms whose
+        building adds no definitions."""
+        key = (name, *[a.get_id() for a in args])
+        if key not in self.memo:
+            self.memo[key] = build()
+        return self.memo[key]
 
     def bst(self, day: z3.ArithRef) -> z3.BoolRef:
         if self.bst_spans is None:
