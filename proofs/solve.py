@@ -18,12 +18,11 @@ from typing import Final
 
 import z3
 from mhhs_sec.model.clock import day_start
-from mhhs_sec.model.tables import SRVS
 
 from . import encode
-from .inputs import ROLES, SRV_IDS, Inputs
+from .inputs import Inputs
 from .obligations import ALL, Obligation
-from .symbolic import EVENT_KINDS, SUBMIT, Ctx, SymEvent, SymOut, SymState, member
+from .symbolic import EVENT_KINDS, Ctx, SymEvent, SymOut, SymState
 
 # Z3 resource limits per query (units of solver work, not time; about 5 million
 # a second on this machine when idle).  The hardest proof query of the reference
@@ -141,12 +140,11 @@ class Induction:
         self.init = SymState.fresh(ctx, "i")
         self.notes: list[str] = []  # why a query answered unknown
         self.witnesses: list[z3.ModelRef] = []  # models the non-vacuity queries found
-        hypotheses = [assumed(ctx, ob, self.s) for ob in obligations if ob.state is not None]
-        # one solver for the (unsat) induction queries, another for the (sat)
-        # non-vacuity queries, so that neither's search history slows the other
-        self.solver, self.witness_solver = _solver(), _solver()
-        for solver in (self.solver, self.witness_solver):
-            solver.add(*ctx.defs, *hypotheses, self.guard)
+        self.hypotheses = [assumed(ctx, ob, self.s) for ob in obligations if ob.state is not None]
+        # a solver for each obligation's (unsat) induction queries, another for
+        # its (sat) non-vacuity query, so that no query's search history slows
+        # another's (another obligation's history slowed a query a hundredfold)
+        self.solver, self.witness_solver = self._relation(), self._relation()
         self.init_solver = _solver()
         self.init_solver.add(encode.initial(ctx, self.init))
 
@@ -158,8 +156,15 @@ class Induction:
                       lambda: [*self.ctx.defs, ob.applies(self.ctx), z3.Not(state(self.ctx, self.init))],
                       self.notes, "initiation")  # fmt: skip
 
+    def _relation(self) -> z3.Solver:
+        solver = _solver()
+        solver.add(*self.ctx.defs, *self.hypotheses, self.guard)
+        return solver
+
     def consecution(self, ob: Obligation) -> z3.CheckSatResult:
-        """Case split on the event kind (each case is a small query)."""
+        """Case split on the event kind (each case is a small query), on a
+        solver of its own."""
+        self.solver = self._relation()
         results = [self._case(ob, kind) for kind in range(len(EVENT_KINDS))]
         for wanted in (z3.sat, z3.unknown):
             if wanted in results:
@@ -185,6 +190,7 @@ class Induction:
         wanted += self.ctx.defs[mark:]
         if any(z3.is_true(m.eval(z3.And(*wanted), model_completion=True)) for m in self.witnesses):
             return z3.sat
+        self.witness_solver = self._relation()
         with scope(self.witness_solver) as solver:
             solver.add(*wanted)
             result = solver.check()
@@ -249,7 +255,8 @@ class Unrolling:
         rest = [z3.And(v >= 0, v <= last - 3) for v in (ev.new_etd1, ev.new_efd2, ev.new_etd2, ev.new_efd3)]
         return z3.And(z3.Or(z3.And(ev.ps == 0, ev.pe == 0), z3.And(ev.ps >= lo - 5 * 86400, ev.pe <= hi)),
                       ev.sched_start <= last - 3,
-                      ev.to <= hi, ev.new_efd <= last - 3, ev.new_etd >= 0, *rest)  # fmt: skip
+                      ev.to <= hi, ev.new_efd <= last - 3, ev.new_etd >= 0, *rest,
+                      z3.Or(z3.Not(ev.x_on), ev.x_at <= hi))  # fmt: skip
 
     def _extend(self) -> None:
         i = len(self.events)
@@ -258,17 +265,7 @@ class Unrolling:
         self.events.append(ev)
         self.states.append(post_state)
         self.outs.append(out)
-        self._add([guard, post_state.eq(post), self._event_window(ev), self._state_window(post_state),
-                   self._executes_now(self.states[i], ev)])  # fmt: skip
-
-    def _executes_now(self, s: SymState, ev: SymEvent) -> z3.BoolRef:
-        """Replayable traces: an MDR device read is sent inside the MDR window,
-        where the model executes it at once (SCH-4) rather than holding it."""
-        ctx, window = self.ctx, self.ctx.inputs.config.mdr_window
-        day = ctx.day_of(s.now)
-        inside = z3.And(ctx.wall(day, window.open_s) <= s.now, s.now < ctx.wall(day, window.close_s))
-        reads = member(ev.srv, [i for i, n in enumerate(SRV_IDS) if SRVS[n].device_request])
-        return z3.Implies(z3.And(ev.kind == SUBMIT, ev.role == ROLES.index("MDR"), reads), inside)
+        self._add([guard, post_state.eq(post), self._event_window(ev), self._state_window(post_state)])
 
     def search(self, ob: Obligation) -> Verdict:
         """The shortest violation of ``ob`` within the depth, if any."""
