@@ -102,8 +102,21 @@ def scope(solver: z3.Solver) -> Iterator[z3.Solver]:
 
 
 def _solver(rlimit: int | None = None) -> z3.Solver:
+    """An incremental solver (BMC: one unrolling grows step by step)."""
     solver = z3.SolverFor("QF_UFLIA")
     solver.set("rlimit", QUERY_RLIMIT if rlimit is None else rlimit)
+    return solver
+
+
+def _query_solver() -> z3.Solver:
+    """A fresh solver for one proof query: Z3's rewriting, constant propagation,
+    equation solving and unconstrained-term elimination first, then its SMT
+    core with the simplex-based arithmetic solver (``arith.solver=2``), which
+    decides this encoding's day arithmetic several times faster than the
+    default one.  The resource limit covers the preprocessing too."""
+    core = z3.With("smt", **{"arith.solver": 2})
+    solver = z3.Then("simplify", "propagate-values", "solve-eqs", "elim-uncnstr", "simplify", core).solver()
+    solver.set("rlimit", QUERY_RLIMIT)
     return solver
 
 
@@ -115,22 +128,13 @@ def stopped(solver: z3.Solver, rlimit: int) -> str:
     return f"Z3 answered unknown ({reason})"
 
 
-def _check(solver: z3.Solver, ctx: Ctx, build: Callable[[], list[z3.BoolRef]],
-           notes: list[str], label: str) -> z3.CheckSatResult:  # fmt: skip
-    """Check the formulas ``build`` makes (plus the definitions they create) in a
-    scope; an unknown answer is explained in ``notes``."""
-    mark = len(ctx.defs)
-    built = build()
-    with scope(solver):
-        solver.add(*built, *ctx.defs[mark:])
-        result = solver.check()
-        if result == z3.unknown:
-            notes.append(f"{label}: {stopped(solver, QUERY_RLIMIT)}")
-        return result
-
-
 class Induction:
-    """One-step induction over a shared encoding: Inv(s) ∧ T(s, e, s') ⊨ P(s') ∧ Q."""
+    """One-step induction over a shared encoding: Inv(s) ∧ T(s, e, s') ⊨ P(s') ∧ Q.
+
+    The relation is built once; each query runs on a fresh solver (no query's
+    search history steers another's), split by event kind: in the query of a
+    kind the event's kind is the constant, so Z3's rewriting drops the other
+    kinds' branches of the relation before the search."""
 
     def __init__(self, inputs: Inputs, obligations: Sequence[Obligation] = ALL) -> None:
         self.ctx = ctx = Ctx(inputs)
@@ -138,67 +142,69 @@ class Induction:
         self.s, self.e = SymState.fresh(ctx, "s"), SymEvent.fresh(ctx, "e")
         self.guard, self.s2, self.out = encode.step(ctx, self.s, self.e)
         self.init = SymState.fresh(ctx, "i")
+        self.initial = encode.initial(ctx, self.init)
         self.notes: list[str] = []  # why a query answered unknown
         self.witnesses: list[z3.ModelRef] = []  # models the non-vacuity queries found
         self.hypotheses = [assumed(ctx, ob, self.s) for ob in obligations if ob.state is not None]
-        # a solver for each obligation's (unsat) induction queries, another for
-        # its (sat) non-vacuity query, so that no query's search history slows
-        # another's (another obligation's history slowed a query a hundredfold)
-        self.solver, self.witness_solver = self._relation(), self._relation()
-        self.init_solver = _solver()
-        self.init_solver.add(encode.initial(ctx, self.init))
+        relation = z3.And(*ctx.defs, *self.hypotheses, self.guard)
+        self.cases = [self._specialised(relation, kind) for kind in range(len(EVENT_KINDS))]
+
+    def _specialised(self, formula: z3.BoolRef, kind: int) -> z3.BoolRef:
+        """``formula`` for events of one kind (the kind a constant in it)."""
+        return z3.And(self.e.kind == kind, z3.substitute(formula, (self.e.kind, z3.IntVal(kind))))
+
+    def _solve(self, formulas: list[z3.BoolRef], label: str) -> tuple[z3.CheckSatResult, z3.ModelRef | None]:
+        """One query on a fresh solver; an unknown answer is explained in ``notes``."""
+        solver = _query_solver()
+        solver.add(*formulas)
+        result = solver.check()
+        if result == z3.unknown:
+            self.notes.append(f"{label}: {stopped(solver, QUERY_RLIMIT)}")
+        return result, solver.model() if result == z3.sat else None
+
+    def _goal(self, build: Callable[[], list[z3.BoolRef]]) -> z3.BoolRef:
+        """The formulas ``build`` makes, with the definitions they create."""
+        mark = len(self.ctx.defs)
+        built = build()
+        return z3.And(*built, *self.ctx.defs[mark:])
+
+    def _by_kind(self, goal: z3.BoolRef, label: str) -> tuple[z3.CheckSatResult, z3.ModelRef | None]:
+        """``goal`` with the relation, one query per event kind: sat at the
+        first kind that meets it, else unknown if any query stopped, else unsat."""
+        results = []
+        for kind, name in enumerate(EVENT_KINDS):
+            result, model = self._solve([self.cases[kind], self._specialised(goal, kind)], f"{label} ({name})")
+            if result == z3.sat:
+                return result, model
+            results.append(result)
+        return (z3.unknown if z3.unknown in results else z3.unsat), None
 
     def initiation(self, ob: Obligation) -> z3.CheckSatResult:
         if ob.state is None:
             return z3.unsat
         state = ob.state
-        return _check(self.init_solver, self.ctx,
-                      lambda: [*self.ctx.defs, ob.applies(self.ctx), z3.Not(state(self.ctx, self.init))],
-                      self.notes, "initiation")  # fmt: skip
-
-    def _relation(self) -> z3.Solver:
-        solver = _solver()
-        solver.add(*self.ctx.defs, *self.hypotheses, self.guard)
-        return solver
+        goal = self._goal(lambda: [ob.applies(self.ctx), z3.Not(state(self.ctx, self.init))])
+        return self._solve([self.initial, *self.ctx.defs, goal], "initiation")[0]
 
     def consecution(self, ob: Obligation) -> z3.CheckSatResult:
-        """Case split on the event kind (each case is a small query), on a
-        solver of its own."""
-        self.solver = self._relation()
-        results = [self._case(ob, kind) for kind in range(len(EVENT_KINDS))]
-        for wanted in (z3.sat, z3.unknown):
-            if wanted in results:
-                return wanted
-        return z3.unsat
-
-    def _case(self, ob: Obligation, kind: int) -> z3.CheckSatResult:
-        event = self.e.replace(kind=z3.IntVal(kind))
-
-        def build() -> list[z3.BoolRef]:
-            return [self.e.kind == kind, z3.Not(ob.holds(self.ctx, self.s, event, self.out, self.s2))]
-
-        return _check(self.solver, self.ctx, build, self.notes, f"consecution ({EVENT_KINDS[kind]})")
+        """Case split on the event kind (each case is a small query)."""
+        goal = self._goal(lambda: [z3.Not(ob.holds(self.ctx, self.s, self.e, self.out, self.s2))])
+        return self._by_kind(goal, "consecution")[0]
 
     def vacuity(self, ob: Obligation) -> z3.CheckSatResult:
         """sat = the hypotheses can be met (the proof is not vacuous).  A model
         an earlier witness query found is tried first: where it (completed
         with defaults) satisfies this witness and the definitions the witness
         created, it is a model of this query too."""
-        assert ob.witness is not None
-        mark = len(self.ctx.defs)
-        wanted = [ob.applies(self.ctx), ob.witness(self.ctx, self.s, self.e, self.out, self.s2)]
-        wanted += self.ctx.defs[mark:]
-        if any(z3.is_true(m.eval(z3.And(*wanted), model_completion=True)) for m in self.witnesses):
+        witness = ob.witness
+        assert witness is not None
+        wanted = self._goal(lambda: [ob.applies(self.ctx), witness(self.ctx, self.s, self.e, self.out, self.s2)])
+        if any(z3.is_true(m.eval(wanted, model_completion=True)) for m in self.witnesses):
             return z3.sat
-        self.witness_solver = self._relation()
-        with scope(self.witness_solver) as solver:
-            solver.add(*wanted)
-            result = solver.check()
-            if result == z3.sat:
-                self.witnesses.append(solver.model())
-            elif result == z3.unknown:
-                self.notes.append(f"non-vacuity: {stopped(solver, QUERY_RLIMIT)}")
-            return result
+        result, model = self._by_kind(wanted, "non-vacuity")
+        if model is not None:
+            self.witnesses.append(model)
+        return result
 
 
 def assumed(ctx: Ctx, ob: Obligation, s: SymState) -> z3.BoolRef:
