@@ -1,10 +1,11 @@
 """Solving: initiation, consecution, non-vacuity and bounded model checking of
 the obligations.  Nothing here prints; results are values.
 
-Every query runs in a push/pop scope under a Z3 resource limit (``rlimit``),
-never a wall-clock timeout: the limit counts the solver's own work, so a query
-gives the same answer on a loaded or slow machine as on an idle one, and a
-query that reaches it ends as ``Unknown`` saying which check stopped and why.
+Every query (a proof query on a fresh solver, a BMC query in a push/pop
+scope) runs under a Z3 resource limit (``rlimit``), never a wall-clock
+timeout: the limit counts the solver's own work, so a query gives the same
+answer on a loaded or slow machine as on an idle one, and a query that
+reaches it ends as ``Unknown`` saying which check stopped and why.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from .symbolic import EVENT_KINDS, Ctx, SymEvent, SymOut, SymState
 
 # Z3 resource limits per query (units of solver work, not time; about 5 million
 # a second on this machine when idle).  The hardest proof query of the reference
-# encoding needs under 7 million, the hardest BMC step of the seeded faults'
-# searches about 28 million (``benchmarks/prove_bench.py --rlimit`` prints them).
+# encoding needs about 5 million, the hardest BMC step of the seeded faults'
+# searches about 36 million (``benchmarks/prove_bench.py --rlimit`` prints them).
 # The margin is wide so that an answer does not depend on which queries the
 # process ran before (Z3's term numbering steers its search), yet a runaway
 # query still ends, as Unknown saying so.
