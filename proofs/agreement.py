@@ -19,7 +19,7 @@ from functools import cache
 import z3
 
 from . import encode
-from .concrete import Frame, Values, alt_of, comparable_output, comparable_state, day_number
+from .concrete import GHOSTS, Frame, Values, alt_of, comparable_output, comparable_state, day_number
 from .inputs import Inputs, reference_inputs
 from .obligations import OBLIGATIONS
 from .solve import QUERY_RLIMIT, _is_bst, _spans, stopped
@@ -61,7 +61,7 @@ class StepChecker:
         rigid = frame.rigid()
         fixed = [ctx.gen == rigid["gen"], ctx.kind == rigid["kind"], ctx.comm == rigid["comm"],
                  ctx.first == rigid["first"], ctx.srv_w == rigid["srv_w"], ctx.ts_w == rigid["ts_w"],
-                 *[ctx.alt[o] == v for o, v in alt.items()], *self._fix(self.s, pre, skip=("s_created",)),
+                 *[ctx.alt[o] == v for o, v in alt.items()], *self._fix(self.s, pre, skip=GHOSTS),
                  *self._fix(self.e, event)]  # fmt: skip
         want_state, want_out = comparable_state(post), comparable_output(out)
         self.solver.push()

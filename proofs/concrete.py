@@ -19,14 +19,23 @@ from typing import Any, Final
 from mhhs_sec.generate.synthetic_meter import SYNTHETIC
 from mhhs_sec.model import world
 from mhhs_sec.model.entities import Appointment, Device, ReadLogPeriod, Registration, ScheduleSpec, ServiceRequest
-from mhhs_sec.model.events import AdvanceClock, Event, LoadDevice, LoadRegistration, SetUser, SubmitRequest
+from mhhs_sec.model.events import (
+    AdvanceClock,
+    Event,
+    LoadDevice,
+    LoadRegistration,
+    RestrictDevice,
+    SetDeviceComms,
+    SetUser,
+    SubmitRequest,
+)
 from mhhs_sec.model.outputs import Acknowledgement, Alert, Output, Response
 from mhhs_sec.model.profile import PROFILE_OPTIONS, Profile
 from mhhs_sec.model.state import State, evolve, initial_state
 from mhhs_sec.model.tables import GENERATIONS, SRVS
 
 from .inputs import CODE_IDS, KINDS, PARTIES, ROLES, SRV_IDS
-from .symbolic import ADVANCE, LOADREG, NONE_TRT, PARAM_OPTIONS, SUBMIT
+from .symbolic import ADVANCE, COMMS, LOADREG, NONE_TRT, PARAM_OPTIONS, RESTRICT, SUBMIT
 
 EPOCH: Final = dt.date(1970, 1, 1)
 Values = dict[str, int | bool]
@@ -144,6 +153,10 @@ def concrete_event(frame: Frame, e: Values, n: int) -> Event:
         return AdvanceClock(int(e["to"]))
     if kind == LOADREG:
         return LoadRegistration(chain_registration(frame, chain_of(frame, e, EVENT_CHAIN)))
+    if kind == COMMS:
+        return SetDeviceComms(frame.device.device_id, bool(e["online"]))
+    if kind == RESTRICT:
+        return RestrictDevice(frame.device.device_id)
     assert kind == SUBMIT
     srv = SRV_IDS[int(e["srv"])]
     user = PARTIES[int(e["user"])]
@@ -153,18 +166,23 @@ def concrete_event(frame: Frame, e: Values, n: int) -> Event:
         for_settlement=bool(e["flag"]),
         period=ReadLogPeriod(int(e["ps"]), int(e["pe"])) if spec.read_log_period else None,
         schedule=ScheduleSpec(SRV_IDS[int(e["sched_srv"])], date_of(int(e["sched_start"]))) if srv == "5.1" else None,
+        execute_at=int(e["x_at"]) if e.get("x_on") else None,
     )  # fmt: skip
     return SubmitRequest(request)
 
 
 def abstract_event(frame: Frame, event: Event) -> Values:
     """The abstract event of a model event (the inverse of :func:`concrete_event`)."""
-    e: Values = {k: 0 for k in ("user", "role", "srv", "ps", "pe", "sched_srv", "sched_start", "to")}
-    e.update(chain_values((), EVENT_CHAIN), new_len=2, flag=False)
+    e: Values = {k: 0 for k in ("user", "role", "srv", "ps", "pe", "sched_srv", "sched_start", "to", "x_at")}
+    e.update(chain_values((), EVENT_CHAIN), new_len=2, flag=False, x_on=False, online=False)
     if isinstance(event, AdvanceClock):
         return {**e, "kind": ADVANCE, "to": event.to}
     if isinstance(event, LoadRegistration):
         return {**e, "kind": LOADREG, **chain_values(event.registration.mdras, EVENT_CHAIN)}
+    if isinstance(event, SetDeviceComms):
+        return {**e, "kind": COMMS, "online": event.online}
+    if isinstance(event, RestrictDevice):
+        return {**e, "kind": RESTRICT}
     assert isinstance(event, SubmitRequest)
     r = event.request
     e.update(kind=SUBMIT, user=PARTIES.index(r.user_id), role=ROLES.index(r.role), srv=SRV_IDS.index(r.srv),
@@ -173,6 +191,8 @@ def abstract_event(frame: Frame, event: Event) -> Values:
         e.update(ps=r.period.start, pe=r.period.end)
     if r.schedule is not None:
         e.update(sched_srv=SRV_IDS.index(r.schedule.srv), sched_start=day_number(r.schedule.start_day))
+    if r.execute_at is not None:
+        e.update(x_on=True, x_at=r.execute_at)
     return e
 
 
@@ -196,7 +216,27 @@ def abstract_state(frame: Frame, state: State) -> Values:
     s.update(c_on=held is not None, c_at=held.retrieved_at if held else 0,
              c_read=held.retrieved_at if held else 0, hw=slot.high_water if slot else -1,
              r_w=slot is not None and frame.ts_w in slot.retrieved)  # fmt: skip
+    s.update(_queued_work(state))
+    device = frame.device.device_id
+    s.update(off=device in state.offline, r_at=state.restrictions.get(device, -1))
     return s
+
+
+def _queued_work(state: State) -> Values:
+    """The one piece of queued work (SCH-4, SCH-5); the ghosts ``w_created``
+    (the schedule's creation instant), ``w_first`` / ``w_last`` (the days the
+    decision that queued it authorised) are 0."""
+    assert len(state.pending) <= 1, "the abstraction queues at most one piece of work"
+    w: Values = {"w_on": False, "w_due": 0, "w_user": 0, "w_role": 0, "w_srv": 0, "w_flag": False, "w_ps": 0,
+                 "w_pe": 0, "w_sched": False, "w_cut": -1, "w_created": 0, "w_first": 0, "w_last": 0}  # fmt: skip
+    for p in state.pending:
+        r = p.request
+        w.update(w_on=True, w_due=p.due, w_user=PARTIES.index(r.user_id), w_role=ROLES.index(r.role),
+                 w_srv=SRV_IDS.index(r.srv), w_flag=r.for_settlement is True, w_sched=p.mode == "scheduled",
+                 w_cut=-1 if p.retry_cutoff is None else p.retry_cutoff)  # fmt: skip
+        if r.period is not None:
+            w.update(w_ps=r.period.start, w_pe=r.period.end)
+    return w
 
 
 def abstract_output(frame: Frame, before: State, outputs: Sequence[Output], refused: bool) -> Values:
@@ -230,14 +270,21 @@ def _held_fresh(frame: Frame, before: State, at: int) -> bool:
     return held is not None and is_fresh(held.retrieved_at, at, before.profile)
 
 
+# Ghosts of the abstract state: no model state holds them.
+GHOSTS: Final = ("s_created", "w_created", "w_first", "w_last")
+
+
 # Fields compared between the encoding and the model: ghosts are not, and a
 # field is compared only where it means something (a schedule's fields only
 # when there is one, and so on).
 def comparable_state(s: Values) -> Values:
-    keep = {k: s[k] for k in ("now", "m_len", "s_on", "c_on", "hw", "r_w")}
+    keep = {k: s[k] for k in ("now", "m_len", "s_on", "c_on", "hw", "r_w", "w_on", "off", "r_at")}
     length, parties, efds, etds = STATE_CHAIN
     for k in range(1, int(s[length])):  # the chain's used slots (chain.py)
         keep.update({n: s[n] for n in (parties[k - 1], efds[k - 1], etds[k - 1])})
+    if s["w_on"]:
+        keep.update({k: s[k] for k in ("w_due", "w_user", "w_role", "w_srv", "w_flag", "w_ps", "w_pe", "w_sched",
+                                       "w_cut")})  # fmt: skip
     if s["s_on"]:
         keep.update({k: s[k] for k in ("s_owner", "s_role", "s_srv", "s_flag", "s_next", "s_start")})
     if s["c_on"]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import z3
 from mhhs_sec.model.tables import GENERATIONS, SRVS
 
-from . import chain
+from . import chain, work
 from .chain import chain_link
 from .inputs import (
     CADENCE_STEP,
@@ -87,6 +87,11 @@ def srv_where(predicate: object) -> list[int]:
 def trt_expr(ctx: Ctx, srv_x: z3.ArithRef, gen_x: z3.ArithRef, scheduled: z3.BoolRef, mhhs: z3.BoolRef) -> z3.ArithRef:
     """TRT-1, TRT-3: the Table 3 cell (after amendment) as an If-chain over the
     inputs' cells; -1 where N/A."""
+    return ctx.memoised("trt", (srv_x, gen_x, scheduled, mhhs), lambda: _trt_chain(ctx, srv_x, gen_x, scheduled, mhhs))
+
+
+def _trt_chain(ctx: Ctx, srv_x: z3.ArithRef, gen_x: z3.ArithRef, scheduled: z3.BoolRef,
+               mhhs: z3.BoolRef) -> z3.ArithRef:  # fmt: skip
     rules = []
     for (s, g, m, p), seconds in ctx.inputs.trt.items():
         cond = z3.And(
@@ -106,7 +111,8 @@ def _reject_chain(checks: list[tuple[z3.BoolRef, str]]) -> z3.ArithRef:
 def may_send(ctx: Ctx, role_x: z3.ArithRef, srv_x: z3.ArithRef) -> z3.BoolRef:
     """AC-1 (MDR, 002 Table 2) and the DUIS matrix (model.rules.role_may_send)."""
     pairs = [(r, s) for r, rn in enumerate(ROLES) for s, sn in enumerate(SRV_IDS) if ctx.inputs.may_send(rn, sn)]
-    return z3.Or(*[z3.And(role_x == r, srv_x == s) for r, s in pairs])
+    return ctx.memoised("may_send", (role_x, srv_x),
+                        lambda: z3.Or(*[z3.And(role_x == r, srv_x == s) for r, s in pairs]))  # fmt: skip
 
 
 def holds_role(user: z3.ArithRef, role_x: z3.ArithRef) -> z3.BoolRef:
@@ -333,7 +339,9 @@ def read_and_store(ctx: Ctx, st: SymState, req: Request, d: Decision, at: z3.Ari
     nonempty = z3.Or(instant, z3.And(z3.Or(daily, half), last >= lo))
     watched = req.srv == ctx.srv_w
     served = z3.And(watched, covered, st.c_on, fresh(ctx, st.c_at, at))
-    from_device = z3.And(covered, z3.Not(served))
+    # C-8: cached entries are answered despite a restriction, the device's are not
+    from_device = z3.And(covered, z3.Not(served), z3.Not(work.withheld(st, req.srv, ctx.ts_w)))
+    nonempty = z3.And(nonempty, z3.Not(work.withheld(st, req.srv, last)))
     today = ctx.day_of(at)
     in_store = z3.And(watched, cacheable(ctx, req.srv), active_schedule(ctx, st, today), st.s_srv == req.srv)
     yesterday = ctx.day_of(ctx.ts_w) == today - 1
@@ -349,7 +357,7 @@ def read_and_store(ctx: Ctx, st: SymState, req: Request, d: Decision, at: z3.Ari
         hw=z3.If(z3.And(in_store, nonempty), zmax(st.hw, last), st.hw),
         r_w=z3.Or(st.r_w, z3.And(in_store, from_device)),
     )
-    return Read(covered, served), after
+    return Read(z3.Or(served, from_device), served), after
 
 
 def active_schedule(ctx: Ctx, st: SymState, today: z3.ArithRef) -> z3.BoolRef:
@@ -373,21 +381,18 @@ def _response(req: Request, d: Decision, at: z3.ArithRef, scheduled: bool, read:
 # ---- events (model.machine) ------------------------------------------------------
 
 
-def _submit_read(ctx: Ctx, st: SymState, req: Request) -> tuple[SymState, SymOut]:
-    d = decide_read(ctx, st, req, False, st.now)
+def _submit_read(ctx: Ctx, st: SymState, req: Request, ev: SymEvent) -> tuple[z3.BoolRef, SymState, SymOut]:
+    # executed now, or held / future-dated and queued (SCH-4), or retried (SCH-5): work.py
+    guard, post, out = work.submit_read(ctx, st, req, ev)
     device_read = member(req.srv, srv_where(lambda s: s.device_request))
-    read, stored = read_and_store(ctx, st, req, d, st.now)
-    post = stored.ite(z3.And(d.ok, device_read), st)
-    out = _response(req, d, st.now, False, read)
-    out = out.replace(has_ts=z3.And(out.has_ts, device_read), ts_cached=z3.And(out.ts_cached, device_read))
     if ctx.inputs.faults.cache_before_access:
         # the fault: a fresh cached entry answers before access control runs
         hit = z3.And(device_read, req.srv == ctx.srv_w, st.c_on, fresh(ctx, st.c_at, st.now),
                      req.ps <= ctx.ts_w, ctx.ts_w <= zmin(req.pe, st.now))  # fmt: skip
         early = out.replace(code=z3.IntVal(code("I0")), has_ts=z3.BoolVal(True), ts_cached=z3.BoolVal(True),
                             trt=z3.IntVal(NONE_TRT), eff_flag=req.flag)  # fmt: skip
-        return st.ite(hit, post), early.ite(hit, out)
-    return post, out
+        return guard, st.ite(hit, post), early.ite(hit, out)
+    return guard, post, out
 
 
 def next_run_day(ctx: Ctx, start: z3.ArithRef, role_x: z3.ArithRef, now: z3.ArithRef) -> z3.ArithRef:
@@ -406,7 +411,7 @@ def due(ctx: Ctx, day: z3.ArithRef, role_x: z3.ArithRef) -> z3.ArithRef:
 
 def _submit(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, SymOut]:
     req = Request(ev.user, ev.role, ev.srv, ev.flag, ev.ps, ev.pe)
-    post_read, out_read = _submit_read(ctx, st, req)
+    g_read, post_read, out_read = _submit_read(ctx, st, req, ev)
     create = decide_create(ctx, st, req, ev)
     created = st.replace(
         s_on=z3.BoolVal(True), s_owner=ev.user, s_role=ev.role, s_srv=ev.sched_srv,
@@ -416,7 +421,7 @@ def _submit(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState,
     post_create = created.ite(create.ok, st)
     admin = decide_schedule_admin(ctx, req)
     mine = z3.And(st.s_on, st.s_owner == ev.user)
-    removed = drop_slot(ctx, st.replace(s_on=z3.BoolVal(False)), st.s_srv)
+    removed = drop_slot(ctx, work.drop_runs(st.replace(s_on=z3.BoolVal(False))), st.s_srv)
     post_delete = removed.ite(z3.And(admin.ok, mine), st)
     is_create, is_delete, is_read_sched = ev.srv == srv("5.1"), ev.srv == srv("5.3"), ev.srv == srv("5.2")
     post = post_create.ite(is_create, post_delete.ite(is_delete, st.ite(is_read_sched, post_read)))
@@ -425,7 +430,7 @@ def _submit(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState,
     )
     has_period = member(ev.srv, srv_where(lambda s: s.read_log_period))
     guard = z3.And(
-        ev.user >= 0, ev.user < len(PARTIES), ev.role >= 0, ev.role < len(ROLES),
+        g_read, ev.user >= 0, ev.user < len(PARTIES), ev.role >= 0, ev.role < len(ROLES),
         ev.srv >= 0, ev.srv < len(SRV_IDS),
         z3.If(has_period, z3.And(ev.ps >= 0, ev.ps <= ev.pe), z3.And(ev.ps == 0, ev.pe == 0)),
         z3.Implies(is_create, z3.And(z3.Not(st.s_on), ev.sched_srv >= 0, ev.sched_srv < len(SRV_IDS),
@@ -434,15 +439,16 @@ def _submit(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState,
     return guard, post, out
 
 
-def run_schedule(ctx: Ctx, st: SymState, at: z3.ArithRef) -> tuple[SymState, SymOut]:
-    """model.machine._run_schedule: the run reads the previous settlement day."""
+def run_schedule(ctx: Ctx, st: SymState, at: z3.ArithRef) -> tuple[SymState, SymOut, z3.BoolRef]:
+    """model.machine._run_schedule: the run reads the previous settlement day
+    (retried like any read, SCH-5: the third value says it queued a retry)."""
     n = st.s_next
     req = Request(st.s_owner, st.s_role, st.s_srv, st.s_flag, ctx.day_start(n - 1), ctx.day_start(n) - 1)
     moved = st.replace(s_next=n + 1)
     d = decide_read(ctx, moved, req, True, at)
-    read, stored = read_and_store(ctx, moved, req, d, at)
-    out = _response(req, d, at, True, read).replace(sched_owner_role=st.s_role, sched_created=st.s_created)
-    return stored.ite(d.ok, moved), out
+    x = work.execute(ctx, moved, req, d, z3.BoolVal(True), at, z3.IntVal(-1), st.s_created)
+    out = x.out.replace(sched_owner_role=st.s_role, sched_created=st.s_created)
+    return x.post, out, x.retries
 
 
 def change_instant(ctx: Ctx, efd: z3.ArithRef) -> z3.ArithRef:
@@ -462,7 +468,7 @@ def mdra_change(ctx: Ctx, st: SymState, leaving: z3.BoolRef) -> tuple[SymState, 
     if ctx.inputs.faults.keep_schedules:
         return st, z3.BoolVal(False)
     doomed = z3.And(st.s_on, leaving, st.s_role == MDR, z3.Not(ctx.on("schedules_on_mdra_change")))
-    removed = drop_slot(ctx, st.replace(s_on=z3.BoolVal(False)), st.s_srv)
+    removed = drop_slot(ctx, work.drop_runs(st.replace(s_on=z3.BoolVal(False))), st.s_srv)
     return removed.ite(doomed, st), doomed
 
 
@@ -472,23 +478,33 @@ def _leaving(st: SymState, taking_effect: list[z3.BoolRef], changes: list[chain.
 
 
 def _advance(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, SymOut]:
-    """model.machine._advance: the MDRA changes and at most one schedule run in
-    (now, to], in time order (a change first at the same instant)."""
+    """model.machine._advance (``_Agenda``): the MDRA changes and at most one
+    piece of work (a schedule run, or queued work: work.py) in (now, to], in
+    time order (MDRA changes first at the same instant)."""
     to = ev.to
     changes = mdra_changes(ctx, st)
     instants = [change_instant(ctx, c.efd) for c in changes]
     fires = [z3.And(st.now < tc, tc <= to) for tc in instants]
-    d1 = due(ctx, st.s_next, st.s_role)
+    queued = work.due_by(st, to)
+    d1 = z3.If(queued, st.w_due, due(ctx, st.s_next, st.s_role))
     first = [z3.And(f, tc <= d1) for f, tc in zip(fires, instants, strict=True)]
     late = [z3.And(f, z3.Not(e)) for f, e in zip(fires, first, strict=True)]
     st1, alert1 = mdra_change(ctx, st, _leaving(st, first, changes))
-    runs = z3.And(st1.s_on, d1 <= to)
-    s2, run_out = run_schedule(ctx, st1, d1)
-    st2 = s2.ite(runs, st1)
+    runs = z3.And(z3.Not(queued), st1.s_on, d1 <= to)
+    s2, run_out, retries = run_schedule(ctx, st1, d1)
+    executes = z3.And(queued, st1.w_on)  # a change may have removed a retried run first
+    q2, queued_out = work.execute_queued(ctx, st1, d1)
+    st2 = q2.ite(executes, s2.ite(runs, st1))
     st3, alert3 = mdra_change(ctx, st2, _leaving(st2, late, changes))
     post = st3.replace(now=to, c_on=z3.And(st3.c_on, fresh(ctx, st3.c_at, to)))
-    out = run_out.ite(runs, no_output(to)).replace(alert=z3.Or(alert1, alert3))
-    guard = z3.And(to >= st.now, z3.Not(z3.And(st.s_on, due(ctx, st.s_next + 1, st.s_role) <= to)))
+    work_out = queued_out.ite(executes, run_out.ite(runs, no_output(to)))
+    out = work_out.replace(alert=z3.Or(alert1, alert3))
+    # one piece of work an advance: no second run, no run beside queued work, no retry due by ``to``
+    guard = z3.And(
+        to >= st.now, z3.Not(z3.And(st.s_on, due(ctx, st.s_next + 1, st.s_role) <= to)),
+        z3.Not(z3.And(queued, st.s_on, due(ctx, st.s_next, st.s_role) <= to)),
+        z3.Not(z3.And(runs, retries, st1.w_on)), z3.Not(work.due_by(st3, to)),
+    )  # fmt: skip
     return guard, post, out
 
 
@@ -517,9 +533,10 @@ def step(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, Sy
     g_s, p_s, o_s = _submit(ctx, st, ev)
     g_a, p_a, o_a = _advance(ctx, st, ev)
     g_l, p_l, o_l = _load_registration(ctx, st, ev)
-    is_s, is_a = ev.kind == SUBMIT, ev.kind == ADVANCE
-    guard = z3.If(is_s, g_s, z3.If(is_a, g_a, z3.And(ev.kind == LOADREG, g_l)))
-    return guard, p_s.ite(is_s, p_a.ite(is_a, p_l)), o_s.ite(is_s, o_a.ite(is_a, o_l))
+    g_d, p_d, o_d = work.device_event(ctx, st, ev)
+    is_s, is_a, is_l = ev.kind == SUBMIT, ev.kind == ADVANCE, ev.kind == LOADREG
+    guard = z3.If(is_s, g_s, z3.If(is_a, g_a, z3.If(is_l, g_l, g_d)))
+    return guard, p_s.ite(is_s, p_a.ite(is_a, p_l.ite(is_l, p_d))), o_s.ite(is_s, o_a.ite(is_a, o_l.ite(is_l, o_d)))
 
 
 def initial(ctx: Ctx, st: SymState) -> z3.BoolRef:
@@ -531,5 +548,5 @@ def initial(ctx: Ctx, st: SymState) -> z3.BoolRef:
         st.now >= 0, ctx.comm >= 0, ctx.first >= 0, chain_link(ctx, ctx.first, st.a_etd, st.b_efd), rest,
         z3.Not(st.s_on), z3.Not(st.c_on), st.hw == -1, st.s_owner == 0, st.s_role == 0, st.s_srv == 0,
         z3.Not(st.s_flag), st.s_next == 0, st.s_created == 0, st.s_start == 0, st.c_at == 0, st.c_read == 0,
-        z3.Not(st.r_w),
+        z3.Not(st.r_w), work.initial(st),
     )  # fmt: skip

@@ -120,6 +120,28 @@ def restamping_hits() -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def kept_decisions() -> Iterator[None]:
+    """SCH-4, SCH-5 fault: queued work (a held or future-dated read, a retry)
+    executes on the decision that queued it, never decided again."""
+    kept: dict[str, Accepted | access.Rejected] = {}
+    execute, start_read = execution.execute, machine._start_read  # execute: what machine calls
+
+    def start(state: State, request: ServiceRequest, at: int, decision: Accepted) -> Any:
+        kept[request.request_id] = decision  # the decision taken at submission
+        return start_read(state, request, at, decision)
+
+    def run(state: State, work: Pending, decided: Accepted | None = None) -> Any:
+        decision = decided or kept.get(work.request.request_id)
+        if decision is None:  # a schedule's run: decided now, kept for its retries
+            decision = access.authorise(state, work.request, work.mode, state.now)
+        kept[work.request.request_id] = decision
+        return execute(state, work, decision)  # type: ignore[arg-type]
+
+    with mock.patch.object(machine, "execute", run), mock.patch.object(machine, "_start_read", start):
+        yield
+
+
 def _check_device_without(requirement: str) -> Patch:
     original = access.check_device
 
@@ -186,4 +208,5 @@ PATCHES: Final[dict[str, Patch]] = {
     "registration-gap-accepted": lambda: mock.patch.object(validate, "check_load_registration",
                                                            lambda state, event: None),
     "sch3-first-change-only": lambda: mock.patch.object(machine, "mdra_changes", _first_change_only),
+    "queued-work-keeps-decision": kept_decisions,
 }  # fmt: skip

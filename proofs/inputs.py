@@ -61,6 +61,7 @@ class Faults:
     cache_any_generation: bool = False  # C-2: SMETS2 responses cached too
     restamp_on_hit: bool = False  # C-5: a cache hit re-stamps the entry's retrieval time
     first_change_only: bool = False  # SCH-3: only the first MDRA change of a chain takes effect
+    kept_decision: bool = False  # SCH-4, SCH-5: queued work executes on the decision that queued it
 
 
 @dataclass(frozen=True)

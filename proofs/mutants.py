@@ -95,6 +95,9 @@ MUTANTS: Final[tuple[Mutant, ...]] = (
            _fault(skip_registration_check=True)),
     Mutant("sch3-first-change-only", ("SCH-3",), "only the first MDRA change of a chain deletes the outgoing "
            "MDRA's schedules", _fault(first_change_only=True)),
+    Mutant("queued-work-keeps-decision", ("REG-4", "AC-3", "SCH-4", "SCH-5"),
+           "a held or future-dated read or a retry executes on the decision that queued it, never decided again",
+           _fault(kept_decision=True)),
 )  # fmt: skip
 
 

@@ -118,9 +118,12 @@ def _c7(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolR
     # C-7: the same request against the same state with an empty cache (the
     # device answering) gives the party the same entry; C-4: and while the
     # entry is held, whatever the device would give the party, it gets
-    _, _, o_device = encode.step(ctx, s.replace(c_on=z3.BoolVal(False)), e)
+    # (C-7 sets the device's restriction aside: it bounds what the device holds, not who may have it)
+    _, _, o_device = encode.step(ctx, s.replace(c_on=z3.BoolVal(False), r_at=z3.IntVal(-1)), e)
+    _, _, o_held = encode.step(ctx, s.replace(c_on=z3.BoolVal(False)), e)
     from_device = z3.And(o_device.on, o_device.code == I0, o_device.has_ts)
-    return z3.And(z3.Implies(o.ts_cached, from_device), z3.Implies(z3.And(s.c_on, from_device), o.has_ts))
+    held_device = z3.And(o_held.on, o_held.code == I0, o_held.has_ts)
+    return z3.And(z3.Implies(o.ts_cached, from_device), z3.Implies(z3.And(s.c_on, held_device), o.has_ts))
 
 
 def _served(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
@@ -176,7 +179,8 @@ def _mdr_accepted(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -
 
 def _flags(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
     # FS-2: accepted MDR requests carry ForSettlement = true; FS-4: NO / OU never do
-    sent = z3.If(o.scheduled, o.eff_flag, e.flag)
+    # the flag as sent: a schedule's, the submitted request's, or that of the queued work executing
+    sent = z3.If(o.scheduled, o.eff_flag, z3.If(e.kind == SUBMIT, e.flag, s.w_flag))
     never = member(o.role, [ROLES.index(r) for r in NEVER_FOR_SETTLEMENT])
     return z3.Implies(accepted(o), z3.And(z3.Implies(o.role == MDR, sent), z3.Implies(never, z3.Not(sent))))
 
@@ -333,6 +337,20 @@ def _aux_schedule(ctx: Ctx, s: SymState) -> z3.BoolRef:
     return z3.Implies(s.s_on, z3.And(ahead, schedulable, s.s_created <= s.now, s.s_start <= s.s_next))
 
 
+def _aux_queued(ctx: Ctx, s: SymState) -> z3.BoolRef:
+    # SCH-4, SCH-5: queued work is still to come (a retry before its cut-off),
+    # and a retried run belongs to the schedule there is (a removed schedule's
+    # retries go with it) and reads a day ended before it is retried (SCH-1)
+    run = z3.And(s.s_on, s.w_user == s.s_owner, s.w_role == s.s_role, s.w_srv == s.s_srv, s.w_flag == s.s_flag,
+                 s.w_created == s.s_created, s.w_cut >= 0, s.w_pe < s.w_due)  # fmt: skip
+    retry = z3.Or(s.w_cut == -1, s.w_due < s.w_cut)
+    return z3.Implies(s.w_on, z3.And(s.w_due > s.now, retry, z3.Implies(s.w_sched, run)))
+
+
+def _queued(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    return s2.w_on
+
+
 def _aux_clock(ctx: Ctx, s: SymState) -> z3.BoolRef:
     return z3.And(s.now >= 0, ctx.comm >= 0, ctx.first >= 0)
 
@@ -415,6 +433,9 @@ AUXILIARY: Final[tuple[Obligation, ...]] = (
                aux=True),
     Obligation("aux.registration-well-formed", ("REG-2", "REG-5"), "each appointment of the MDRA chain ends "
                "the day before the next one's EFD", state=_aux_registration, witness=_reg5_witness, aux=True),
+    Obligation("aux.queued-work", ("SCH-4", "SCH-5"), "queued work is still to come, a retry before its "
+               "cut-off, and a retried run belongs to the schedule there is and reads a day ended before it",
+               state=_aux_queued, witness=_queued, aux=True),
     Obligation("aux.clock", ("REG-3",), "instants and days are non-negative", state=_aux_clock, witness=_true,
                aux=True),
 )  # fmt: skip

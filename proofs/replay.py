@@ -17,6 +17,7 @@ from mhhs_sec.model.outputs import Output
 from mhhs_sec.model.state import State
 
 from .concrete import (
+    GHOSTS,
     Frame,
     Values,
     abstract_output,
@@ -77,8 +78,8 @@ def replay(trace: Trace, obligation: Obligation, fault: str | None = None) -> Re
             _compare(result, n, comparable_state(expected.state), comparable_state(got_state), "state")
             _compare(result, n, comparable_output(expected.output), comparable_output(got_out), "output")
             # ghosts come from the trace
-            got_state["s_created"] = expected.state["s_created"]
-            got_state["c_read"] = expected.state["c_read"]
+            for ghost in (*GHOSTS, "c_read"):
+                got_state[ghost] = expected.state[ghost]
             got_out["sched_created"] = expected.output["sched_created"]
             if _violates(trace, obligation, pre_values, expected.event, got_out, got_state):
                 result.violated = True

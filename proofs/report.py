@@ -109,18 +109,26 @@ def _event(e: dict[str, int | bool]) -> str:
         return f"advance clock to {format_instant(int(e['to']))}"
     if kind == "load_registration":
         return "load registration: MDRA chain " + _chain(e)
+    if kind == "device_comms":
+        return f"the device goes {'on' if e['online'] else 'off'} line"
+    if kind == "restrict_device":
+        return "the device is restricted (C-8)"
     srv = SRV_IDS[int(e["srv"])]
     text = f"{PARTIES[int(e['user'])]} as {ROLES[int(e['role'])]} sends {srv} ForSettlement={bool(e['flag'])}"
     if int(e["pe"]) or int(e["ps"]):
         text += f" period {format_instant(int(e['ps']))}..{format_instant(int(e['pe']))}"
     if srv == "5.1":
         text += f" schedule {SRV_IDS[int(e['sched_srv'])]} from {_day(int(e['sched_start']))}"
+    if e.get("x_on"):
+        text += f" to execute at {format_instant(int(e['x_at']))}"
     return text
 
 
 def _output(o: dict[str, int | bool]) -> str:
     parts = []
-    if o["on"]:
+    if o["on"] and CODE_IDS[int(o["code"])] == "I99":
+        parts.append(f"acknowledged (I99) to {PARTIES[int(o['user'])]}: queued for later execution")
+    elif o["on"]:
         trt = "N/A" if int(o["trt"]) == NONE_TRT else f"{o['trt']} s"
         mode = "scheduled run" if o["scheduled"] else "response"
         parts.append(f"{mode} {CODE_IDS[int(o['code'])]} to {PARTIES[int(o['user'])]} for {SRV_IDS[int(o['srv'])]}"

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from mhhs_sec.model.profile import PROFILE_OPTIONS
 
@@ -60,36 +62,99 @@ def _result(outcome: Outcome, support: bool) -> Result:
                   outcome.checks, trace)  # fmt: skip
 
 
-def check_inputs(inputs: Inputs, depth: int = BMC_DEPTH) -> list[Result]:
-    """Prove every obligation on one encoding (BMC for a trace where the
-    induction fails)."""
+def _outcomes(induction: Induction, obligations: Sequence[Obligation], depth: int) -> list[Outcome]:
+    """Prove ``obligations`` in order (BMC for a trace where the induction
+    fails); the auxiliary invariants' time is spread over the others."""
     start = time.perf_counter()
-    induction = Induction(inputs)
     bmc: list[Unrolling] = []
 
-    def run(ob: object) -> Outcome:
-        outcome = prove(ob, induction, None)  # type: ignore[arg-type]
+    def run(ob: Obligation) -> Outcome:
+        outcome = prove(ob, induction, None)
         if outcome.verdict.status != "proved":
-            bmc.append(bmc[0] if bmc else Unrolling(inputs, depth))
-            outcome = prove(ob, induction, bmc[0])  # type: ignore[arg-type]
+            bmc.append(bmc[0] if bmc else Unrolling(induction.ctx.inputs, depth))
+            outcome = prove(ob, induction, bmc[0])
         return outcome
 
-    aux = [run(ob) for ob in AUXILIARY]
+    outcomes = [run(ob) for ob in obligations]
+    _spread(outcomes, time.perf_counter() - start - sum(o.seconds for o in outcomes if not o.obligation.aux))
+    return outcomes
+
+
+def _spread(outcomes: Sequence[Outcome], seconds: float) -> None:
+    """Add ``seconds`` (set-up, auxiliary proofs) to the invariants' seconds in equal parts."""
+    shown = [o for o in outcomes if not o.obligation.aux]
+    for outcome in shown:
+        outcome.seconds += seconds / len(shown)
+
+
+def _results(outcomes: Sequence[Outcome]) -> list[Result]:
+    """The invariants' results in the order of OBLIGATIONS, each with the
+    auxiliary invariants' statuses (a proof resting on an auxiliary invariant
+    not proved proves nothing)."""
+    by_name = {o.obligation.name: o for o in outcomes}
+    aux = [by_name[ob.name] for ob in AUXILIARY]
     support = all(a.verdict.status == "proved" for a in aux)
-    outcomes = [run(ob) for ob in OBLIGATIONS]
-    share = (time.perf_counter() - start - sum(o.seconds for o in outcomes)) / len(outcomes)
     results = []
-    for outcome in outcomes:
-        outcome.seconds += share  # set-up and auxiliary proofs, shared out
-        results.append(_result(outcome, support))
+    for ob in OBLIGATIONS:
+        results.append(_result(by_name[ob.name], support))
         results[-1].checks.update({a.obligation.name: a.verdict.status for a in aux})
     return results
+
+
+def check_inputs(inputs: Inputs, depth: int = BMC_DEPTH) -> list[Result]:
+    """Prove every obligation on one encoding, in this process (BMC for a
+    trace where the induction fails)."""
+    start = time.perf_counter()
+    induction = Induction(inputs)
+    built = time.perf_counter() - start
+    outcomes = _outcomes(induction, AUXILIARY + OBLIGATIONS, depth)
+    _spread(outcomes, built)
+    return _results(outcomes)
+
+
+# prove_all splits the obligations between this process and a copy of it
+# forked once the relation is built (so it is built once), the same way on any
+# machine, so that every query runs after the same others (and uses the same
+# solver work) whatever the number of cores or the scheduling: here the
+# auxiliary invariants and every second invariant from the first, there the
+# others.
+HERE: Final = AUXILIARY + OBLIGATIONS[::2]
+FORKED: Final = OBLIGATIONS[1::2]
+
+
+def _forked(work: Callable[[], list[Outcome]]) -> Callable[[], list[Outcome]]:
+    """Start ``work`` in a forked copy of this process; the function returned
+    waits for its outcomes."""
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    child = context.Process(target=lambda: writer.send(work()), daemon=True)
+    child.start()
+    writer.close()
+
+    def outcomes() -> list[Outcome]:
+        try:
+            received: list[Outcome] = reader.recv()
+        except EOFError:
+            child.join()
+            raise RuntimeError(f"the forked prover ended without outcomes (exit code {child.exitcode})") from None
+        finally:
+            child.join()
+            reader.close()
+        return received
+
+    return outcomes
 
 
 def prove_all(mutants: bool = False, depth: int = BMC_DEPTH) -> list[Result]:
     """Prove every obligation on the reference encoding; with ``mutants``,
     also record which seeded faults each one catches (BMC to ``depth``)."""
-    results = check_inputs(reference_inputs(), depth)
+    start = time.perf_counter()
+    induction = Induction(reference_inputs())
+    built = time.perf_counter() - start
+    there = _forked(lambda: _outcomes(induction, FORKED, depth))
+    outcomes = _outcomes(induction, HERE, depth) + there()
+    _spread(outcomes, built)
+    results = _results(outcomes)
     if mutants:
         from .mutants import falsify_all
 

@@ -1,10 +1,11 @@
 """Solving: initiation, consecution, non-vacuity and bounded model checking of
 the obligations.  Nothing here prints; results are values.
 
-Every query runs in a push/pop scope under a Z3 resource limit (``rlimit``),
-never a wall-clock timeout: the limit counts the solver's own work, so a query
-gives the same answer on a loaded or slow machine as on an idle one, and a
-query that reaches it ends as ``Unknown`` saying which check stopped and why.
+Every query (a proof query on a fresh solver, a BMC query in a push/pop
+scope) runs under a Z3 resource limit (``rlimit``), never a wall-clock
+timeout: the limit counts the solver's own work, so a query gives the same
+answer on a loaded or slow machine as on an idle one, and a query that
+reaches it ends as ``Unknown`` saying which check stopped and why.
 """
 
 from __future__ import annotations
@@ -18,17 +19,16 @@ from typing import Final
 
 import z3
 from mhhs_sec.model.clock import day_start
-from mhhs_sec.model.tables import SRVS
 
 from . import encode
-from .inputs import ROLES, SRV_IDS, Inputs
+from .inputs import Inputs
 from .obligations import ALL, Obligation
-from .symbolic import EVENT_KINDS, SUBMIT, Ctx, SymEvent, SymOut, SymState, member
+from .symbolic import EVENT_KINDS, Ctx, SymEvent, SymOut, SymState
 
 # Z3 resource limits per query (units of solver work, not time; about 5 million
 # a second on this machine when idle).  The hardest proof query of the reference
-# encoding needs under 7 million, the hardest BMC step of the seeded faults'
-# searches about 28 million (``benchmarks/prove_bench.py --rlimit`` prints them).
+# encoding needs about 5 million, the hardest BMC step of the seeded faults'
+# searches about 36 million (``benchmarks/prove_bench.py --rlimit`` prints them).
 # The margin is wide so that an answer does not depend on which queries the
 # process ran before (Z3's term numbering steers its search), yet a runaway
 # query still ends, as Unknown saying so.
@@ -103,8 +103,21 @@ def scope(solver: z3.Solver) -> Iterator[z3.Solver]:
 
 
 def _solver(rlimit: int | None = None) -> z3.Solver:
+    """An incremental solver (BMC: one unrolling grows step by step)."""
     solver = z3.SolverFor("QF_UFLIA")
     solver.set("rlimit", QUERY_RLIMIT if rlimit is None else rlimit)
+    return solver
+
+
+def _query_solver() -> z3.Solver:
+    """A fresh solver for one proof query: Z3's rewriting, constant propagation,
+    equation solving and unconstrained-term elimination first, then its SMT
+    core with the simplex-based arithmetic solver (``arith.solver=2``), which
+    decides this encoding's day arithmetic several times faster than the
+    default one.  The resource limit covers the preprocessing too."""
+    core = z3.With("smt", **{"arith.solver": 2})
+    solver = z3.Then("simplify", "propagate-values", "solve-eqs", "elim-uncnstr", "simplify", core).solver()
+    solver.set("rlimit", QUERY_RLIMIT)
     return solver
 
 
@@ -116,22 +129,13 @@ def stopped(solver: z3.Solver, rlimit: int) -> str:
     return f"Z3 answered unknown ({reason})"
 
 
-def _check(solver: z3.Solver, ctx: Ctx, build: Callable[[], list[z3.BoolRef]],
-           notes: list[str], label: str) -> z3.CheckSatResult:  # fmt: skip
-    """Check the formulas ``build`` makes (plus the definitions they create) in a
-    scope; an unknown answer is explained in ``notes``."""
-    mark = len(ctx.defs)
-    built = build()
-    with scope(solver):
-        solver.add(*built, *ctx.defs[mark:])
-        result = solver.check()
-        if result == z3.unknown:
-            notes.append(f"{label}: {stopped(solver, QUERY_RLIMIT)}")
-        return result
-
-
 class Induction:
-    """One-step induction over a shared encoding: Inv(s) ∧ T(s, e, s') ⊨ P(s') ∧ Q."""
+    """One-step induction over a shared encoding: Inv(s) ∧ T(s, e, s') ⊨ P(s') ∧ Q.
+
+    The relation is built once; each query runs on a fresh solver (no query's
+    search history steers another's), split by event kind: in the query of a
+    kind the event's kind is the constant, so Z3's rewriting drops the other
+    kinds' branches of the relation before the search."""
 
     def __init__(self, inputs: Inputs, obligations: Sequence[Obligation] = ALL) -> None:
         self.ctx = ctx = Ctx(inputs)
@@ -139,60 +143,69 @@ class Induction:
         self.s, self.e = SymState.fresh(ctx, "s"), SymEvent.fresh(ctx, "e")
         self.guard, self.s2, self.out = encode.step(ctx, self.s, self.e)
         self.init = SymState.fresh(ctx, "i")
+        self.initial = encode.initial(ctx, self.init)
         self.notes: list[str] = []  # why a query answered unknown
         self.witnesses: list[z3.ModelRef] = []  # models the non-vacuity queries found
-        hypotheses = [assumed(ctx, ob, self.s) for ob in obligations if ob.state is not None]
-        # one solver for the (unsat) induction queries, another for the (sat)
-        # non-vacuity queries, so that neither's search history slows the other
-        self.solver, self.witness_solver = _solver(), _solver()
-        for solver in (self.solver, self.witness_solver):
-            solver.add(*ctx.defs, *hypotheses, self.guard)
-        self.init_solver = _solver()
-        self.init_solver.add(encode.initial(ctx, self.init))
+        self.hypotheses = [assumed(ctx, ob, self.s) for ob in obligations if ob.state is not None]
+        relation = z3.And(*ctx.defs, *self.hypotheses, self.guard)
+        self.cases = [self._specialised(relation, kind) for kind in range(len(EVENT_KINDS))]
+
+    def _specialised(self, formula: z3.BoolRef, kind: int) -> z3.BoolRef:
+        """``formula`` for events of one kind (the kind a constant in it)."""
+        return z3.And(self.e.kind == kind, z3.substitute(formula, (self.e.kind, z3.IntVal(kind))))
+
+    def _solve(self, formulas: list[z3.BoolRef], label: str) -> tuple[z3.CheckSatResult, z3.ModelRef | None]:
+        """One query on a fresh solver; an unknown answer is explained in ``notes``."""
+        solver = _query_solver()
+        solver.add(*formulas)
+        result = solver.check()
+        if result == z3.unknown:
+            self.notes.append(f"{label}: {stopped(solver, QUERY_RLIMIT)}")
+        return result, solver.model() if result == z3.sat else None
+
+    def _goal(self, build: Callable[[], list[z3.BoolRef]]) -> z3.BoolRef:
+        """The formulas ``build`` makes, with the definitions they create."""
+        mark = len(self.ctx.defs)
+        built = build()
+        return z3.And(*built, *self.ctx.defs[mark:])
+
+    def _by_kind(self, goal: z3.BoolRef, label: str) -> tuple[z3.CheckSatResult, z3.ModelRef | None]:
+        """``goal`` with the relation, one query per event kind: sat at the
+        first kind that meets it, else unknown if any query stopped, else unsat."""
+        results = []
+        for kind, name in enumerate(EVENT_KINDS):
+            result, model = self._solve([self.cases[kind], self._specialised(goal, kind)], f"{label} ({name})")
+            if result == z3.sat:
+                return result, model
+            results.append(result)
+        return (z3.unknown if z3.unknown in results else z3.unsat), None
 
     def initiation(self, ob: Obligation) -> z3.CheckSatResult:
         if ob.state is None:
             return z3.unsat
         state = ob.state
-        return _check(self.init_solver, self.ctx,
-                      lambda: [*self.ctx.defs, ob.applies(self.ctx), z3.Not(state(self.ctx, self.init))],
-                      self.notes, "initiation")  # fmt: skip
+        goal = self._goal(lambda: [ob.applies(self.ctx), z3.Not(state(self.ctx, self.init))])
+        return self._solve([self.initial, *self.ctx.defs, goal], "initiation")[0]
 
     def consecution(self, ob: Obligation) -> z3.CheckSatResult:
         """Case split on the event kind (each case is a small query)."""
-        results = [self._case(ob, kind) for kind in range(len(EVENT_KINDS))]
-        for wanted in (z3.sat, z3.unknown):
-            if wanted in results:
-                return wanted
-        return z3.unsat
-
-    def _case(self, ob: Obligation, kind: int) -> z3.CheckSatResult:
-        event = self.e.replace(kind=z3.IntVal(kind))
-
-        def build() -> list[z3.BoolRef]:
-            return [self.e.kind == kind, z3.Not(ob.holds(self.ctx, self.s, event, self.out, self.s2))]
-
-        return _check(self.solver, self.ctx, build, self.notes, f"consecution ({EVENT_KINDS[kind]})")
+        goal = self._goal(lambda: [z3.Not(ob.holds(self.ctx, self.s, self.e, self.out, self.s2))])
+        return self._by_kind(goal, "consecution")[0]
 
     def vacuity(self, ob: Obligation) -> z3.CheckSatResult:
         """sat = the hypotheses can be met (the proof is not vacuous).  A model
         an earlier witness query found is tried first: where it (completed
         with defaults) satisfies this witness and the definitions the witness
         created, it is a model of this query too."""
-        assert ob.witness is not None
-        mark = len(self.ctx.defs)
-        wanted = [ob.applies(self.ctx), ob.witness(self.ctx, self.s, self.e, self.out, self.s2)]
-        wanted += self.ctx.defs[mark:]
-        if any(z3.is_true(m.eval(z3.And(*wanted), model_completion=True)) for m in self.witnesses):
+        witness = ob.witness
+        assert witness is not None
+        wanted = self._goal(lambda: [ob.applies(self.ctx), witness(self.ctx, self.s, self.e, self.out, self.s2)])
+        if any(z3.is_true(m.eval(wanted, model_completion=True)) for m in self.witnesses):
             return z3.sat
-        with scope(self.witness_solver) as solver:
-            solver.add(*wanted)
-            result = solver.check()
-            if result == z3.sat:
-                self.witnesses.append(solver.model())
-            elif result == z3.unknown:
-                self.notes.append(f"non-vacuity: {stopped(solver, QUERY_RLIMIT)}")
-            return result
+        result, model = self._by_kind(wanted, "non-vacuity")
+        if model is not None:
+            self.witnesses.append(model)
+        return result
 
 
 def assumed(ctx: Ctx, ob: Obligation, s: SymState) -> z3.BoolRef:
@@ -249,7 +262,8 @@ class Unrolling:
         rest = [z3.And(v >= 0, v <= last - 3) for v in (ev.new_etd1, ev.new_efd2, ev.new_etd2, ev.new_efd3)]
         return z3.And(z3.Or(z3.And(ev.ps == 0, ev.pe == 0), z3.And(ev.ps >= lo - 5 * 86400, ev.pe <= hi)),
                       ev.sched_start <= last - 3,
-                      ev.to <= hi, ev.new_efd <= last - 3, ev.new_etd >= 0, *rest)  # fmt: skip
+                      ev.to <= hi, ev.new_efd <= last - 3, ev.new_etd >= 0, *rest,
+                      z3.Or(z3.Not(ev.x_on), ev.x_at <= hi))  # fmt: skip
 
     def _extend(self) -> None:
         i = len(self.events)
@@ -258,17 +272,7 @@ class Unrolling:
         self.events.append(ev)
         self.states.append(post_state)
         self.outs.append(out)
-        self._add([guard, post_state.eq(post), self._event_window(ev), self._state_window(post_state),
-                   self._executes_now(self.states[i], ev)])  # fmt: skip
-
-    def _executes_now(self, s: SymState, ev: SymEvent) -> z3.BoolRef:
-        """Replayable traces: an MDR device read is sent inside the MDR window,
-        where the model executes it at once (SCH-4) rather than holding it."""
-        ctx, window = self.ctx, self.ctx.inputs.config.mdr_window
-        day = ctx.day_of(s.now)
-        inside = z3.And(ctx.wall(day, window.open_s) <= s.now, s.now < ctx.wall(day, window.close_s))
-        reads = member(ev.srv, [i for i, n in enumerate(SRV_IDS) if SRVS[n].device_request])
-        return z3.Implies(z3.And(ev.kind == SUBMIT, ev.role == ROLES.index("MDR"), reads), inside)
+        self._add([guard, post_state.eq(post), self._event_window(ev), self._state_window(post_state)])
 
     def search(self, ob: Obligation) -> Verdict:
         """The shortest violation of ``ob`` within the depth, if any."""

@@ -5,9 +5,10 @@ outputs, and small Z3 helpers.
 The abstraction (see ``docs/proofs.md``): one MPAN (the standard world's
 MPAN_A) with its Supplier and a chain of up to four MDRA appointments of two
 MDRAs (outgoing, incoming; ``chain.py``), one device of
-symbolic generation and kind, at most one DSP Schedule, and the S1SP cache of
+symbolic generation and kind, at most one DSP Schedule, the S1SP cache of
 one *watched* key (a symbolic SRV and entry timestamp, rigid over a run), which
-stands for every key; instants are integer seconds and settlement days integer
+stands for every key, one slot of queued work, the device's comms and
+restriction; instants are integer seconds and settlement days integer
 day numbers (days since 1970-01-01).
 """
 
@@ -28,13 +29,14 @@ DAY_S: Final = 86400
 HOUR_S: Final = 3600
 NONE_TRT: Final = -1
 # Profile options the abstraction takes as parameters.  Outside it: S1-1 (the
-# timestamps of daily logs), SCH-8 (its events execute now: no request is held)
-# and AUD-3 (it has no audit trail).
+# timestamps of daily logs), SCH-8 (it holds reads only, the default: no 5.1 /
+# 5.2 / 5.3 is held) and AUD-3 (it has no audit trail).
 OUTSIDE_OPTIONS: Final = frozenset({"daily_log_delay_tolerance_s", "mdr_window_scope", "audit_extract"})
 PARAM_OPTIONS: Final[tuple[str, ...]] = tuple(o for o in PROFILE_OPTIONS if o not in OUTSIDE_OPTIONS)
 
 SUBMIT, ADVANCE, LOADREG = 0, 1, 2
-EVENT_KINDS: Final[tuple[str, ...]] = ("submit", "advance", "load_registration")
+COMMS, RESTRICT = 3, 4  # device comms (SCH-5), a change-of-tenancy restriction (C-8): proofs/work.py
+EVENT_KINDS: Final[tuple[str, ...]] = ("submit", "advance", "load_registration", "device_comms", "restrict_device")
 
 
 def srv(name: str) -> int:
@@ -102,8 +104,20 @@ class Ctx:
         # REG-8: whether local 00:00 of a day is in BST (UK profile only): any
         # calendar for proofs, the real one (``bst_spans``) for BMC traces.
         self._bst = z3.Function(f"{tag}bst", z3.IntSort(), z3.BoolSort())
+        # terms built from table lookups (no definitions), by function and argument
+        # terms (kept with them: a term's id is reused once it is freed)
+        self.memo: dict[tuple[object, ...], tuple[Sequence[z3.ExprRef], Any]] = {}
         # the watched entry's settlement day as access control counts days (AC-4)
         self.day_w = self.day_of(self.ts_w, utc=inputs.faults.access_days_utc)
+
+    def memoised(self, name: str, args: Sequence[z3.ExprRef], build: Any) -> Any:
+        """``build()``, once per function name and argument terms (Z3 terms are
+        hash-consed: the same arguments, the same ids); for terms whose
+        building adds no definitions."""
+        key = (name, *[a.get_id() for a in args])
+        if key not in self.memo:
+            self.memo[key] = (args, build())
+        return self.memo[key][1]
 
     def bst(self, day: z3.ArithRef) -> z3.BoolRef:
         if self.bst_spans is None:
@@ -201,7 +215,8 @@ class _Record:
 @dataclass(frozen=True)
 class SymState(_Record):
     """Clock, the MDRA appointment dates (REG-2), the schedule (SCH-1) with a
-    ghost creation instant, and the watched cache key (C-1..C-6)."""
+    ghost creation instant, the watched cache key (C-1..C-6), the queued work
+    (SCH-4, SCH-5) and the device's comms and restriction (C-8)."""
 
     now: z3.ArithRef
     a_etd: z3.ArithRef  # ETD of the outgoing MDRA (REG-12 decides inclusive or not)
@@ -229,12 +244,29 @@ class SymState(_Record):
     m_efd2: z3.ArithRef
     m_etd2: z3.ArithRef
     m_efd3: z3.ArithRef
+    # queued work (SCH-4 held or future-dated read, SCH-5 retry; proofs/work.py)
+    w_on: z3.BoolRef
+    w_due: z3.ArithRef  # the instant it executes
+    w_user: z3.ArithRef
+    w_role: z3.ArithRef
+    w_srv: z3.ArithRef
+    w_flag: z3.BoolRef  # ForSettlement as sent
+    w_ps: z3.ArithRef
+    w_pe: z3.ArithRef
+    w_sched: z3.BoolRef  # a retried schedule run (else an on-demand read)
+    w_cut: z3.ArithRef  # SCH-5: the retry cut-off (-1: not a retry)
+    w_created: z3.ArithRef  # ghost: creation instant of the schedule a retried run belongs to
+    w_first: z3.ArithRef  # ghost: first and last day the decision that queued it authorised
+    w_last: z3.ArithRef
+    off: z3.BoolRef  # the device is unreachable (SCH-5)
+    r_at: z3.ArithRef  # C-8: the device's restriction instant (-1: none)
 
 
 @dataclass(frozen=True)
 class SymEvent(_Record):
-    """An abstract event: a service request executed now, a clock advance, or a
-    registration load (an MDRA chain: first ETD and next EFD, then the rest)."""
+    """An abstract event: a service request (a read possibly future-dated), a
+    clock advance, a registration load (an MDRA chain: first ETD and next EFD,
+    then the rest), the device's comms, or a restriction of the device."""
 
     kind: z3.ArithRef
     user: z3.ArithRef
@@ -257,6 +289,9 @@ class SymEvent(_Record):
     new_efd2: z3.ArithRef
     new_etd2: z3.ArithRef
     new_efd3: z3.ArithRef
+    x_on: z3.BoolRef  # the request is future-dated (SCH-4) ...
+    x_at: z3.ArithRef  # ... to this instant
+    online: z3.BoolRef  # device comms event: the device becomes reachable
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,12 @@ from mhhs_sec.proofs import OBLIGATIONS
 from mhhs_sec.proofs.agreement import StepChecker
 from mhhs_sec.proofs.concrete import Frame, abstract_event, abstract_output, abstract_state, alt_of, day_number, setup
 from mhhs_sec.proofs.faulty import PATCHES
+from mhhs_sec.proofs.inputs import reference_inputs
 from mhhs_sec.proofs.mutants import MUTANTS, Mutant
 from mhhs_sec.proofs.obligations import Obligation, _within_c5
 from mhhs_sec.proofs.replay import replay
 from mhhs_sec.proofs.solve import Counterexample, Induction, Unknown, Unrolling
-from mhhs_sec.proofs.symbolic import LOADREG
+from mhhs_sec.proofs.symbolic import ADVANCE, LOADREG, code
 
 
 def _first_falsifying(ob: Obligation) -> tuple[Mutant, Counterexample]:
@@ -110,6 +111,29 @@ def test_a_change_later_in_an_mdra_chain_left_without_effect_is_caught() -> None
     verdict = Unrolling(mutant.inputs()).search(ob)
     assert isinstance(verdict, Counterexample), verdict
     assert any(s.event["kind"] == LOADREG and int(s.event["new_len"]) >= 3 for s in verdict.trace.steps)
+    faulty = replay(verdict.trace, ob, mutant.name)
+    assert faulty.agrees, faulty.mismatches
+    assert faulty.violated, "the faulty model should show the violation"
+    assert not replay(verdict.trace, ob, None).violated, "the reference model should not violate the invariant"
+
+
+@pytest.mark.req("REG-4", "AC-3", "SCH-4", "SCH-5")
+def test_queued_work_keeping_the_decision_that_queued_it_is_falsified_by_proof() -> None:
+    """A held or future-dated read or a retry executed on the decision that
+    queued it (never decided again) is outside no longer: the REG-4 proof
+    fails under the fault, BMC finds a trace whose violating step is a clock
+    advance executing queued work, and the trace replays on the model
+    carrying the same fault only."""
+    ob = next(o for o in OBLIGATIONS if o.name == "outgoing-mdra-no-data-from-efd[uk]")
+    mutant = next(m for m in MUTANTS if m.name == "queued-work-keeps-decision")
+    induction = Induction(mutant.inputs())
+    assert induction.consecution(ob) != z3.unsat, "the fault must break the induction"
+    assert Induction(reference_inputs()).consecution(ob) == z3.unsat
+    verdict = Unrolling(mutant.inputs()).search(ob)
+    assert isinstance(verdict, Counterexample), verdict
+    steps = verdict.trace.steps
+    assert any(s.output["code"] == code("I99") or s.state["w_on"] for s in steps[:-1]), "work was queued"
+    assert steps[-1].event["kind"] == ADVANCE and not steps[-1].output["scheduled"], "queued work executes"
     faulty = replay(verdict.trace, ob, mutant.name)
     assert faulty.agrees, faulty.mismatches
     assert faulty.violated, "the faulty model should show the violation"

@@ -13,7 +13,7 @@ import z3
 from mhhs_sec.proofs import OBLIGATIONS, prove_all
 from mhhs_sec.proofs.inputs import reference_inputs
 from mhhs_sec.proofs.obligations import AUXILIARY
-from mhhs_sec.proofs.run import Result
+from mhhs_sec.proofs.run import Result, check_inputs
 from mhhs_sec.proofs.solve import Induction
 from mhhs_sec.proofs.symbolic import gen
 
@@ -38,6 +38,16 @@ def test_every_invariant_is_proved_for_every_reachable_state(results: list[Resul
         # initiation and consecution of the inductive conjunction, auxiliary invariants included
         assert r.checks["initiation"] == "unsat" and r.checks["consecution"] == "unsat"
         assert all(r.checks[a.name] == "proved" for a in AUXILIARY)
+
+
+@pytest.mark.req("REG-4", "C-5", "SCH-3")
+def test_the_two_processes_prove_what_one_process_does(results: list[Result]) -> None:
+    # prove_all splits the obligations between this process and a forked copy;
+    # check_inputs proves them all here: the same verdicts, checks and reasons
+    def verdicts(rows: list[Result]) -> list[tuple[object, ...]]:
+        return [(r.name, r.status, r.checks, r.reason, r.counterexample) for r in rows]
+
+    assert verdicts(check_inputs(reference_inputs())) == verdicts(results)
 
 
 @pytest.mark.req("REG-4", "C-5", "C-7", "C-1", "AC-1", "FS-2", "TRT-2", "TRT-3", "SCH-3", "REG-5")
