@@ -86,6 +86,7 @@ MALFORMED: tuple[tuple[str, str, str, Bad], ...] = (
      lambda s: {**_submit(s), "event": {"kind": "submit"}}),
     ("event-kind-unknown", "AC-3", "an event of an unknown kind", lambda s: {**_submit(s), "event": "submit_request"}),
     ("submit-no-request", "AC-3", "a submit without its request", lambda s: {"event": "submit"}),
+    ("request-empty", "AC-3", "a submit whose request is empty", lambda s: {"event": "submit", "request": {}}),
     ("request-id-number", "AUD-1", "a request id that is a number", lambda s: _submit(s, request_id=7)),
     ("request-id-empty", "AUD-1", "an empty request id", lambda s: _submit(s, request_id="")),
     ("request-unknown-field", "AC-3", "a request with a field the protocol lacks",
