@@ -92,17 +92,19 @@ def _overlapping() -> Json:
     return _runs({}, {"start": format_instant(last), "values": [first["values"][-1] + 1, 7]})
 
 
-def _registration(**changes: Any) -> Json:
-    """The base registration with ``changes``."""
-    return _state(registrations=[_base()["registrations"][0] | changes])
+def _more_registration(**changes: Any) -> Json:
+    """The base registrations, then a copy of the first with ``changes`` (an
+    MPAN no device names: only the registration's own check can refuse it)."""
+    registrations = _base()["registrations"]
+    return _state(registrations=[*registrations, registrations[0] | changes])
 
 
 # (slug, the catalogue row of the damaged part, what is damaged, the damaged initial state)
 DAMAGES: tuple[tuple[str, str, str, Callable[[], Json]], ...] = (
     ("clock-a-day", "REG-8", "a clock that is a day, not an instant with its UTC offset (no settlement day follows)",
      lambda: _state(clock=_base()["clock"][:10])),
-    ("registration-mpan-twelve-digits", "REG-2", "a registration whose MPAN has 12 digits",
-     lambda: _registration(mpan=_base()["registrations"][0]["mpan"][:12])),
+    ("registration-mpan-twelve-digits", "REG-2", "one more registration, of an MPAN of 12 digits",
+     lambda: _more_registration(mpan=_base()["registrations"][0]["mpan"][:12])),
     ("profile-value-outside", "REG-12", "a profile whose ETD convention is outside the option's list",
      lambda: _profile(etd="sometimes")),
     ("profile-flag-number", "REG-11", "a profile whose true / false option is the number 1",

@@ -72,7 +72,10 @@ class Dsp:
     # -- reference data --------------------------------------------------
 
     def _register(self, registration: Registration) -> None:
-        """REG-5: a registration with a gap or an overlap is refused, the previous one kept."""
+        """REG-2: an MPAN has 13 digits; REG-5: a registration with a gap or an
+        overlap is refused, the previous one kept."""
+        if not (len(registration.mpan) == 13 and registration.mpan.isascii() and registration.mpan.isdigit()):
+            raise Refused("registration.mpan", "REG-2", "an MPAN has 13 digits")
         validate(registration, self.profile.etd_inclusive)
         self.registrations[registration.mpan] = registration
 
