@@ -10,7 +10,7 @@ in-process adapter (``reference``), a subprocess speaking JSON lines
 (``mhhs-sec serve --stdio``) and an HTTP server in its own process
 (``mhhs-sec serve --http 0``; service requests as DUIS XML).  The model alone
 (``step`` on pre-decoded events) on the same steps is printed first, so the
-adapter's own cost is visible.  Targets (issue 5 item 7): in-process >= 50,000,
+adapter's own cost is visible.  Targets: in-process >= 50,000,
 subprocess >= 5,000, HTTP >= 1,000 steps/s.  ``--shares`` also profiles the
 in-process adapter (cProfile) and prints where its step time goes: decoding the
 event, the model's ``step``, encoding the outputs, and the adapter layers.

@@ -1,4 +1,4 @@
-"""Generation throughput (issue 4: 10,000 vectors in under 10 s).
+"""Generation throughput (target: 10,000 vectors in under 10 s).
 
 Prints: the one-off Z3 work (MC/DC pairs of every decision, class witnesses),
 then the time to turn 10,000 cases into vectors (run the model, write the

@@ -9,7 +9,7 @@ On Demand and future-dated requests of every role, SRV and flag (most from a
 sender authorised for the day, some not), 5.1 / 5.3 schedules, clock advances
 across the scheduling windows (so schedule runs, retries, held requests and
 cache expiry execute), comms up / down, restrictions and future MDRA changes.
-Prints the figures; the target is at least 50,000 events/s (issue 2 item 10).
+Prints the figures; the target is at least 50,000 events/s.
 ``--breakdown`` runs the events again with timers on the model's main parts
 (schedule runs, queued work, access control, the meter, the cache, the clock
 advance's own machinery) and prints the work done per event and where the time

@@ -1,4 +1,4 @@
-"""Run the conformance vectors against any implementation (issue 5).
+"""Run the conformance vectors against any implementation.
 
 Adapters (in-process, JSON lines over stdio, HTTP with DUIS XML), the reference
 implementation backed by the model, the runner, JUnit / HTML reports, seeded

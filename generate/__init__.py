@@ -1,4 +1,4 @@
-"""Conformance vector generators (issue 4): every expected output comes from
+"""Conformance vector generators: every expected output comes from
 running the reference model (:mod:`mhhs_sec.model`); inputs come from the
 rules' structure.
 

@@ -1,4 +1,4 @@
-"""Z3 proofs of the model's invariants for every reachable state (issue 3).
+"""Z3 proofs of the model's invariants for every reachable state.
 
 ``OBLIGATIONS`` are the named invariants (each with ``.name`` and
 ``.requirements``); :func:`prove_all` proves them (initiation + consecution of

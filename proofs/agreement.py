@@ -1,5 +1,4 @@
-"""Agreement of the encoding with the Python model on one concrete step
-(issue 3 item 6).
+"""Agreement of the encoding with the Python model on one concrete step.
 
 Forward: (concrete pre-state, event, post-state, outputs) satisfies the Z3
 transition relation.  Reverse: every successor Z3 finds for that concrete

@@ -3,7 +3,7 @@ the encoding's abstract values (:class:`~.symbolic.SymState`,
 :class:`~.symbolic.SymEvent`, :class:`~.symbolic.SymOut` field names), and the
 way back: abstract values made concrete model events.
 
-Used by the agreement test (issue 3 item 6) and by counterexample replay
+Used by the agreement test and by counterexample replay
 (item 5).  The concrete world is the standard world's MPAN_A, its Supplier,
 outgoing and incoming MDRAs, Network Operator and Other User, and one of its
 devices (``world.DEVICES_A``) chosen by generation and kind.

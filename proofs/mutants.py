@@ -1,7 +1,7 @@
 """Seeded faults: each is the encoding built from a modified copy of its inputs
 (a table edited, or a :class:`~.inputs.Faults` flag set).  Every invariant
 must be falsified by at least one of them, with a bounded-model-checking
-counterexample (proofs that can fail, issue 3 item 4)."""
+counterexample (proofs that can fail)."""
 
 from __future__ import annotations
 

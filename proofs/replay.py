@@ -1,4 +1,4 @@
-"""Counterexample replay (issue 3 item 5): a BMC trace becomes concrete model
+"""Counterexample replay: a BMC trace becomes concrete model
 events; the Python model (with the same seeded fault applied, see
 :mod:`.faulty`) replays them, step by step equal to the trace on everything the
 encoding observes, and shows the same violation; replayed on the reference

@@ -1,7 +1,7 @@
 """Counterexamples as conformance vectors (``docs/vector-format.md``): for each
 invariant and each seeded fault that breaks it, the trace BMC found, with the
 outputs the *reference* model gives.  An implementation carrying that fault
-fails the vector; the reference passes it (issue 3 item 5)."""
+fails the vector; the reference passes it."""
 
 from __future__ import annotations
 

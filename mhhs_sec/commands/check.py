@@ -52,7 +52,7 @@ def self_check() -> tuple[bool, str]:
 
 
 def prove() -> tuple[bool, str]:
-    """Every invariant proved for all reachable states (issue 3); from the proof
+    """Every invariant proved for all reachable states; from the proof
     cache when the model, the encoding and the tables are unchanged."""
     from mhhs_sec.proofs import prove_all
     from mhhs_sec.proofs.cache import cached

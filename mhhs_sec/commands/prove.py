@@ -1,5 +1,5 @@
 """``mhhs-sec prove [--json] [--mutants]``: prove the invariants with Z3 for
-every reachable state (issue 3; requirement IDs per invariant).
+every reachable state (requirement IDs per invariant).
 
 ``--runtime`` also runs every invariant as a runtime check on every model
 step of the committed vectors and the random walks (:mod:`mhhs_sec.proofs.runtime`).

@@ -1,4 +1,4 @@
-"""Bad input (issue 2 item 6): every validation path raises the typed error
+"""Bad input: every validation path raises the typed error
 naming the field and the requirement, and leaves the state exactly as it was
 (registration, inventory, schedules, cache, queued work, audit trail, clock)."""
 

@@ -361,7 +361,7 @@ class ModelMachine(RuleBasedStateMachine):
         )
     )
     def malformed(self, event: Event) -> None:
-        """A malformed event raises a typed error and changes nothing (issue 2 item 6)."""
+        """A malformed event raises a typed error and changes nothing."""
         before = snapshot(self.state)
         with pytest.raises(InvalidEvent):
             step(self.state, event)

@@ -1,4 +1,4 @@
-"""The Z3 encoding and the Python model agree step by step (issue 3 item 6).
+"""The Z3 encoding and the Python model agree step by step.
 
 Hypothesis drives the model through random runs of the abstraction's world
 (MPAN_A, its Supplier and two MDRAs, one device, at most one schedule); every

@@ -1,7 +1,7 @@
 """The committed counterexample vectors (``proofs/vectors/counterexamples.json``,
 written by ``mhhs-sec prove --mutants --vectors``) are valid vectors that the
 reference model passes and that the model carrying each vector's seeded fault
-fails (issue 3 item 5).  If the model changes, regenerate them with that
+fails.  If the model changes, regenerate them with that
 command."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Proofs that can fail (issue 3 items 4, 5): every invariant is falsified by a
+"""Proofs that can fail: every invariant is falsified by a
 seeded fault aimed at one of its requirements, with a short counterexample
 that replays on the Python model carrying the same fault, and not on the
 reference model."""

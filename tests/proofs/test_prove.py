@@ -1,5 +1,5 @@
 """The invariants are proved for every reachable state, none vacuously, fast
-enough for CI, and ``mhhs-sec prove`` reports them (issue 3 items 2, 3, 7, 8)."""
+enough for CI, and ``mhhs-sec prove`` reports them."""
 
 from __future__ import annotations
 
