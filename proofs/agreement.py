@@ -21,7 +21,7 @@ from . import encode
 from .concrete import GHOSTS, Frame, Values, alt_of, comparable_output, comparable_state, day_number
 from .inputs import Inputs, reference_inputs
 from .obligations import OBLIGATIONS
-from .solve import QUERY_RLIMIT, _is_bst, _spans, stopped
+from .solve import QUERY_RLIMIT, _is_bst, _query_solver, _spans, stopped
 from .symbolic import Ctx, SymEvent, SymOut, SymState
 
 
@@ -36,22 +36,28 @@ class Disagreement:
 
 
 class StepChecker:
-    """One encoding on the real calendar of [first, last], reused across steps."""
+    """One encoding on the real calendar of [first, last], reused across steps.
+    Each question is asked of a fresh solver, after Z3's preprocessing
+    (``solve._query_solver``): one incremental solver kept across thousands of
+    steps grows slower with every step."""
 
     def __init__(self, first: dt.date, last: dt.date, inputs: Inputs | None = None) -> None:
         days = [d for d in range(day_number(first) - 2, day_number(last) + 3) if _is_bst(d)]
         self.ctx = ctx = Ctx(inputs or reference_inputs(), bst_spans=_spans(days))
         self.s, self.e = SymState.fresh(ctx, "s"), SymEvent.fresh(ctx, "e")
         self.guard, self.post, self.out = encode.step(ctx, self.s, self.e)
-        self.solver = z3.SolverFor("QF_LIA")
-        self.solver.set("rlimit", QUERY_RLIMIT)  # solver work, not wall-clock time
-        self.solver.add(*ctx.defs, self.guard)
 
     def _fix(self, record: SymState | SymEvent | SymOut, values: Values, skip: Sequence[str] = ()) -> list[z3.BoolRef]:
         return [getattr(record, k) == v for k, v in values.items() if k not in skip]
 
     def _same(self, record: SymState | SymOut, values: Values) -> z3.BoolRef:
         return z3.And(*[getattr(record, k) == v for k, v in values.items()])
+
+    def _solver(self, *formulas: z3.BoolRef) -> z3.Solver:
+        """A fresh solver holding the step relation and ``formulas``."""
+        solver = _query_solver()  # its resource limit is solver work, not wall-clock time
+        solver.add(*self.ctx.defs, self.guard, *formulas)
+        return solver
 
     def check(self, frame: Frame, alt: dict[str, bool], pre: Values, event: Values, post: Values,
               out: Values) -> Disagreement | None:  # fmt: skip
@@ -62,36 +68,27 @@ class StepChecker:
                  ctx.first == rigid["first"], ctx.srv_w == rigid["srv_w"], ctx.ts_w == rigid["ts_w"],
                  *[ctx.alt[o] == v for o, v in alt.items()], *self._fix(self.s, pre, skip=GHOSTS),
                  *self._fix(self.e, event)]  # fmt: skip
-        want_state, want_out = comparable_state(post), comparable_output(out)
-        self.solver.push()
-        try:
-            self.solver.add(*fixed)
-            same = z3.And(self._same(self.post, want_state), self._same(self.out, want_out))
-            self.solver.push()
-            self.solver.add(same)
-            forward = self.solver.check()
-            forward_note = self._undecided(forward)
-            self.solver.pop()
-            if forward != z3.sat:
-                return self._disagree("forward" + forward_note)
-            self.solver.add(z3.Not(same))
-            reverse = self.solver.check()
-            if reverse != z3.unsat:
-                return self._disagree("reverse" + self._undecided(reverse))
-            return None
-        finally:
-            self.solver.pop()
+        same = z3.And(self._same(self.post, comparable_state(post)), self._same(self.out, comparable_output(out)))
+        forward = self._solver(*fixed, same)
+        if (answer := forward.check()) != z3.sat:
+            return self._disagree("forward" + _undecided(forward, answer), self._solver(*fixed))
+        reverse = self._solver(*fixed, z3.Not(same))
+        if (answer := reverse.check()) != z3.unsat:
+            return self._disagree("reverse" + _undecided(reverse, answer), reverse)
+        return None
 
-    def _undecided(self, result: z3.CheckSatResult) -> str:
-        return f" (undecided: {stopped(self.solver, QUERY_RLIMIT)})" if result == z3.unknown else ""
-
-    def _disagree(self, direction: str) -> Disagreement:
-        if self.solver.check() != z3.sat:
+    def _disagree(self, direction: str, solver: z3.Solver) -> Disagreement:
+        """The disagreement, with a successor Z3 finds (none when it finds none)."""
+        if solver.check() != z3.sat:
             return Disagreement(direction, {}, {})
-        model = self.solver.model()
+        model = solver.model()
         return Disagreement(
             direction, comparable_state(self.post.evaluate(model)), comparable_output(self.out.evaluate(model))
         )
+
+
+def _undecided(solver: z3.Solver, answer: z3.CheckSatResult) -> str:
+    return f" (undecided: {stopped(solver, QUERY_RLIMIT)})" if answer == z3.unknown else ""
 
 
 @cache
