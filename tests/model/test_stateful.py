@@ -30,8 +30,11 @@ import contextlib
 import datetime as dt
 import itertools
 import os
+import subprocess
+import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Final
 from unittest import mock
 
@@ -497,14 +500,29 @@ def test_the_schedule_invariant_catches_schedules_kept_after_the_efd() -> None:
     assert "outgoing_mdra_schedules_deleted" in "".join(traceback.format_tb(failure.value.__traceback__))
 
 
-@pytest.mark.req("SCH-3")
-def test_the_runtime_checks_catch_schedules_kept_after_the_efd_in_the_random_runs() -> None:
-    # The same fault, with no hand-written invariant: the runtime check of the
-    # proved SCH-3 invariant (proofs/runtime.py) fails the same runs.
+def runtime_check_of_kept_schedules() -> str:
+    """The random runs with schedules kept after the EFD and no hand-written
+    invariant: what the runtime checks report ('' when nothing)."""
+
     def keep(state: State, mpan: str, outgoing: str, at: int) -> tuple[State, tuple[()]]:
         return state, ()
 
     fast = settings(TestModelMachine.settings, phases=[Phase.generate])
-    with mock.patch.object(schedules, "on_mdra_change", keep), pytest.raises(InvariantBroken) as failure:
-        run_state_machine_as_test(ModelMachine, settings=fast)
-    assert str(failure.value).startswith("outgoing-schedules-end-at-efd (SCH-3)")
+    with mock.patch.object(schedules, "on_mdra_change", keep):
+        try:
+            run_state_machine_as_test(ModelMachine, settings=fast)
+        except InvariantBroken as broken:
+            return str(broken)
+    return ""
+
+
+@pytest.mark.req("SCH-3")
+def test_the_runtime_checks_catch_schedules_kept_after_the_efd_in_the_random_runs() -> None:
+    # The same fault, with no hand-written invariant: the runtime check of the
+    # proved SCH-3 invariant (proofs/runtime.py) fails the same runs.  Run in a
+    # fresh interpreter: in a process that imported generate.stories first the
+    # runs give no report (a defect not yet understood, proofs/README.md).
+    code = "from test_stateful import runtime_check_of_kept_schedules as r; print(r())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parent)  # fmt: skip
+    assert done.stdout.startswith("outgoing-schedules-end-at-efd (SCH-3)"), done.stdout + done.stderr
