@@ -91,7 +91,7 @@ def test_settled_files_may_be_named_by_path(tmp_path: Path, capsys: pytest.Captu
     assert document["settled"], "the vectors of the file named by its path are settled"
     rows = [row for row in document["mutants"].values() if row.get("killers")]
     assert rows and all(row.get("settled") and len(row["killers"]) == 1 for row in rows)
-    assert "(" in capsys.readouterr().out
+    assert f"({len(document['settled'])} settled)" in capsys.readouterr().out
 
 
 def test_a_stopped_run_resumes_and_the_matrix_is_deterministic(
