@@ -45,12 +45,16 @@ class MicroStep:
     an event other than a clock advance, or one piece of work a clock advance
     runs (an MDRA change, queued work, a schedule run) or its closing cache
     expiry.  ``redo`` takes the same transition from another state (None for
-    the closing expiry)."""
+    the closing expiry).  ``since``: the instant of the state the event was
+    applied to (a clock advance's work starts later, at the instant it falls
+    due: whatever ``before`` holds that no earlier micro-step made was held
+    then)."""
 
     before: State
     outputs: Outputs
     after: State
     redo: Redo | None
+    since: int
 
 
 # The runtime checks installed (``mhhs_sec.proofs.runtime.checking``); empty
@@ -59,8 +63,8 @@ OBSERVERS: list[Callable[[MicroStep], None]] = []
 
 
 # not mutated: the hooks of the runtime checks (``mhhs-sec prove --runtime``); no adapter run installs one
-def _observe(before: State, outputs: Outputs, after: State, redo: Redo | None) -> None:
-    micro = MicroStep(before, outputs, after, redo)
+def _observe(before: State, outputs: Outputs, after: State, redo: Redo | None, since: int) -> None:
+    micro = MicroStep(before, outputs, after, redo, since)
     for observer in OBSERVERS:
         observer(micro)
 
@@ -72,7 +76,7 @@ def step(state: State, event: Event) -> tuple[State, Outputs]:
         raise TypeError(f"not a model event: {type(event).__name__}; see mhhs_sec.model.events")
     new_state, outputs = handler(state, event)
     if OBSERVERS and not isinstance(event, AdvanceClock):  # not mutated: a runtime-check hook
-        _observe(state, outputs, new_state, lambda again: handler(again, event))
+        _observe(state, outputs, new_state, lambda again: handler(again, event), state.now)
     if isinstance(event, SubmitRequest):
         return _audit(new_state, outputs, _request_row(new_state, event.request, outputs)), outputs
     return _audit(new_state, outputs), outputs
@@ -273,18 +277,19 @@ def _dsp_only(state: State, request: ServiceRequest, decision: Accepted, submitt
 def _advance(state: State, event: AdvanceClock) -> tuple[State, Outputs]:
     """Run everything that falls due up to ``event.to``, in time order."""
     validate.check_advance(state, event)
+    since = state.now  # not mutated: read by the runtime-check hooks only
     outputs: list[Output] = []
     agenda = _Agenda(state, event.to)
     while (due := agenda.pop(state)) is not None:
         before = cache.expire(evolve(state, now=due.at))
         state, produced = due.run(before)
         if OBSERVERS:  # not mutated: a runtime-check hook
-            _observe(before, produced, state, due.run)
+            _observe(before, produced, state, due.run, since)
         outputs.extend(produced)
         agenda.ran(due, state)
     final = cache.expire(evolve(state, now=event.to))
     if OBSERVERS:  # not mutated: a runtime-check hook
-        _observe(state, (), final, None)
+        _observe(state, (), final, None, since)
     return final, tuple(outputs)
 
 

@@ -50,11 +50,13 @@ class InvariantBroken(AssertionError):
 @dataclass
 class Monitor:
     """The runtime checks of one checked run, and their ghost state: the
-    instant each schedule was created (SCH-3), followed from object to object
-    as a schedule moves on (by identity, so runs branching from one state do
-    not mix).  ``steps`` counts the micro-steps checked.  ``strict``: the first
-    violation raises :class:`InvariantBroken`; else every violation is kept in
-    ``broken`` as (obligation name, what)."""
+    instant each schedule was created (SCH-3), or for a schedule already held
+    when the monitor first saw it, that instant (a bound: it was created then
+    or before), followed from object to object as a schedule moves on (by
+    identity, so runs branching from one state do not mix).  ``steps`` counts
+    the micro-steps checked.  ``strict``: the first violation raises
+    :class:`InvariantBroken`; else every violation is kept in ``broken`` as
+    (obligation name, what)."""
 
     strict: bool = True
     steps: int = 0
@@ -76,7 +78,14 @@ class Monitor:
                         raise InvariantBroken(what)
                     self.broken.append((obligation.name, what))
 
+    def seen(self, state: State, since: int) -> None:
+        """Note the schedules a state holds that are new to the monitor: each
+        was created at ``since`` or before."""
+        for schedule in state.schedules.values():
+            self.created.setdefault(id(schedule), (schedule, since))
+
     def _follow_schedules(self, micro: MicroStep) -> None:
+        self.seen(micro.before, micro.since)
         before = micro.before.schedules
         for key, schedule in micro.after.schedules.items():
             if id(schedule) in self.created:
@@ -84,13 +93,13 @@ class Monitor:
             earlier = before.get(key)
             if earlier is None:
                 self.created[id(schedule)] = (schedule, micro.after.now)  # a 5.1 just created it
-            elif id(earlier) in self.created:
+            else:
                 self.created[id(schedule)] = (schedule, self.created[id(earlier)][1])
 
-    def creation(self, schedule: Schedule) -> int | None:
-        """When a schedule was created (None: before the checked run began)."""
-        known = self.created.get(id(schedule))
-        return None if known is None else known[1]
+    def creation(self, schedule: Schedule) -> int:
+        """When a schedule of the step just followed was created, or the first
+        instant it was seen held."""
+        return self.created[id(schedule)][1]
 
 
 @contextlib.contextmanager
@@ -384,11 +393,11 @@ def trt_inventory(monitor: Monitor, micro: MicroStep) -> Found:
 # ---- SCH-3 -----------------------------------------------------------------------
 
 
-def _ended_before(state: State, schedule: Schedule, created: int | None) -> bool:
+def _ended_before(state: State, schedule: Schedule, created: int) -> bool:
     """SCH-3: is the schedule its owner's as outgoing MDRA, held since before
     an incoming EFD that has begun?  (Being appointed again later does not
     keep it: the catalogue deletes it when the appointment ends.)"""
-    if schedule.role != "MDR" or created is None:
+    if schedule.role != "MDR":
         return False
     tz = state.profile.settlement_tz
     return any(

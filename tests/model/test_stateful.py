@@ -30,11 +30,8 @@ import contextlib
 import datetime as dt
 import itertools
 import os
-import subprocess
-import sys
 import traceback
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Final
 from unittest import mock
 
@@ -484,45 +481,56 @@ class TestModelMachine(ModelMachine.TestCase):  # type: ignore[misc,name-defined
     )
 
 
+class HandOver(ModelMachine):
+    """The random runs from a state where SCH-3 has work to do: the profile
+    deletes an outgoing MDRA's schedules, and the outgoing MDRA of MPAN_A holds
+    one when the run begins (the standard world changes MPAN_A's MDRA within
+    four days).  The general runs reach such a state in about one run in eight,
+    and which runs Hypothesis draws depends on the modules loaded (it mines
+    their constants), so a seeded-fault test starts here rather than hoping."""
+
+    @initialize(
+        start=st.sampled_from(STARTS),
+        hour=st.integers(0, 23),
+        change_in=st.integers(1, 4),
+        tz=st.sampled_from(("uk", "utc")),
+        etd=st.sampled_from(("inclusive", "exclusive")),
+    )
+    def start(self, start: dt.date, hour: int, change_in: int, tz: str, etd: str) -> None:  # type: ignore[override]
+        """The standard world under SCH-3 'delete', then a 5.1 by the outgoing MDRA."""
+        super().start(start, hour, change_in, tz, etd, "reject", "delete", "reject")
+        self.create_schedule((MDR_OUT, "MDR"), "4.8.1", DEVICES_A.s1_esme, 0, None)
+        assert self.state.schedules, "SCH-1: the outgoing MDRA's 5.1 was refused"
+
+
+def keep_schedules(state: State, mpan: str, outgoing: str, at: int) -> tuple[State, tuple[()]]:
+    """The seeded fault 'schedules kept after the EFD': no deletion, no alert."""
+    return state, ()
+
+
+FAULT_RUNS: Final = settings(TestModelMachine.settings, phases=[Phase.generate])  # no shrinking: only that it fails
+
+
 @pytest.mark.req("SCH-3")
 def test_the_schedule_invariant_catches_schedules_kept_after_the_efd() -> None:
     # The SCH-3 invariant is not a restatement of the model: with the seeded fault
-    # 'schedules kept after the EFD' (no deletion, no alert) the same runs fail it.
-    def keep(state: State, mpan: str, outgoing: str, at: int) -> tuple[State, tuple[()]]:
-        return state, ()
-
-    class Unchecked(ModelMachine):
+    # 'schedules kept after the EFD' the same runs fail it.
+    class Unchecked(HandOver):
         runtime_checks = False  # the hand-written invariant alone
 
-    fast = settings(TestModelMachine.settings, phases=[Phase.generate])  # no shrinking: only that it fails
-    with mock.patch.object(schedules, "on_mdra_change", keep), pytest.raises(AssertionError) as failure:
-        run_state_machine_as_test(Unchecked, settings=fast)
+    with mock.patch.object(schedules, "on_mdra_change", keep_schedules), pytest.raises(AssertionError) as failure:
+        run_state_machine_as_test(Unchecked, settings=FAULT_RUNS)
     assert "outgoing_mdra_schedules_deleted" in "".join(traceback.format_tb(failure.value.__traceback__))
-
-
-def runtime_check_of_kept_schedules() -> str:
-    """The random runs with schedules kept after the EFD and no hand-written
-    invariant: what the runtime checks report ('' when nothing)."""
-
-    def keep(state: State, mpan: str, outgoing: str, at: int) -> tuple[State, tuple[()]]:
-        return state, ()
-
-    fast = settings(TestModelMachine.settings, phases=[Phase.generate])
-    with mock.patch.object(schedules, "on_mdra_change", keep):
-        try:
-            run_state_machine_as_test(ModelMachine, settings=fast)
-        except InvariantBroken as broken:
-            return str(broken)
-    return ""
 
 
 @pytest.mark.req("SCH-3")
 def test_the_runtime_checks_catch_schedules_kept_after_the_efd_in_the_random_runs() -> None:
     # The same fault, with no hand-written invariant: the runtime check of the
-    # proved SCH-3 invariant (proofs/runtime.py) fails the same runs.  Run in a
-    # fresh interpreter: in a process that imported generate.stories first the
-    # runs give no report (a defect not yet understood, proofs/README.md).
-    code = "from test_stateful import runtime_check_of_kept_schedules as r; print(r())"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          cwd=Path(__file__).resolve().parent)  # fmt: skip
-    assert done.stdout.startswith("outgoing-schedules-end-at-efd (SCH-3)"), done.stdout + done.stderr
+    # proved SCH-3 invariant (proofs/runtime.py) fails the same runs.
+    class RuntimeOnly(HandOver):
+        def outgoing_mdra_schedules_deleted(self) -> None:
+            """Switched off: the runtime checks alone."""
+
+    with mock.patch.object(schedules, "on_mdra_change", keep_schedules), pytest.raises(InvariantBroken) as failure:
+        run_state_machine_as_test(RuntimeOnly, settings=FAULT_RUNS)
+    assert str(failure.value).startswith("outgoing-schedules-end-at-efd (SCH-3)"), failure.value

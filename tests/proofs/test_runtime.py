@@ -9,6 +9,7 @@ walks, where Z3 proves every invariant, every runtime check holds."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,22 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from mhhs_sec.conformance.protocol import EventRejected
 from mhhs_sec.conformance.reference import ReferenceImplementation
-from mhhs_sec.model import InvalidEvent, State, machine, step
+from mhhs_sec.generate.synthetic_meter import SYNTHETIC
+from mhhs_sec.model import (
+    AdvanceClock,
+    InvalidEvent,
+    ScheduleSpec,
+    ServiceRequest,
+    State,
+    SubmitRequest,
+    machine,
+    schedules,
+    step,
+)
+from mhhs_sec.model.clock import day_start
 from mhhs_sec.model.events import Event
+from mhhs_sec.model.registration import ONE_DAY
+from mhhs_sec.model.world import DEVICES_A, MDR_OUT, standard_world
 from mhhs_sec.proofs import OBLIGATIONS
 from mhhs_sec.proofs.agreement import ObligationEvaluator
 from mhhs_sec.proofs.concrete import (
@@ -100,7 +115,7 @@ def _evaluator() -> ObligationEvaluator:
 def _with_ghosts(values: Values, state: State, monitor: Monitor) -> Values:
     """The abstract state with its ghost: when the schedule was created."""
     for schedule in state.schedules.values():
-        values = {**values, "s_created": monitor.creation(schedule) or 0}
+        values = {**values, "s_created": monitor.creation(schedule)}
     return values
 
 
@@ -121,6 +136,7 @@ def _walk(data: st.DataObject) -> list[tuple[str, set[str], set[str]]]:
     frame, alt, now, a_etd, b_efd = data.draw(frames())
     state, _ = setup(frame, profile_of(alt), now, a_etd, b_efd)
     monitor, seen = Monitor(strict=False), []
+    monitor.seen(state, state.now)
     for n in range(8):
         event = _next_event(data, state, frame, n)
         if event is None:
@@ -136,7 +152,7 @@ def _walk(data: st.DataObject) -> list[tuple[str, set[str], set[str]]]:
         flagged = {name for name, _ in monitor.broken[before:]}
         out = abstract_output(frame, state, outputs, refused)
         if out["scheduled"]:
-            out["sched_created"] = next(monitor.creation(s) or 0 for s in state.schedules.values())
+            out["sched_created"] = next(monitor.creation(s) for s in state.schedules.values())
         pre, after = (
             _with_ghosts(abstract_state(frame, state), state, monitor),
             _with_ghosts(abstract_state(frame, post), post, monitor),
@@ -177,3 +193,21 @@ def test_the_environment_flag_runs_any_command_under_the_checks(monkeypatch: pyt
     monkeypatch.setenv(RUNTIME_CHECKS_ENV, "1")
     assert cli.main(["rules"]) == 0
     assert installed == [0, 1] and not machine.OBSERVERS  # installed for the command only
+
+
+@pytest.mark.req("SCH-3")
+def test_a_schedule_held_before_the_checked_run_is_checked_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A schedule the outgoing MDRA held when checking began (an initial
+    state's, say) was created then or before: kept past the incoming EFD by a
+    faulty model, the SCH-3 check flags it."""
+    change = dt.date(2025, 6, 12)
+    state = standard_world(day_start(change - ONE_DAY) + 9 * 3600, change, source=SYNTHETIC)
+    spec = ScheduleSpec("4.8.1", state.today)
+    create = ServiceRequest("R1", MDR_OUT, "MDR", "5.1", DEVICES_A.s1_esme, True, schedule=spec)
+    state, _ = step(state, SubmitRequest(create))  # before any check is installed
+    assert state.schedules, "SCH-1: the outgoing MDRA's 5.1 was refused"
+    monkeypatch.setattr(schedules, "on_mdra_change", lambda state, mpan, outgoing, at: (state, ()))
+    monitor = Monitor(strict=False)
+    with checking(monitor):
+        step(state, AdvanceClock(day_start(change) + 3600))
+    assert any(name == "outgoing-schedules-end-at-efd" for name, _ in monitor.broken), monitor.broken
