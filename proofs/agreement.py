@@ -115,7 +115,7 @@ class ObligationEvaluator:
 
     def falsified(self, frame: Frame, alt: dict[str, bool], pre: Values, event: Values, post: Values,
                   out: Values) -> set[str]:  # fmt: skip
-        """The names of the obligations false of this step (the ghost ``s_created``
+        """The names of the obligations false of this step (the ghosts ``s_created``, ``t_created``
         and ``sched_created`` as the values give them)."""
         ctx, rigid = self.ctx, frame.rigid()
         s, s2 = SymState(**_constants(pre)), SymState(**_constants(post))

@@ -18,7 +18,15 @@ from typing import Any, Final
 
 from mhhs_sec.generate.synthetic_meter import SYNTHETIC
 from mhhs_sec.model import world
-from mhhs_sec.model.entities import Appointment, Device, ReadLogPeriod, Registration, ScheduleSpec, ServiceRequest
+from mhhs_sec.model.entities import (
+    Appointment,
+    Device,
+    ReadLogPeriod,
+    Registration,
+    Schedule,
+    ScheduleSpec,
+    ServiceRequest,
+)
 from mhhs_sec.model.events import (
     AdvanceClock,
     Event,
@@ -197,7 +205,7 @@ def abstract_event(frame: Frame, event: Event) -> Values:
 
 
 def abstract_state(frame: Frame, state: State) -> Values:
-    """The abstract state of a model state (``s_created`` is a ghost: 0).
+    """The abstract state of a model state (the schedules' ``created`` is a ghost: 0).
 
     The ghost ``c_read`` (C-5: when the device was read for the held entry) is
     not in a model state; it is derived as the entry's ``retrieved_at``, which
@@ -206,30 +214,45 @@ def abstract_state(frame: Frame, state: State) -> Values:
     reg = state.registrations[world.MPAN_A]
     s: Values = {"now": state.now, **chain_values(reg.mdras, STATE_CHAIN)}
     schedules = sorted(state.schedules.values(), key=lambda x: x.schedule_id)
-    assert len(schedules) <= 1, "the abstraction holds at most one schedule"
-    s.update(s_on=False, s_owner=0, s_role=0, s_srv=0, s_flag=False, s_next=0, s_created=0, s_start=0)
-    for x in schedules:
-        s.update(s_on=True, s_owner=PARTIES.index(x.owner), s_role=ROLES.index(x.role), s_srv=SRV_IDS.index(x.srv),
-                 s_flag=x.for_settlement, s_next=day_number(x.next_run), s_start=day_number(x.start_day))  # fmt: skip
+    assert len(schedules) <= len(SLOTS), "the abstraction holds at most two schedules"
+    for k, prefix in enumerate(SLOTS):  # the older schedule in slot 0 (proofs/schedules.py)
+        s.update(_slot(prefix, schedules[k] if k < len(schedules) else None))
     slot = state.cache.get((frame.device.device_id, frame.srv_w))
     held = None if slot is None else slot.entries.get(frame.ts_w)
     s.update(c_on=held is not None, c_at=held.retrieved_at if held else 0,
              c_read=held.retrieved_at if held else 0, hw=slot.high_water if slot else -1,
              r_w=slot is not None and frame.ts_w in slot.retrieved)  # fmt: skip
-    s.update(_queued_work(state))
+    s.update(_queued_work(state, [x.schedule_id for x in schedules]))
     device = frame.device.device_id
     s.update(off=device in state.offline, r_at=state.restrictions.get(device, -1))
     return s
 
 
-def _queued_work(state: State) -> Values:
-    """The one piece of queued work (SCH-4, SCH-5); the ghosts ``w_created``
-    (the schedule's creation instant), ``w_first`` / ``w_last`` (the days the
-    decision that queued it authorised) are 0."""
+SLOTS: Final = ("s_", "t_")
+
+
+def _slot(prefix: str, x: Schedule | None) -> Values:
+    """One schedule slot's fields (``created`` a ghost: 0; a free slot all 0)."""
+    values: Values = {"on": False, "owner": 0, "role": 0, "srv": 0, "flag": False, "next": 0, "created": 0,
+                      "start": 0}  # fmt: skip
+    if x is not None:
+        values.update(on=True, owner=PARTIES.index(x.owner), role=ROLES.index(x.role), srv=SRV_IDS.index(x.srv),
+                      flag=x.for_settlement, next=day_number(x.next_run), start=day_number(x.start_day))  # fmt: skip
+    return {prefix + k: v for k, v in values.items()}
+
+
+def _queued_work(state: State, schedule_ids: list[int]) -> Values:
+    """The one piece of queued work (SCH-4, SCH-5), a retried run with its
+    schedule's slot; the ghosts ``w_created`` (the schedule's creation
+    instant), ``w_first`` / ``w_last`` (the days the decision that queued it
+    authorised) are 0."""
     assert len(state.pending) <= 1, "the abstraction queues at most one piece of work"
     w: Values = {"w_on": False, "w_due": 0, "w_user": 0, "w_role": 0, "w_srv": 0, "w_flag": False, "w_ps": 0,
-                 "w_pe": 0, "w_sched": False, "w_cut": -1, "w_created": 0, "w_first": 0, "w_last": 0}  # fmt: skip
+                 "w_pe": 0, "w_sched": False, "w_cut": -1, "w_created": 0, "w_first": 0, "w_last": 0,
+                 "w_slot": 0}  # fmt: skip
     for p in state.pending:
+        if p.schedule_id is not None and p.schedule_id in schedule_ids:
+            w["w_slot"] = schedule_ids.index(p.schedule_id)
         r = p.request
         w.update(w_on=True, w_due=p.due, w_user=PARTIES.index(r.user_id), w_role=ROLES.index(r.role),
                  w_srv=SRV_IDS.index(r.srv), w_flag=r.for_settlement is True, w_sched=p.mode == "scheduled",
@@ -271,22 +294,25 @@ def _held_fresh(frame: Frame, before: State, at: int) -> bool:
 
 
 # Ghosts of the abstract state: no model state holds them.
-GHOSTS: Final = ("s_created", "w_created", "w_first", "w_last")
+GHOSTS: Final = ("s_created", "t_created", "w_created", "w_first", "w_last")
 
 
 # Fields compared between the encoding and the model: ghosts are not, and a
 # field is compared only where it means something (a schedule's fields only
 # when there is one, and so on).
 def comparable_state(s: Values) -> Values:
-    keep = {k: s[k] for k in ("now", "m_len", "s_on", "c_on", "hw", "r_w", "w_on", "off", "r_at")}
+    keep = {k: s[k] for k in ("now", "m_len", "s_on", "t_on", "c_on", "hw", "r_w", "w_on", "off", "r_at")}
     length, parties, efds, etds = STATE_CHAIN
     for k in range(1, int(s[length])):  # the chain's used slots (chain.py)
         keep.update({n: s[n] for n in (parties[k - 1], efds[k - 1], etds[k - 1])})
     if s["w_on"]:
         keep.update({k: s[k] for k in ("w_due", "w_user", "w_role", "w_srv", "w_flag", "w_ps", "w_pe", "w_sched",
                                        "w_cut")})  # fmt: skip
-    if s["s_on"]:
-        keep.update({k: s[k] for k in ("s_owner", "s_role", "s_srv", "s_flag", "s_next", "s_start")})
+        if s["w_sched"]:
+            keep["w_slot"] = s["w_slot"]
+    for prefix in SLOTS:
+        if s[prefix + "on"]:
+            keep.update({prefix + k: s[prefix + k] for k in ("owner", "role", "srv", "flag", "next", "start")})
     if s["c_on"]:
         keep["c_at"] = s["c_at"]
     return keep

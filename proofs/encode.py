@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import z3
 from mhhs_sec.model.tables import GENERATIONS, SRVS
 
-from . import chain, work
+from . import chain, schedules, work
 from .chain import chain_link
 from .inputs import (
     CADENCE_STEP,
@@ -235,8 +235,7 @@ def decide_read(ctx: Ctx, st: SymState, req: Request, scheduled: bool, at: z3.Ar
         checks.append((z3.Not(member(req.srv, srv_where(lambda s: s.schedulable))), "MHHS-E3"))
     checks += [(device_rejects(ctx, req.role, req.srv, sched, eff), "E11"), (reg_reject, "E4")]
     if not scheduled:
-        own = z3.And(st.s_on, st.s_owner == req.user, st.s_srv == req.srv)
-        strict = z3.And(ctx.on("on_demand_first"), eff, has_period, z3.Not(own))
+        strict = z3.And(ctx.on("on_demand_first"), eff, has_period, z3.Not(schedules.owns(st, req.user, req.srv)))
         checks.append((strict, "MHHS-E5"))
     trt = trt_expr(ctx, req.srv, ctx.gen, sched, eff)
     if ctx.inputs.faults.supplier_fast_trt:
@@ -343,7 +342,7 @@ def read_and_store(ctx: Ctx, st: SymState, req: Request, d: Decision, at: z3.Ari
     from_device = z3.And(covered, z3.Not(served), z3.Not(work.withheld(st, req.srv, ctx.ts_w)))
     nonempty = z3.And(nonempty, z3.Not(work.withheld(st, req.srv, last)))
     today = ctx.day_of(at)
-    in_store = z3.And(watched, cacheable(ctx, req.srv), active_schedule(ctx, st, today), st.s_srv == req.srv)
+    in_store = z3.And(watched, cacheable(ctx, req.srv), schedules.keeps_cache(ctx, st, req.srv, today))
     yesterday = ctx.day_of(ctx.ts_w) == today - 1
     # C-3, C-12: previous day, or not retrieved before (never, or after the latest).
     unseen = z3.If(ctx.on("retrieved_entries"), ctx.ts_w > st.hw, z3.Or(ctx.ts_w > st.hw, z3.Not(st.r_w)))
@@ -358,13 +357,6 @@ def read_and_store(ctx: Ctx, st: SymState, req: Request, d: Decision, at: z3.Ari
         r_w=z3.Or(st.r_w, z3.And(in_store, from_device)),
     )
     return Read(z3.Or(served, from_device), served), after
-
-
-def active_schedule(ctx: Ctx, st: SymState, today: z3.ArithRef) -> z3.BoolRef:
-    """C-2, C-13 (model.cache.activity): the schedule exists and,
-    by default, its start day has come by settlement day ``today`` (the
-    abstraction's schedules are open-ended)."""
-    return z3.And(st.s_on, z3.Or(ctx.on("schedule_active"), st.s_start <= today))
 
 
 def _response(req: Request, d: Decision, at: z3.ArithRef, scheduled: bool, read: Read | None) -> SymOut:
@@ -413,16 +405,15 @@ def _submit(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState,
     req = Request(ev.user, ev.role, ev.srv, ev.flag, ev.ps, ev.pe)
     g_read, post_read, out_read = _submit_read(ctx, st, req, ev)
     create = decide_create(ctx, st, req, ev)
-    created = st.replace(
-        s_on=z3.BoolVal(True), s_owner=ev.user, s_role=ev.role, s_srv=ev.sched_srv,
-        s_flag=z3.Or(ev.flag, ev.role == MDR), s_next=next_run_day(ctx, ev.sched_start, ev.role, st.now),
-        s_created=st.now, s_start=ev.sched_start,
-    )  # fmt: skip
+    created = schedules.create(st, schedules.Slot(
+        z3.BoolVal(True), ev.user, ev.role, ev.sched_srv, z3.Or(ev.flag, ev.role == MDR),
+        next_run_day(ctx, ev.sched_start, ev.role, st.now), st.now, ev.sched_start,
+    ))  # fmt: skip
     post_create = created.ite(create.ok, st)
     admin = decide_schedule_admin(ctx, req)
-    mine = z3.And(st.s_on, st.s_owner == ev.user)
-    removed = drop_slot(ctx, work.drop_runs(st.replace(s_on=z3.BoolVal(False))), st.s_srv)
-    post_delete = removed.ite(z3.And(admin.ok, mine), st)
+    # SCH-2 (model.schedules.owned): a 5.3 naming the device removes the sender's own schedules on it
+    mine = tuple(z3.And(admin.ok, x.on, x.owner == ev.user) for x in schedules.slots(st))
+    post_delete = schedules.remove(ctx, st, (mine[0], mine[1]))
     is_create, is_delete, is_read_sched = ev.srv == srv("5.1"), ev.srv == srv("5.3"), ev.srv == srv("5.2")
     post = post_create.ite(is_create, post_delete.ite(is_delete, st.ite(is_read_sched, post_read)))
     out = _response(req, create, st.now, False, None).ite(
@@ -433,22 +424,26 @@ def _submit(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState,
         g_read, ev.user >= 0, ev.user < len(PARTIES), ev.role >= 0, ev.role < len(ROLES),
         ev.srv >= 0, ev.srv < len(SRV_IDS),
         z3.If(has_period, z3.And(ev.ps >= 0, ev.ps <= ev.pe), z3.And(ev.ps == 0, ev.pe == 0)),
-        z3.Implies(is_create, z3.And(z3.Not(st.s_on), ev.sched_srv >= 0, ev.sched_srv < len(SRV_IDS),
+        z3.Implies(is_create, z3.And(z3.Not(schedules.full(st)), ev.sched_srv >= 0, ev.sched_srv < len(SRV_IDS),
                                      ev.sched_start >= ctx.day_of(st.now))),
     )  # fmt: skip
     return guard, post, out
 
 
-def run_schedule(ctx: Ctx, st: SymState, at: z3.ArithRef) -> tuple[SymState, SymOut, z3.BoolRef]:
-    """model.machine._run_schedule: the run reads the previous settlement day
-    (retried like any read, SCH-5: the third value says it queued a retry)."""
-    n = st.s_next
-    req = Request(st.s_owner, st.s_role, st.s_srv, st.s_flag, ctx.day_start(n - 1), ctx.day_start(n) - 1)
-    moved = st.replace(s_next=n + 1)
+def run_schedule(ctx: Ctx, st: SymState, second: z3.BoolRef,
+                 at: z3.ArithRef) -> tuple[SymState, SymOut, z3.BoolRef]:  # fmt: skip
+    """model.machine._run_schedule: the run of the schedule of slot 0 (slot 1
+    when ``second``) reads the previous settlement day (retried like any read,
+    SCH-5: the third value says it queued a retry)."""
+    x = schedules.pick(st, second)
+    n = x.next
+    req = Request(x.owner, x.role, x.srv, x.flag, ctx.day_start(n - 1), ctx.day_start(n) - 1)
+    moved = schedules.moved_on(st, second, n + 1)
     d = decide_read(ctx, moved, req, True, at)
-    x = work.execute(ctx, moved, req, d, z3.BoolVal(True), at, z3.IntVal(-1), st.s_created)
-    out = x.out.replace(sched_owner_role=st.s_role, sched_created=st.s_created)
-    return x.post, out, x.retries
+    slot = z3.If(second, 1, 0)
+    ran = work.execute(ctx, moved, req, d, z3.BoolVal(True), at, z3.IntVal(-1), x.created, slot)
+    out = ran.out.replace(sched_owner_role=x.role, sched_created=x.created)
+    return ran.post, out, ran.retries
 
 
 def change_instant(ctx: Ctx, efd: z3.ArithRef) -> z3.ArithRef:
@@ -461,20 +456,22 @@ def mdra_changes(ctx: Ctx, st: SymState) -> list[chain.Change]:
     return chain.changes(chain.of_state(ctx, st), first_only=ctx.inputs.faults.first_change_only)
 
 
-def mdra_change(ctx: Ctx, st: SymState, leaving: z3.BoolRef) -> tuple[SymState, z3.BoolRef]:
-    """SCH-3 (model.schedules.on_mdra_change): the MDR schedule of an outgoing
-    MDRA (``leaving``: its owner hands over in a change taking effect) is
-    deleted (with its cache, C-6) and it is alerted; kept under 'keep'."""
+def mdra_change(ctx: Ctx, st: SymState, taking_effect: list[z3.BoolRef],
+                changes: list[chain.Change]) -> tuple[SymState, z3.BoolRef]:  # fmt: skip
+    """SCH-3 (model.schedules.on_mdra_change): every MDR schedule of an
+    outgoing MDRA (its owner hands over in a change taking effect) is deleted
+    (with its cache, C-6) and it is alerted; kept under 'keep'."""
     if ctx.inputs.faults.keep_schedules:
         return st, z3.BoolVal(False)
-    doomed = z3.And(st.s_on, leaving, st.s_role == MDR, z3.Not(ctx.on("schedules_on_mdra_change")))
-    removed = drop_slot(ctx, work.drop_runs(st.replace(s_on=z3.BoolVal(False))), st.s_srv)
-    return removed.ite(doomed, st), doomed
+    kept = ctx.on("schedules_on_mdra_change")
+    doomed = [z3.And(x.on, _leaving(x, taking_effect, changes), x.role == MDR, z3.Not(kept))
+              for x in schedules.slots(st)]  # fmt: skip
+    return schedules.remove(ctx, st, (doomed[0], doomed[1])), z3.Or(*doomed)
 
 
-def _leaving(st: SymState, taking_effect: list[z3.BoolRef], changes: list[chain.Change]) -> z3.BoolRef:
+def _leaving(x: schedules.Slot, taking_effect: list[z3.BoolRef], changes: list[chain.Change]) -> z3.BoolRef:
     """The schedule's owner is the outgoing MDRA of a change taking effect."""
-    return z3.Or(*[z3.And(now, c.on, st.s_owner == c.outgoing) for now, c in zip(taking_effect, changes, strict=True)])
+    return z3.Or(*[z3.And(now, c.on, x.owner == c.outgoing) for now, c in zip(taking_effect, changes, strict=True)])
 
 
 def _advance(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, SymOut]:
@@ -486,23 +483,29 @@ def _advance(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState
     instants = [change_instant(ctx, c.efd) for c in changes]
     fires = [z3.And(st.now < tc, tc <= to) for tc in instants]
     queued = work.due_by(st, to)
-    d1 = z3.If(queued, st.w_due, due(ctx, st.s_next, st.s_role))
+    nr = schedules.next_run(ctx, st, to)
+    takes_queued = z3.And(queued, z3.Or(z3.Not(nr.due), st.w_due <= nr.at))  # queued work first at an instant
+    d1 = z3.If(takes_queued, st.w_due, nr.at)
     first = [z3.And(f, tc <= d1) for f, tc in zip(fires, instants, strict=True)]
     late = [z3.And(f, z3.Not(e)) for f, e in zip(fires, first, strict=True)]
-    st1, alert1 = mdra_change(ctx, st, _leaving(st, first, changes))
-    runs = z3.And(z3.Not(queued), st1.s_on, d1 <= to)
-    s2, run_out, retries = run_schedule(ctx, st1, d1)
-    executes = z3.And(queued, st1.w_on)  # a change may have removed a retried run first
+    st1, alert1 = mdra_change(ctx, st, first, changes)
+    nr1 = schedules.next_run(ctx, st1, to)  # a change may have removed the schedule due first
+    runs = z3.And(z3.Not(takes_queued), nr1.due)
+    s2, run_out, retries = run_schedule(ctx, st1, nr1.second, nr1.at)
+    executes = z3.And(takes_queued, st1.w_on)  # a change may have removed a retried run first
     q2, queued_out = work.execute_queued(ctx, st1, d1)
     st2 = q2.ite(executes, s2.ite(runs, st1))
-    st3, alert3 = mdra_change(ctx, st2, _leaving(st2, late, changes))
+    st3, alert3 = mdra_change(ctx, st2, late, changes)
     post = st3.replace(now=to, c_on=z3.And(st3.c_on, fresh(ctx, st3.c_at, to)))
     work_out = queued_out.ite(executes, run_out.ite(runs, no_output(to)))
     out = work_out.replace(alert=z3.Or(alert1, alert3))
-    # one piece of work an advance: no second run, no run beside queued work, no retry due by ``to``
+    # one piece of work an advance: no second run of a schedule; other work due
+    # by ``to`` only at ``to`` itself (it runs in the next advance, of no time);
+    # no retry due by ``to``
+    again = [z3.And(x.on, due(ctx, x.next + 1, x.role) <= to) for x in schedules.slots(st)]
     guard = z3.And(
-        to >= st.now, z3.Not(z3.And(st.s_on, due(ctx, st.s_next + 1, st.s_role) <= to)),
-        z3.Not(z3.And(queued, st.s_on, due(ctx, st.s_next, st.s_role) <= to)),
+        to >= st.now, z3.Not(z3.Or(*again)), z3.Not(nr.others), z3.Not(z3.And(queued, z3.Not(takes_queued))),
+        z3.Not(z3.And(takes_queued, nr.due, nr.at < to)), z3.Not(z3.And(runs, nr1.at != d1)),
         z3.Not(z3.And(runs, retries, st1.w_on)), z3.Not(work.due_by(st3, to)),
     )  # fmt: skip
     return guard, post, out
@@ -519,7 +522,7 @@ def _load_registration(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef
     before = mdra_changes(ctx, st)
     changes = chain.changes(new, first_only=ctx.inputs.faults.first_change_only)
     begun = [z3.And(ctx.day_start(c.efd) <= st.now, z3.Not(chain.known(c, before))) for c in changes]
-    changed, alert = mdra_change(ctx, loaded, _leaving(loaded, begun, changes))
+    changed, alert = mdra_change(ctx, loaded, begun, changes)
     post = changed.ite(valid, st)
     out = no_output(st.now).replace(reg_refused=z3.Not(valid), alert=z3.And(valid, alert))
     # the abstraction keeps the outgoing MDRA's first EFD (ctx.first) fixed, its MDRAs the world's two
@@ -535,7 +538,9 @@ def step(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, Sy
     g_l, p_l, o_l = _load_registration(ctx, st, ev)
     g_d, p_d, o_d = work.device_event(ctx, st, ev)
     is_s, is_a, is_l = ev.kind == SUBMIT, ev.kind == ADVANCE, ev.kind == LOADREG
-    guard = z3.If(is_s, g_s, z3.If(is_a, g_a, z3.If(is_l, g_l, g_d)))
+    # a run left due now (by an advance that ran other work due then) runs first
+    guard = z3.And(z3.If(is_s, g_s, z3.If(is_a, g_a, z3.If(is_l, g_l, g_d))),
+                   z3.Or(is_a, z3.Not(schedules.due_now(ctx, st))))  # fmt: skip
     return guard, p_s.ite(is_s, p_a.ite(is_a, p_l.ite(is_l, p_d))), o_s.ite(is_s, o_a.ite(is_a, o_l.ite(is_l, o_d)))
 
 
@@ -546,7 +551,6 @@ def initial(ctx: Ctx, st: SymState) -> z3.BoolRef:
                                                                   st.m_etd2, st.m_efd3)])  # fmt: skip
     return z3.And(
         st.now >= 0, ctx.comm >= 0, ctx.first >= 0, chain_link(ctx, ctx.first, st.a_etd, st.b_efd), rest,
-        z3.Not(st.s_on), z3.Not(st.c_on), st.hw == -1, st.s_owner == 0, st.s_role == 0, st.s_srv == 0,
-        z3.Not(st.s_flag), st.s_next == 0, st.s_created == 0, st.s_start == 0, st.c_at == 0, st.c_read == 0,
+        schedules.initial(st), z3.Not(st.c_on), st.hw == -1, st.c_at == 0, st.c_read == 0,
         z3.Not(st.r_w), work.initial(st),
     )  # fmt: skip

@@ -186,6 +186,15 @@ def _first_change_only(registration: Registration) -> Iterator[tuple[dt.date, st
     yield from itertools.islice(mdra_changes(registration), 1)
 
 
+def _drop_unless_scheduled(state: State, device_id: str, srv: str) -> State:
+    # C-6 fault: the cache stays while another schedule for the device and SRV remains
+    if any((s.device_id, s.srv) == (device_id, srv) for s in state.schedules.values()):
+        return state
+    return _DROP(state, device_id, srv)
+
+
+_DROP: Final = cache.drop
+
 PATCHES: Final[dict[str, Patch]] = {
     "cache-ttl-26h": lambda: mock.patch.object(cache, "CACHE", dataclasses.replace(CACHE, max_age_s=26 * 3600)),
     "cache-hit-restamps": restamping_hits,
@@ -203,6 +212,7 @@ PATCHES: Final[dict[str, Patch]] = {
     "4.8.2-cacheable": _cacheable((*CACHE.srvs, "4.8.2"), False),
     "smets2-cacheable": _cacheable(CACHE.srvs, True),
     "cache-kept-on-schedule-delete": lambda: mock.patch.object(cache, "drop", lambda state, device_id, srv: state),
+    "cache-kept-while-scheduled": lambda: mock.patch.object(cache, "drop", _drop_unless_scheduled),
     "schedules-kept-after-efd": lambda: mock.patch.object(schedules, "on_mdra_change",
                                                           lambda state, mpan, outgoing, at: (state, ())),
     "registration-gap-accepted": lambda: mock.patch.object(validate, "check_load_registration",

@@ -57,6 +57,7 @@ class Faults:
     supplier_fast_trt: bool = False  # TRT-2: a Supplier's MHHS request gets the existing TRT
     keep_schedules: bool = False  # SCH-3: outgoing MDRA schedules kept at the EFD
     keep_cache_on_delete: bool = False  # C-6: cache kept when the schedule is removed
+    keep_cache_while_scheduled: bool = False  # C-6: ... while another schedule for the SRV remains
     skip_registration_check: bool = False  # REG-5: registration accepted with a gap
     cache_any_generation: bool = False  # C-2: SMETS2 responses cached too
     restamp_on_hit: bool = False  # C-5: a cache hit re-stamps the entry's retrieval time

@@ -89,6 +89,8 @@ MUTANTS: Final[tuple[Mutant, ...]] = (
     Mutant("smets2-cacheable", ("C-2",), "SMETS2 responses cached", _fault(cache_any_generation=True)),
     Mutant("cache-kept-on-schedule-delete", ("C-6",), "the cache outlives its DSP Schedule",
            _fault(keep_cache_on_delete=True)),
+    Mutant("cache-kept-while-scheduled", ("C-6",), "a removed schedule's cache stays while another schedule "
+           "for the device and SRV remains", _fault(keep_cache_while_scheduled=True)),
     Mutant("schedules-kept-after-efd", ("SCH-3",), "the outgoing MDRA's schedules are kept at the EFD",
            _fault(keep_schedules=True)),
     Mutant("registration-gap-accepted", ("REG-5",), "a registration with a gap or overlap is accepted",

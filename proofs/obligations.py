@@ -23,7 +23,7 @@ import z3
 from mhhs_sec.model.rules import NEVER_FOR_SETTLEMENT, trt_cells
 from mhhs_sec.model.tables import CACHE, HOUR, MDR_SRV_IDS, SRVS, TRT_TABLE
 
-from . import chain, encode
+from . import chain, encode, schedules
 from .inputs import IN, OUT, ROLES, SRV_IDS
 from .symbolic import SUBMIT, Ctx, SymEvent, SymOut, SymState, code, gen, kind, member, role, srv
 
@@ -139,10 +139,26 @@ def _cache_scope(ctx: Ctx, s: SymState) -> z3.BoolRef:
             member(ctx.srv_w, [SRV_IDS.index(x) for x in CACHE.srvs]),
             ctx.gen == gen("SMETS1"),
             ctx.kind == kind("ESME"),
-            s.s_on,
-            s.s_srv == ctx.srv_w,
+            z3.Or(*[z3.And(x.on, x.srv == ctx.srv_w) for x in schedules.slots(s)]),
         ),
     )
+
+
+def _count(s: SymState, which: Callable[[schedules.Slot], z3.BoolRef]) -> z3.ArithRef:
+    """How many of the state's schedules are ``which`` (a step creates one
+    schedule or removes some, never both)."""
+    return z3.Sum(*[z3.If(z3.And(x.on, which(x)), 1, 0) for x in schedules.slots(s)])
+
+
+def _c6_step(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
+    # C-6: when a schedule for the watched SRV is removed, the entry cached
+    # before goes, even while another schedule for it remains (an entry held
+    # after was read from the device in this step, after the removal)
+    def watched(x: schedules.Slot) -> z3.BoolRef:
+        return x.srv == ctx.srv_w
+
+    removed = _count(s2, watched) < _count(s, watched)
+    return z3.Implies(removed, z3.Or(z3.Not(s2.c_on), s2.c_read > s.now))
 
 
 def _held(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
@@ -254,11 +270,12 @@ def _inventory_witness(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymSta
 def _sch3_state(ctx: Ctx, s: SymState) -> z3.BoolRef:
     # SCH-3: once the EFD of each MDRA change has begun, its outgoing MDRA
     # holds no MDR schedule created before it
-    held = z3.And(s.s_on, s.s_role == MDR)
     parts = []
     for c in _changes(ctx, s):
         start = ctx.day_start(c.efd)
-        parts.append(z3.Implies(z3.And(held, c.on, s.s_owner == c.outgoing, s.s_created < start), s.now < start))
+        for x in schedules.slots(s):
+            held = z3.And(x.on, x.role == MDR, c.on, x.owner == c.outgoing, x.created < start)
+            parts.append(z3.Implies(held, s.now < start))
     return z3.And(*parts)
 
 
@@ -278,13 +295,20 @@ def _sch3_step(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z
 
 def _sch3_alert(ctx: Ctx, s: SymState, e: SymEvent, o: SymOut, s2: SymState) -> z3.BoolRef:
     # SCH-3: a schedule deleted at an EFD is alerted to its outgoing MDRA (its
-    # owner), and an alert names such a schedule deleted in this step
-    deleted = z3.And(s.s_on, s.s_role == MDR, z3.Not(s2.s_on))
+    # owner), and an alert names an MDR schedule deleted in this step
+    def mdr(x: schedules.Slot) -> z3.BoolRef:
+        return x.role == MDR
+
+    deleted = _count(s2, mdr) < _count(s, mdr)
     at_efd = []
     for c in _changes(ctx, s2):
         start = ctx.day_start(c.efd)
-        at_efd.append(z3.And(c.on, s.s_owner == c.outgoing, s.s_created < start, start <= s2.now))
-    return z3.And(z3.Implies(z3.And(deleted, z3.Or(*at_efd), e.kind != SUBMIT), o.alert),
+
+        def ended(x: schedules.Slot, c: chain.Change = c, start: z3.ArithRef = start) -> z3.BoolRef:
+            return z3.And(x.role == MDR, c.on, x.owner == c.outgoing, x.created < start, start <= s2.now)
+
+        at_efd.append(_count(s2, ended) < _count(s, ended))
+    return z3.And(z3.Implies(z3.And(z3.Or(*at_efd), e.kind != SUBMIT), o.alert),
                   z3.Implies(o.alert, deleted))  # fmt: skip
 
 
@@ -332,17 +356,25 @@ def _aux_registration(ctx: Ctx, s: SymState) -> z3.BoolRef:
 
 
 def _aux_schedule(ctx: Ctx, s: SymState) -> z3.BoolRef:
-    schedulable = member(s.s_srv, [SRV_IDS.index(x) for x, v in SRVS.items() if v.schedulable])
-    ahead = encode.due(ctx, s.s_next, s.s_role) > s.now
-    return z3.Implies(s.s_on, z3.And(ahead, schedulable, s.s_created <= s.now, s.s_start <= s.s_next))
+    # a run may be due now (an advance ran other work due then); slot 1 is
+    # used only while slot 0 is (proofs/schedules.py)
+    parts = [z3.Implies(s.t_on, s.s_on)]
+    for x in schedules.slots(s):
+        schedulable = member(x.srv, [SRV_IDS.index(n) for n, v in SRVS.items() if v.schedulable])
+        ahead = encode.due(ctx, x.next, x.role) >= s.now
+        parts.append(z3.Implies(x.on, z3.And(ahead, schedulable, x.created <= s.now, x.start <= x.next)))
+    return z3.And(*parts)
 
 
 def _aux_queued(ctx: Ctx, s: SymState) -> z3.BoolRef:
     # SCH-4, SCH-5: queued work is still to come (a retry before its cut-off),
     # and a retried run belongs to the schedule there is (a removed schedule's
     # retries go with it) and reads a day ended before it is retried (SCH-1)
-    run = z3.And(s.s_on, s.w_user == s.s_owner, s.w_role == s.s_role, s.w_srv == s.s_srv, s.w_flag == s.s_flag,
-                 s.w_created == s.s_created, s.w_cut >= 0, s.w_pe < s.w_due)  # fmt: skip
+    a, b = schedules.slots(s)
+    x = b.ite(s.w_slot == 1, a)
+    run = z3.And(z3.Or(s.w_slot == 0, s.w_slot == 1), x.on, s.w_user == x.owner, s.w_role == x.role,
+                 s.w_srv == x.srv, s.w_flag == x.flag, s.w_created == x.created, s.w_cut >= 0,
+                 s.w_pe < s.w_due)  # fmt: skip
     retry = z3.Or(s.w_cut == -1, s.w_due < s.w_cut)
     return z3.Implies(s.w_on, z3.And(s.w_due > s.now, retry, z3.Implies(s.w_sched, run)))
 
@@ -384,7 +416,8 @@ OBLIGATIONS: Final[tuple[Obligation, ...]] = (
                step=_c7, witness=_served),
     Obligation("cache-scope", ("C-1", "C-2", "C-6"),
                "a cache entry exists only for 4.6.1/4.8.1/4.8.3 of a SMETS1 ESME with an active DSP Schedule "
-               "for that SRV", state=_cache_scope, witness=_held),
+               "for that SRV, and goes when a schedule for that SRV is removed, even while another remains",
+               state=_cache_scope, step=_c6_step, witness=_held),
     Obligation("mdr-requests-within-table-2", ("AC-1", "AC-6", "AC-7", "AC-8"),
                "no accepted MDR request is for an SRV outside 002 Table 2, 4.1.1 on SMETS2, a GSME, or an SRV "
                "N/A for SMETS1 on a SMETS1 device", step=_mdr_access, witness=_mdr_accepted),
@@ -428,8 +461,8 @@ OBLIGATIONS: Final[tuple[Obligation, ...]] = (
 AUXILIARY: Final[tuple[Obligation, ...]] = (
     Obligation("aux.cache-entry-shape", ("C-10",), "a held entry was read from the device, at or before now",
                state=_aux_cache, witness=_held, aux=True),
-    Obligation("aux.schedule-ahead", ("SCH-1", "SCH-4", "C-13"), "a schedule's next run is still to come, on "
-               "or after its start day, and its SRV is schedulable", state=_aux_schedule, witness=_some_run,
+    Obligation("aux.schedule-ahead", ("SCH-1", "SCH-4", "C-13"), "a schedule's next run is now or still to "
+               "come, on or after its start day, and its SRV is schedulable", state=_aux_schedule, witness=_some_run,
                aux=True),
     Obligation("aux.registration-well-formed", ("REG-2", "REG-5"), "each appointment of the MDRA chain ends "
                "the day before the next one's EFD", state=_aux_registration, witness=_reg5_witness, aux=True),

@@ -1,7 +1,7 @@
 """Every proved invariant as a runtime check on the model's concrete steps.
 
 The Z3 proofs (:mod:`.obligations`) hold for the abstraction in :mod:`.encode`
-(one MPAN, one device, at most one schedule, one watched cache key, work
+(one MPAN, one device, at most two schedules, one watched cache key, work
 executed at once).  The checks here state the same obligations, by the same
 names and catalogue IDs, over the model's whole :class:`~mhhs_sec.model.State`:
 every MPAN, device, schedule and cache entry, held and future-dated work,

@@ -5,7 +5,7 @@ outputs, and small Z3 helpers.
 The abstraction (see ``docs/proofs.md``): one MPAN (the standard world's
 MPAN_A) with its Supplier and a chain of up to four MDRA appointments of two
 MDRAs (outgoing, incoming; ``chain.py``), one device of
-symbolic generation and kind, at most one DSP Schedule, the S1SP cache of
+symbolic generation and kind, at most two DSP Schedules, the S1SP cache of
 one *watched* key (a symbolic SRV and entry timestamp, rigid over a run), which
 stands for every key, one slot of queued work, the device's comms and
 restriction; instants are integer seconds and settlement days integer
@@ -214,8 +214,8 @@ class _Record:
 
 @dataclass(frozen=True)
 class SymState(_Record):
-    """Clock, the MDRA appointment dates (REG-2), the schedule (SCH-1) with a
-    ghost creation instant, the watched cache key (C-1..C-6), the queued work
+    """Clock, the MDRA appointment dates (REG-2), two schedule slots (SCH-1)
+    with ghost creation instants, the watched cache key (C-1..C-6), the queued work
     (SCH-4, SCH-5) and the device's comms and restriction (C-8)."""
 
     now: z3.ArithRef
@@ -229,6 +229,15 @@ class SymState(_Record):
     s_next: z3.ArithRef  # settlement day of the next run
     s_created: z3.ArithRef  # ghost: instant the schedule was created
     s_start: z3.ArithRef  # its start day (C-13)
+    # a second schedule of the device (proofs/schedules.py: slot 1, used only while slot 0 is, newer)
+    t_on: z3.BoolRef
+    t_owner: z3.ArithRef
+    t_role: z3.ArithRef
+    t_srv: z3.ArithRef
+    t_flag: z3.BoolRef
+    t_next: z3.ArithRef
+    t_created: z3.ArithRef
+    t_start: z3.ArithRef
     c_on: z3.BoolRef  # the watched entry is held
     c_at: z3.ArithRef  # when it was retrieved
     c_read: z3.ArithRef  # ghost: when the device was last read for the watched key and the entry stored (C-5)
@@ -258,6 +267,7 @@ class SymState(_Record):
     w_created: z3.ArithRef  # ghost: creation instant of the schedule a retried run belongs to
     w_first: z3.ArithRef  # ghost: first and last day the decision that queued it authorised
     w_last: z3.ArithRef
+    w_slot: z3.ArithRef  # the schedule slot a retried run belongs to
     off: z3.BoolRef  # the device is unreachable (SCH-5)
     r_at: z3.ArithRef  # C-8: the device's restriction instant (-1: none)
 

@@ -62,12 +62,13 @@ def withheld(st: SymState, srv_x: z3.ArithRef, ts: z3.ArithRef) -> z3.BoolRef:
 
 
 def queue(st: SymState, req: encode.Request, due: z3.ArithRef, scheduled: z3.BoolRef, cut: z3.ArithRef,
-          created: z3.ArithRef, d: encode.Decision) -> SymState:  # fmt: skip
-    """Queue a request (model.state.Pending) in the one slot."""
+          created: z3.ArithRef, slot: z3.ArithRef, d: encode.Decision) -> SymState:  # fmt: skip
+    """Queue a request (model.state.Pending) in the one slot (a retried run:
+    with the schedule slot it belongs to)."""
     queued: SymState = st.replace(
         w_on=z3.BoolVal(True), w_due=due, w_user=req.user, w_role=req.role, w_srv=req.srv, w_flag=req.flag,
         w_ps=req.ps, w_pe=req.pe, w_sched=scheduled, w_cut=cut, w_created=created, w_first=d.first,
-        w_last=d.last,
+        w_last=d.last, w_slot=slot,
     )  # fmt: skip
     return queued
 
@@ -83,7 +84,7 @@ class Executed:
 
 
 def execute(ctx: Ctx, st: SymState, req: encode.Request, d: encode.Decision, scheduled: z3.BoolRef,
-            at: z3.ArithRef, cut: z3.ArithRef, created: z3.ArithRef) -> Executed:  # fmt: skip
+            at: z3.ArithRef, cut: z3.ArithRef, created: z3.ArithRef, slot: z3.ArithRef) -> Executed:  # fmt: skip
     """model.execution.execute given the decision for instant ``at``: a
     rejection answered; an unreachable device's read retried or failed
     (``_unreachable``); else the cache and the device read (C-4, C-9, C-3)."""
@@ -98,7 +99,7 @@ def execute(ctx: Ctx, st: SymState, req: encode.Request, d: encode.Decision, sch
     retries = z3.And(unreachable, d.eff_flag, retry_at < cutoff, z3.Or(req.role != MDR, in_window(ctx, retry_at, MDR)))
     failed = out.replace(code=z3.If(d.eff_flag, code("MHHS-E6"), code("MHHS-E7")), trt=z3.IntVal(NONE_TRT),
                          eff_flag=req.flag, has_ts=z3.BoolVal(False), ts_cached=z3.BoolVal(False))  # fmt: skip
-    retried = queue(st, req, retry_at, scheduled, cutoff, created, d)
+    retried = queue(st, req, retry_at, scheduled, cutoff, created, slot, d)
     post = retried.ite(retries, st).ite(unreachable, stored.ite(z3.And(d.ok, device_read), st))
     answer = no_output(at).ite(retries, failed).ite(unreachable, out)
     return Executed(post, answer, retries)
@@ -112,10 +113,10 @@ def submit_read(ctx: Ctx, st: SymState, req: encode.Request, ev: SymEvent) -> tu
     asked = z3.If(ev.x_on, ev.x_at, st.now)
     at = z3.If(z3.And(req.role == MDR, device_read), next_window_open(ctx, asked, req.role), asked)
     d = encode.decide_read(ctx, st, req, False, at)
-    now = execute(ctx, st, req, d, z3.BoolVal(False), st.now, z3.IntVal(-1), z3.IntVal(0))
+    now = execute(ctx, st, req, d, z3.BoolVal(False), st.now, z3.IntVal(-1), z3.IntVal(0), z3.IntVal(0))
     held = z3.And(d.ok, at != st.now)
     ack = no_output(st.now).replace(on=z3.BoolVal(True), code=z3.IntVal(code("I99")), user=req.user)
-    post = queue(st, req, at, z3.BoolVal(False), z3.IntVal(-1), z3.IntVal(0), d).ite(held, now.post)
+    post = queue(st, req, at, z3.BoolVal(False), z3.IntVal(-1), z3.IntVal(0), z3.IntVal(0), d).ite(held, now.post)
     # one slot: the abstraction queues no second piece of work (README, "Queued work")
     guard = z3.And(z3.Implies(ev.x_on, z3.And(device_read, ev.x_at >= st.now)),
                    z3.Not(z3.And(st.w_on, z3.Or(held, now.retries))))  # fmt: skip
@@ -138,19 +139,13 @@ def execute_queued(ctx: Ctx, st: SymState, at: z3.ArithRef) -> tuple[SymState, S
         # the fault: executed on the decision that queued it, never decided again
         trt = encode.trt_expr(ctx, req.srv, ctx.gen, st.w_sched, d.eff_flag)
         d = encode.Decision(z3.IntVal(code("I0")), d.eff_flag, trt, st.w_first, st.w_last)
-    x = execute(ctx, freed, req, d, st.w_sched, at, st.w_cut, st.w_created)
+    x = execute(ctx, freed, req, d, st.w_sched, at, st.w_cut, st.w_created, st.w_slot)
     owner_role = z3.If(st.w_sched, st.w_role, -1)
     return x.post, x.out.replace(sched_owner_role=owner_role, sched_created=st.w_created)
 
 
 def _fields(d: encode.Decision) -> tuple[z3.ExprRef, ...]:
     return (d.code, d.eff_flag, d.trt, d.first, d.last)
-
-
-def drop_runs(st: SymState) -> SymState:
-    """model.schedules.remove: a removed schedule's queued retries go with it."""
-    dropped: SymState = st.replace(w_on=z3.And(st.w_on, z3.Not(st.w_sched)))
-    return dropped
 
 
 def device_event(ctx: Ctx, st: SymState, ev: SymEvent) -> tuple[z3.BoolRef, SymState, SymOut]:

@@ -138,3 +138,21 @@ def test_queued_work_keeping_the_decision_that_queued_it_is_falsified_by_proof()
     assert faulty.agrees, faulty.mismatches
     assert faulty.violated, "the faulty model should show the violation"
     assert not replay(verdict.trace, ob, None).violated, "the reference model should not violate the invariant"
+
+
+@pytest.mark.req("C-6", "SCH-1", "SCH-2")
+def test_a_cache_kept_while_another_schedule_remains_is_falsified_by_proof() -> None:
+    """C-6 over two schedules for one key: a fault keeping the key's cache when
+    one of two schedules for it is removed is falsified by proof (the
+    consecution query fails), BMC finds a trace that holds two schedules, and
+    it replays on the model carrying the fault only."""
+    ob = next(o for o in OBLIGATIONS if o.name == "cache-scope")
+    mutant = next(m for m in MUTANTS if m.name == "cache-kept-while-scheduled")
+    assert Induction(mutant.inputs()).consecution(ob) == z3.sat  # not proved under the fault
+    verdict = Unrolling(mutant.inputs()).search(ob)
+    assert isinstance(verdict, Counterexample), verdict
+    assert any(s.state["t_on"] for s in verdict.trace.steps), "two schedules were held"
+    faulty = replay(verdict.trace, ob, mutant.name)
+    assert faulty.agrees, faulty.mismatches
+    assert faulty.violated, "the faulty model should show the violation"
+    assert not replay(verdict.trace, ob, None).violated, "the reference model should not violate the invariant"

@@ -92,6 +92,7 @@ def _reached(frame: Frame, alternative: bool, efd_in: int) -> Iterator[State]:
     ran, _ = step(state, AdvanceClock(first_run + 60))
     yield ran
     yield from _queued(frame, seed, ran)
+    yield from _two_schedules(frame, held, mdra)
     # a chain of four appointments (the schedule's owner handing over, taking
     # over again, handing over), loaded while the 5.1 is held; its first run
     parties = (world.MDR_OUT, world.MDR_IN, world.MDR_OUT, world.MDR_IN)
@@ -102,6 +103,21 @@ def _reached(frame: Frame, alternative: bool, efd_in: int) -> Iterator[State]:
     yield chain_ran
     # queued work decided again, when it executes, on the chain's registration then
     yield from _queued(frame, step(seed, chain)[0], chain_ran)
+
+
+def _two_schedules(frame: Frame, held: State, mdra: str) -> Iterator[State]:
+    """SCH-1, C-6: a second schedule for the watched key beside the MDRA's
+    held 5.1, the Supplier's (its runs in the DSP window) or the same MDRA's
+    (both run at the same instant); then each first run made, in time order."""
+    device = frame.device.device_id
+    spec = ScheduleSpec(frame.srv_w, START + DAY)
+    for user, role in ((world.SUPPLIER, "IS"), (mdra, "MDR")):
+        request = ServiceRequest("Q1", user, role, "5.1", device, True, schedule=spec)
+        state, _ = step(held, SubmitRequest(request))
+        yield state
+        for at in sorted({due(s, state) for s in state.schedules.values()}):
+            state, _ = step(state, AdvanceClock(at + 60))
+            yield state
 
 
 def _chain(frame: Frame, profile: Profile, parties: tuple[str, ...], efds: tuple[dt.date, ...],
@@ -147,8 +163,8 @@ def _submissions(state: State, frame: Frame) -> Iterator[Event]:
     watched = settlement_day(frame.ts_w, tz)
     period = ReadLogPeriod(day_start(watched, tz), day_start(watched + DAY, tz) - 1)
     for n, ((user, role), srv, flag) in enumerate(itertools.product(SENDERS, sorted(SRVS), (True, False))):
-        if srv == "5.1" and state.schedules:
-            continue  # the abstraction holds at most one schedule
+        if srv == "5.1" and len(state.schedules) > 1:
+            continue  # the abstraction holds at most two schedules
         schedule = ScheduleSpec(frame.srv_w, state.today + DAY) if srv == "5.1" else None
         chosen = period if SRVS[srv].read_log_period else None
         yield SubmitRequest(ServiceRequest(f"Q{n}", user, role, srv, frame.device.device_id, flag, chosen, None,

@@ -38,6 +38,7 @@ from mhhs_sec.model.world import DEVICES_A, MDR_OUT, standard_world
 from mhhs_sec.proofs import OBLIGATIONS
 from mhhs_sec.proofs.agreement import ObligationEvaluator
 from mhhs_sec.proofs.concrete import (
+    SLOTS,
     Frame,
     Values,
     abstract_event,
@@ -113,9 +114,11 @@ def _evaluator() -> ObligationEvaluator:
 
 
 def _with_ghosts(values: Values, state: State, monitor: Monitor) -> Values:
-    """The abstract state with its ghost: when the schedule was created."""
-    for schedule in state.schedules.values():
-        values = {**values, "s_created": monitor.creation(schedule)}
+    """The abstract state with its ghosts: when each schedule was created (the
+    older in slot 0, proofs/schedules.py)."""
+    ordered = sorted(state.schedules.values(), key=lambda s: s.schedule_id)
+    for prefix, schedule in zip(SLOTS, ordered, strict=False):
+        values = {**values, f"{prefix}created": monitor.creation(schedule)}
     return values
 
 
@@ -151,8 +154,9 @@ def _walk(data: st.DataObject) -> list[tuple[str, set[str], set[str]]]:
             continue  # the abstraction queues one piece of work (proofs/README.md, "Queued work")
         flagged = {name for name, _ in monitor.broken[before:]}
         out = abstract_output(frame, state, outputs, refused)
-        if out["scheduled"]:
-            out["sched_created"] = next(monitor.creation(s) for s in state.schedules.values())
+        if out["scheduled"]:  # the schedule that ran: the one whose next run moved on
+            ran = [s for s in state.schedules.values() if post.schedules.get(s.schedule_id) != s]
+            out["sched_created"] = next(monitor.creation(s) for s in ran or state.schedules.values())
         pre, after = (
             _with_ghosts(abstract_state(frame, state), state, monitor),
             _with_ghosts(abstract_state(frame, post), post, monitor),
