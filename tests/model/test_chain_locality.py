@@ -31,6 +31,10 @@ reads (from the EFDs it chose) and draws any window holding them.
   evaluated by Z3) holds of every link: the validator checks each appointment,
   each adjacent pair and the last, nothing more.
 
+These are the model's only readers of a chain: a scan of the model's source
+finds no other function naming a registration's ``mdras`` or ``suppliers``
+(the domain check and the JSON codec read them appointment by appointment).
+
 Each property is shown able to fail: under a planted fault that reads a chain
 beyond the appointments in question (only its first four appointments, the
 holder taken from its first appointment, a period decided on its first and
@@ -40,11 +44,13 @@ appointments only) a search finds a chain where the two answers differ.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any, Final
 from unittest import mock
 
@@ -459,6 +465,38 @@ def chain_and_links(case: tuple[Chain, str]) -> tuple[object, object]:
 @given(any_chains())
 def test_the_validator_accepts_a_chain_exactly_when_it_accepts_each_link(case: tuple[Chain, str]) -> None:
     assert len(set(verdicts(case))) == 1, verdicts(case)
+
+
+# ----- the readers above are the model's only readers of a chain ------------------------
+
+# Every function of the model that reads an appointment chain (names a
+# registration's ``mdras`` or ``suppliers``), and what it does with it.
+CHAIN_READERS: Final = {
+    ("access", "_appointments"): "AC-3: the MDRA chain, for party_on day by day (checked above)",
+    ("access", "existing_role_appointments"): "AC-11: the Supplier chain, for party_on day by day (above)",
+    ("registration", "mdra_changes"): "REG-3, SCH-3: the changes, link by link (above)",
+    ("registration", "check_registration"): "REG-5: the validator (above)",
+    ("domain", "check_registration"): "each EFD and ETD a day of the domain, appointment by appointment",
+    ("codec", "_registration_fields"): "the JSON shape, appointment by appointment",
+}
+
+
+def names_a_chain(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Attribute) and node.attr in POOLS) or (
+        isinstance(node, ast.Constant) and node.value in POOLS
+    )
+
+
+@pytest.mark.req("REG-3", "REG-5", "AC-3", "SCH-3")
+def test_the_model_reads_a_chain_only_in_the_functions_whose_locality_is_checked() -> None:
+    # The premise of the argument: every rule reads a chain through these
+    # functions, so a new reader fails here until its locality is checked too.
+    found = set()
+    for path in sorted(Path(registration.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and any(names_a_chain(n) for n in ast.walk(node)):
+                found.add((path.stem, node.name))
+    assert found == set(CHAIN_READERS)
 
 
 # ----- each property can fail -------------------------------------------------------------
