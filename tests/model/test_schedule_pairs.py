@@ -30,7 +30,14 @@ The property, of each micro-step from a state holding n >= 3 schedules:
   the pair of the reader's schedule and the witness the README names: a
   schedule keeping the key's cache alive (for the key, other than the running
   schedule, within its dates if any is: C-13), and for a user's read the
-  sender's own schedule for the key (SCH-6); with no such schedule, any.
+  sender's own schedule for the key (SCH-6); a run no other schedule keeps the
+  key for is paired with each other schedule, a user's read with neither
+  witness is taken from no schedule.
+
+It holds step by step, not for a whole clock advance: one advance may run a
+schedule after another run due at the same instant stored what it reads, and
+the second run's micro-step starts from the state the first left, cache
+included, while the advance from a pair without the first does not.
 """
 
 from __future__ import annotations
@@ -340,6 +347,7 @@ PAIRS: Final = settings(
 def test_a_pair_of_schedules_sees_each_step_of_a_device_with_more(
     run: Driver, data: st.DataObject, offline: bool
 ) -> None:
+    # every micro-step of the set-up and of the next event, from 3 to 5 schedules
     if offline:
         run.do(SetDeviceComms(DEVICE, False))  # SCH-5: the runs are retried, each retry naming its schedule
     run.do(next_event(data, run))
