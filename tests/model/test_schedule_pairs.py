@@ -375,26 +375,29 @@ def responses_to(schedule_id: int, outputs: Sequence[Output]) -> list[Response]:
 
 @pytest.mark.req("SCH-4", "C-2")
 def test_runs_due_at_one_instant_are_seen_by_pairs_step_by_step_not_advance_by_advance() -> None:
-    # Schedules 1 and 2 are the Supplier's, for 4.6.1, both due at 00:00 (the DSP
-    # window, SCH-4): 1 runs first and stores the day it read (C-2), so 2's run
-    # that follows at the same instant is answered from the cache (C-4, C-9).
-    # Taken as one clock advance from {2, 3}, 2's run reads the device: the pair
-    # of a whole advance is not the n-schedule advance.  Taken micro-step by
-    # micro-step, 2's run starts from the state 1's run left, cache included, so
-    # every pair agrees.
-    spec = ScheduleSpec("4.6.1", START + ONE_DAY)
+    # Three Supplier schedules for 4.6.1, due at 00:00 (the DSP window, SCH-4):
+    # 1 on day one only, 2 on day two only, 3 on both.  One clock advance runs
+    # 1 then 3 on day one and 2 then 3 on day two (same instant: lower id first);
+    # 3's runs are answered from what 1, then 2, stored just before (C-2, C-4,
+    # C-9: the device is not asked).  No pair holding 3 gives 3's responses over
+    # the whole advance: 3 reads the device on the day its partner does not run.
+    # Micro-step by micro-step every pair agrees: each of 3's runs starts from
+    # the state the run before it left, cache included.
+    day_one, day_two = START + ONE_DAY, START + 2 * ONE_DAY
     run = scenario(
         [
-            (SUPPLIER, "IS", False, spec),
-            (SUPPLIER, "IS", True, spec),
-            (MDR_OUT, "MDR", True, ScheduleSpec("4.8.1", START)),
+            (SUPPLIER, "IS", False, ScheduleSpec("4.6.1", day_one, day_one)),
+            (SUPPLIER, "IS", False, ScheduleSpec("4.6.1", day_two, day_two)),
+            (SUPPLIER, "IS", True, ScheduleSpec("4.6.1", day_one)),
         ]
     )
-    before, advance = run.state, AdvanceClock(at(START + ONE_DAY, 1))
-    outputs = run.do(advance)
-    _, from_pair = step(reduced(before, [before.schedules[2], before.schedules[3]]), advance)
-    [whole], [paired] = responses_to(2, outputs), responses_to(2, from_pair)
-    assert not whole.device_read and paired.device_read
+    before, advance = run.state, AdvanceClock(at(day_two, 1))
+    whole = [r.device_read for r in responses_to(3, run.do(advance))]
+    assert whole == [False, False]
+    for partner in (1, 2):
+        _, outputs = step(reduced(before, [before.schedules[partner], before.schedules[3]]), advance)
+        # from the cache on the day the partner ran before it, from the device on the other
+        assert [r.device_read for r in responses_to(3, outputs)] == [partner != 1, partner != 2]
     assert differences(run.observed) == []
 
 
