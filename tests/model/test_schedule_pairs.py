@@ -256,6 +256,8 @@ def _step_differences(micro: MicroStep, event: Event) -> list[str]:
     before, after, outputs = micro.before, micro.after, micro.outputs
     read = read_of(micro, event)
     where = f"{type(event).__name__} at {before.now}"
+    if pairs.take(tuple(before.schedules.values())) != (after, outputs):
+        found.append(f"{where}: taken again from its own state, the step differs")  # the harness, not the model
     for s, w in itertools.permutations(before.schedules.values(), 2):
         pair_after, pair_outputs = pairs.take((s, w))
         # one schedule on its own: S's fate does not depend on W
