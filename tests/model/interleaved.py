@@ -91,12 +91,13 @@ class Planned:
 
 @dataclass
 class Replay:
-    """A run of planned events, its outputs per event (a refused event: its
-    requirement) and the schedules each 5.1 created."""
+    """A run of planned events, its outputs and state after each event (a
+    refused event: its requirement) and the schedules each 5.1 created."""
 
     state: State
     about: Mapping[str, str]  # request id -> the device the request concerns (shared with the plan)
     outputs: list[tuple[Output, ...]] = field(default_factory=list)
+    states: list[State] = field(default_factory=list)  # the state after each event
     refused: list[str | None] = field(default_factory=list)
     created: dict[str, int] = field(default_factory=dict)  # 5.1 request id -> schedule id
     creator: dict[int, str] = field(default_factory=dict)  # schedule id -> 5.1 request id
@@ -119,6 +120,7 @@ class Replay:
                 self.created[output.request_id] = schedule_id
                 self.creator[schedule_id] = output.request_id
         self.outputs.append(produced)
+        self.states.append(self.state)
         return produced
 
     def sid(self, schedule_id: int | None) -> str | None:

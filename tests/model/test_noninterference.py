@@ -17,9 +17,9 @@ advance, are run from the same world.  What concerns the unit must be equal:
 * the outputs, event by event: the responses, acknowledgements and alerts of
   the unit's requests and schedules, and the refusal of an invalid event; an
   event that does not concern the unit gives it nothing;
-* the unit's part of the final state: registration, devices, schedules, cache
-  slots, queued work (held, future-dated, retried), comms, restrictions, its
-  records of the audit trail in order, and the clock.
+* the unit's part of the state after every event: registration, devices,
+  schedules, cache slots, queued work (held, future-dated, retried), comms,
+  restrictions and the clock; at the end, its records of the audit trail.
 
 What an event concerns: a request its device, except a 5.2 / 5.3 naming a
 schedule by id, which concerns the device of that schedule (DUIS names a
@@ -116,9 +116,8 @@ def seen(run: Replay, unit: Unit, produced: tuple[Output, ...]) -> tuple[object,
     return tuple(canonical(run, o) for o in produced if run.concerned(o) in unit.devices)
 
 
-def part(run: Replay, unit: Unit) -> dict[str, object]:
-    """The unit's part of the run's state, renamed."""
-    state = run.state
+def part(run: Replay, unit: Unit, state: State) -> dict[str, object]:
+    """The unit's part of a state of the run, renamed (its audit records: :func:`audit`)."""
     return {
         "clock": state.now,
         "registrations": {m: state.registrations[m] for m in unit.mpans},
@@ -129,16 +128,20 @@ def part(run: Replay, unit: Unit) -> dict[str, object]:
             if s.device_id in unit.devices
         },
         "cache": {k: slot for k, slot in state.cache.items() if k[0] in unit.devices},
-        "pending": _pending(run, unit),
+        "pending": _pending(run, unit, state),
         "offline": state.offline & unit.devices,
         "restrictions": {d: t for d, t in state.restrictions.items() if d in unit.devices},
-        "audit": [_record(run, r) for r in state.audit if _record_device(run, r) in unit.devices],
     }
 
 
-def _pending(run: Replay, unit: Unit) -> list[object]:
+def audit(run: Replay, unit: Unit) -> list[AuditRecord]:
+    """The unit's records of the run's audit trail, in order, renamed."""
+    return [_record(run, r) for r in run.state.audit if _record_device(run, r) in unit.devices]
+
+
+def _pending(run: Replay, unit: Unit, state: State) -> list[object]:
     """The unit's queued work in queue order, each sequence number replaced by its rank."""
-    mine = [p for p in run.state.pending if run.device_of(p.request.request_id) in unit.devices]
+    mine = [p for p in state.pending if run.device_of(p.request.request_id) in unit.devices]
     rank = {p.seq: n for n, p in enumerate(sorted(mine, key=lambda p: p.seq))}
     renamed = (
         (p, dataclasses.replace(p.request, request_id=run.rid(p.request.request_id), schedule_id=None)) for p in mine
@@ -179,24 +182,30 @@ def interference(case: Case) -> list[str]:
 
 
 def _differences(world: State, whole: Builder, unit: Unit) -> list[str]:
-    """The unit's outputs event by event (up to the first difference), then its part of the final state."""
+    """The unit's outputs and part of the state after each event (up to the
+    first difference), then its audit records."""
     alone = Replay(world, whole.about)
     for index, planned in enumerate(whole.plan):
         expected = seen(whole.run, unit, whole.run.outputs[index]), whole.run.refused[index]
-        if not planned.concerns(unit.devices, unit.mpans):
-            if expected[0]:
-                return [f"{unit.name}: event {index} concerns another unit, yet gives it {expected[0]}"]
-            continue
-        produced = alone.do(planned)
-        got = seen(alone, unit, produced), alone.refused[-1]
-        if got != expected or len(got[0]) != len(produced):
+        got: tuple[tuple[object, ...], str | None] = ((), None)
+        if planned.concerns(unit.devices, unit.mpans):
+            produced = alone.do(planned)
+            got = seen(alone, unit, produced), alone.refused[-1]
+            if len(got[0]) != len(produced):
+                return [f"{unit.name}: event {index} {planned.event} gives another unit {produced}"]
+        if got != expected:
             return [f"{unit.name}: event {index} {planned.event}\n  whole run: {expected}\n  alone:     {got}"]
-    mine, own = part(whole.run, unit), part(alone, unit)
-    return [
-        f"{unit.name}: final {key}\n  whole run: {mine[key]}\n  alone:     {own[key]}"
-        for key in mine
-        if mine[key] != own[key]
-    ]
+        mine, own = part(whole.run, unit, whole.run.states[index]), part(alone, unit, alone.state)
+        if mine != own:
+            changed = [
+                f"  {key}\n    whole run: {mine[key]}\n    alone:     {own[key]}"
+                for key in mine
+                if mine[key] != own[key]
+            ]
+            return [f"{unit.name}: after event {index} {planned.event}", *changed]
+    if audit(whole.run, unit) != audit(alone, unit):
+        return [f"{unit.name}: audit records\n  whole run: {audit(whole.run, unit)}\n  alone:     {audit(alone, unit)}"]
+    return []
 
 
 def check_noninterference(case: Case) -> None:
