@@ -32,7 +32,7 @@ import itertools
 import os
 import traceback
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 from unittest import mock
 
 import hypothesis
@@ -108,6 +108,15 @@ USERS: Final = tuple(ROLES_OF)
 MDRA_CANDIDATES: Final = {MPAN_A: (MDR_OUT, MDR_IN, SUPPLIER), MPAN_B: (MDR_OUT, MDR_IN, SUPPLIER_2)}
 SUPPLIER_CANDIDATES: Final = (SUPPLIER, SUPPLIER_2)
 STARTS: Final = (SPRING - 2 * ONE_DAY, AUTUMN - 2 * ONE_DAY, dt.date(2025, 6, 10), dt.date(2025, 12, 30))
+# The random world a run starts in: the day and hour, the MDRA change of MPAN_A that many days
+# ahead, the settlement clock and the ETD option (REG-12).
+WORLDS: Final[dict[str, st.SearchStrategy[Any]]] = {
+    "start": st.sampled_from(STARTS),
+    "hour": st.integers(0, 23),
+    "change_in": st.integers(1, 4),
+    "tz": st.sampled_from(("uk", "utc")),
+    "etd": st.sampled_from(("inclusive", "exclusive")),
+}
 
 
 def appointee(chain: Sequence[Appointment], day: dt.date, etd_mode: str) -> str | None:
@@ -152,11 +161,7 @@ class ModelMachine(RuleBasedStateMachine):
     # ----- set-up -----------------------------------------------------------------
 
     @initialize(
-        start=st.sampled_from(STARTS),
-        hour=st.integers(0, 23),
-        change_in=st.integers(1, 4),
-        tz=st.sampled_from(("uk", "utc")),
-        etd=st.sampled_from(("inclusive", "exclusive")),
+        **WORLDS,
         partial=st.sampled_from(("reject", "authorised-days")),
         on_change=st.sampled_from(("delete", "keep")),
         flags=st.sampled_from(("reject", "coerce")),
@@ -489,13 +494,7 @@ class HandOver(ModelMachine):
     and which runs Hypothesis draws depends on the modules loaded (it mines
     their constants), so a seeded-fault test starts here rather than hoping."""
 
-    @initialize(
-        start=st.sampled_from(STARTS),
-        hour=st.integers(0, 23),
-        change_in=st.integers(1, 4),
-        tz=st.sampled_from(("uk", "utc")),
-        etd=st.sampled_from(("inclusive", "exclusive")),
-    )
+    @initialize(**WORLDS)
     def start(self, start: dt.date, hour: int, change_in: int, tz: str, etd: str) -> None:  # type: ignore[override]
         """The standard world under SCH-3 'delete', then a 5.1 by the outgoing MDRA."""
         super().start(start, hour, change_in, tz, etd, "reject", "delete", "reject")
