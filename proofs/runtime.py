@@ -53,8 +53,9 @@ class Monitor:
     instant each schedule was created (SCH-3), or for a schedule already held
     when the monitor first saw it, that instant (a bound: it was created then
     or before), followed from object to object as a schedule moves on (by
-    identity, so runs branching from one state do not mix).  ``steps`` counts
-    the micro-steps checked.  ``strict``: the first violation raises
+    identity, so runs branching from one state do not mix); and the instant
+    each device last moved to another MPAN (a reload, ``joined``).  ``steps``
+    counts the micro-steps checked.  ``strict``: the first violation raises
     :class:`InvariantBroken`; else every violation is kept in ``broken`` as
     (obligation name, what)."""
 
@@ -62,11 +63,13 @@ class Monitor:
     steps: int = 0
     broken: list[tuple[str, str]] = field(default_factory=list)
     created: dict[int, tuple[Schedule, int]] = field(default_factory=dict)
+    joined: dict[str, int] = field(default_factory=dict)
     _alt: dict[Profile, dict[str, bool]] = field(default_factory=dict)
 
     def __call__(self, micro: MicroStep) -> None:
         self.steps += 1
         self._follow_schedules(micro)
+        self._follow_devices(micro)
         alt = self._alt.setdefault(micro.after.profile, alt_of(micro.after.profile))
         for obligation in OBLIGATIONS:
             if not all(alt[o] == v for o, v in obligation.profile.items()):
@@ -95,6 +98,22 @@ class Monitor:
                 self.created[id(schedule)] = (schedule, micro.after.now)  # a 5.1 just created it
             else:
                 self.created[id(schedule)] = (schedule, self.created[id(earlier)][1])
+
+    def _follow_devices(self, micro: MicroStep) -> None:
+        for device_id, device in micro.after.devices.items():
+            earlier = micro.before.devices.get(device_id)
+            if earlier is not None and earlier.mpan != device.mpan:
+                self.joined[device_id] = micro.after.now
+
+    def held_since(self, schedule: Schedule) -> int:
+        """SCH-3: since when the schedule has been held for a device of the
+        device's present MPAN: its creation, or the device's move to that MPAN
+        if later.  An appointment ending deletes the outgoing MDRA's schedules
+        for the MPAN's devices of that moment; one whose device joined the MPAN
+        afterwards was not among them (AC-3 decides its runs there, and
+        ``reg4`` checks what they give)."""
+        created = self.creation(schedule)
+        return max(created, self.joined.get(schedule.device_id, created))
 
     def creation(self, schedule: Schedule) -> int:
         """When a schedule of the step just followed was created, or the first
@@ -393,7 +412,7 @@ def trt_inventory(monitor: Monitor, micro: MicroStep) -> Found:
 # ---- SCH-3 -----------------------------------------------------------------------
 
 
-def _ended_before(state: State, schedule: Schedule, created: int) -> bool:
+def _ended_before(state: State, schedule: Schedule, held_since: int) -> bool:
     """SCH-3: is the schedule its owner's as outgoing MDRA, held since before
     an incoming EFD that has begun?  (Being appointed again later does not
     keep it: the catalogue deletes it when the appointment ends.)"""
@@ -401,7 +420,7 @@ def _ended_before(state: State, schedule: Schedule, created: int) -> bool:
         return False
     tz = state.profile.settlement_tz
     return any(
-        party == schedule.owner and created < day_start(efd, tz) <= state.now
+        party == schedule.owner and held_since < day_start(efd, tz) <= state.now
         for party, efd in _changes(_chain(state, schedule.device_id))
     )
 
@@ -424,7 +443,7 @@ def sch3_deleted(monitor: Monitor, micro: MicroStep) -> Found:
     """SCH-3 'delete' (state): once the incoming EFD has begun, the outgoing
     MDRA holds no MDR schedule it held before it."""
     for schedule in micro.after.schedules.values():
-        if _ended_before(micro.after, schedule, monitor.creation(schedule)):
+        if _ended_before(micro.after, schedule, monitor.held_since(schedule)):
             yield f"schedule {schedule.schedule_id} of outgoing MDRA {schedule.owner} still held"
 
 
@@ -436,7 +455,7 @@ def sch3_alerted(monitor: Monitor, micro: MicroStep) -> Found:
     alerts = {(a.recipient, a.schedule_id) for a in micro.outputs if isinstance(a, Alert) and a.code == "MHHS-A1"}
     gone = {k: s for k, s in micro.before.schedules.items() if k not in micro.after.schedules}
     for key, schedule in gone.items():
-        deleted_at_efd = _ended_before(micro.after, schedule, monitor.creation(schedule))
+        deleted_at_efd = _ended_before(micro.after, schedule, monitor.held_since(schedule))
         if deleted_at_efd and not _removed_otherwise(micro, schedule) and (schedule.owner, key) not in alerts:
             yield f"schedule {key} of outgoing MDRA {schedule.owner} deleted with no MHHS-A1 alert"
     for recipient, key in alerts:
@@ -464,7 +483,7 @@ def sch3_runs(monitor: Monitor, micro: MicroStep) -> Found:
         for schedule in micro.before.schedules.values():
             ran = r.request_id.startswith(f"S{schedule.schedule_id}-") and schedule.owner == r.user_id
             again = _holder(_chain(micro.after, schedule.device_id), run_day) == r.user_id
-            if ran and not again and _ended_before(micro.after, schedule, monitor.creation(schedule)):
+            if ran and not again and _ended_before(micro.after, schedule, monitor.held_since(schedule)):
                 yield f"{r.request_id}: run of outgoing MDRA {r.user_id}'s schedule accepted after the EFD"
 
 

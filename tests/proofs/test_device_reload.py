@@ -11,13 +11,15 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from mhhs_sec.model import step, world
+from mhhs_sec.generate.synthetic_meter import SYNTHETIC
+from mhhs_sec.model import LoadRegistration, Response, schedules, step, world
 from mhhs_sec.model.clock import day_start
-from mhhs_sec.model.entities import Device, ReadLogPeriod, ScheduleSpec, ServiceRequest
+from mhhs_sec.model.entities import Appointment, Device, ReadLogPeriod, ScheduleSpec, ServiceRequest
 from mhhs_sec.model.events import AdvanceClock, LoadDevice, SubmitRequest
 from mhhs_sec.model.profile import Profile
 from mhhs_sec.model.state import State
 from mhhs_sec.proofs.concrete import Frame, day_number, setup
+from mhhs_sec.proofs.runtime import Monitor, checking
 
 DAY = dt.date(2025, 4, 2)
 ONE = dt.timedelta(days=1)
@@ -63,3 +65,55 @@ def test_an_entry_logged_before_a_reloaded_commissioning_day_is_never_answered()
     _, outputs = step(state, SubmitRequest(ServiceRequest("B", world.MDR_OUT, "MDR", "4.8.1", device, True, period)))
     (response,) = outputs
     assert response.code == "I0" and response.entries == ()
+
+
+CHANGE = dt.date(2025, 6, 12)  # MPAN_A's MDRA change in the standard world below
+
+
+def _scheduled_on_mpan_b() -> State:
+    """MDR_OUT, MPAN_A's outgoing MDRA, is also MPAN_B's MDRA and schedules a
+    read of MPAN_B's ESME two days before MPAN_A's EFD."""
+    state = world.standard_world(day_start(CHANGE - 2 * ONE, "uk") + 9 * 3600, CHANGE, source=SYNTHETIC)
+    registration = state.registrations[world.MPAN_B]
+    mdra = (Appointment(world.MDR_OUT, registration.mdras[0].efd),)
+    state, _ = step(state, LoadRegistration(dataclasses.replace(registration, mdras=mdra)))
+    spec = ScheduleSpec("4.8.1", state.today)
+    create = ServiceRequest("A", world.MDR_OUT, "MDR", "5.1", world.DEVICES_B.s1_esme, True, schedule=spec)
+    state, (created,) = step(state, SubmitRequest(create))
+    assert created.code == "I0", "SCH-1: MPAN_B's MDRA may schedule its ESME"
+    return state
+
+
+def _moved_to_mpan_a(state: State) -> State:
+    return _reload(state, dataclasses.replace(state.devices[world.DEVICES_B.s1_esme], mpan=world.MPAN_A))
+
+
+@pytest.mark.req("SCH-3", "AC-3", "REG-4")
+def test_a_schedule_whose_device_joins_the_mpan_after_the_efd_is_not_sch3s_and_ac3_decides_its_runs() -> None:
+    # SCH-3 deletes the outgoing MDRA's schedules for the MPAN's devices when its
+    # appointment ends; a device that joins the MPAN afterwards was not one of them.
+    state = _scheduled_on_mpan_b()
+    monitor = Monitor(strict=False)
+    with checking(monitor):
+        state, _ = step(state, AdvanceClock(day_start(CHANGE, "uk") + 3600))
+        state = _moved_to_mpan_a(state)
+        state, outputs = step(state, AdvanceClock(day_start(CHANGE + 2 * ONE, "uk") + 8 * 3600))
+    assert len(state.schedules) == 1, "kept: not held on MPAN_A when its appointment ended"
+    runs = {o.request_id: o.code for o in outputs if isinstance(o, Response)}
+    # AC-3 on MPAN_A: the run on the EFD reads EFD - 1, still MDR_OUT's (SCH-9 default); later runs are refused
+    assert runs == {"S1-2025-06-12": "I0", "S1-2025-06-13": "E4", "S1-2025-06-14": "E4"}, runs
+    assert monitor.broken == [], monitor.broken
+
+
+@pytest.mark.req("SCH-3")
+def test_a_device_that_joined_before_the_efd_has_its_schedules_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The same schedule, its device moved to MPAN_A before the EFD: SCH-3 deletes
+    # it at the EFD, and a model keeping it is caught by the runtime check.
+    state = _moved_to_mpan_a(_scheduled_on_mpan_b())
+    monkeypatch.setattr(schedules, "on_mdra_change", lambda state, mpan, outgoing, at: (state, ()))
+    monitor = Monitor(strict=False)
+    with checking(monitor):
+        step(state, AdvanceClock(day_start(CHANGE, "uk") + 3600))
+    assert any(name == "outgoing-schedules-end-at-efd" for name, _ in monitor.broken), monitor.broken
