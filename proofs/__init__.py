@@ -1,4 +1,7 @@
-"""Z3 proofs of the model's invariants for every reachable state.
+"""Z3 proofs of the model's invariants for every reachable state of its
+abstraction (``proofs/README.md``: one MPAN, one device with two schedules,
+one watched cache key, one piece of queued work), each also a runtime check
+on the model's own steps.
 
 ``OBLIGATIONS`` are the named invariants (each with ``.name`` and
 ``.requirements``); :func:`prove_all` proves them (initiation + consecution of

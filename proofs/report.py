@@ -70,7 +70,10 @@ def table(results: list[Result], mutants: bool) -> str:
 
 def _profile_note() -> str:
     outside = [f"{o} ({PROFILE_OPTIONS[o][0]})" for o in PROFILE_OPTIONS if o not in PARAM_OPTIONS]
-    note = (f"'{EVERY_PROFILE}': for every value of every interpretation option the proofs take as a parameter; "
+    note = ("proved for every reachable state of the abstraction (proofs/README.md: one MPAN with up to four MDRA "
+            "appointments, one device with up to two schedules, one cache key, one piece of queued work; the rest "
+            "checked at run time); "
+            f"'{EVERY_PROFILE}': for every value of every interpretation option the proofs take as a parameter; "
             "an option not named in 'holds under' may take any value")  # fmt: skip
     return note + (f"; outside the abstraction: {', '.join(outside)}" if outside else "")
 

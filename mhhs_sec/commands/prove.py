@@ -1,5 +1,6 @@
 """``mhhs-sec prove [--json] [--mutants]``: prove the invariants with Z3 for
-every reachable state (requirement IDs per invariant).
+every reachable state of the abstraction in ``proofs/README.md`` (requirement
+IDs per invariant).
 
 ``--runtime`` also runs every invariant as a runtime check on every model
 step of the committed vectors and the random walks (:mod:`mhhs_sec.proofs.runtime`).
@@ -82,7 +83,10 @@ def _runtime_checks() -> dict[str, Any]:
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("prove", help="prove the model's invariants with Z3 for every reachable state")
+    parser = subparsers.add_parser(
+        "prove",
+        help="prove the invariants with Z3 for every reachable state of the model's abstraction",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--mutants", action="store_true", help="also run the seeded faults (falsified_by)")
     parser.add_argument("--traces", action="store_true", help="with --mutants: print each fault's counterexample")

@@ -1,4 +1,4 @@
-"""The invariants are proved for every reachable state, none vacuously, fast
+"""The invariants are proved for every reachable state of the abstraction, none vacuously, fast
 enough for CI, and ``mhhs-sec prove`` reports them."""
 
 from __future__ import annotations
