@@ -6,10 +6,12 @@ abstraction", row "several devices and MPANs"): they stand for any of several
 because the model keys each rule by (device, SRV), by device or by the MPAN's
 registration.  This module checks that argument on the model.
 
-A random sequence of events touching every device of the standard world and
-both MPANs' registrations (requests of every role, SRV, flag and device, 5.1 /
-5.2 / 5.3 of every kind, registration changes, comms, restrictions, clock
-advances; the synthetic device source) is run whole.  Then, for each *watched
+The stateful random runs (``test_stateful.ModelMachine``'s own rules:
+requests of every role, SRV, flag and device, 5.1 / 5.2 / 5.3, registration
+changes, comms, restrictions, clock advances over every device of the
+standard world and both MPANs' registrations; the synthetic device source),
+here under every profile option and with 5.2 / 5.3 also sent by others and
+naming other devices, are recorded and run whole.  Then, for each *watched
 unit* (each MPAN with its devices and registration; each device with its
 MPAN's registration), only the events that concern the unit, and every clock
 advance, are run from the same world.  What concerns the unit must be equal:
@@ -65,20 +67,40 @@ Default run: CI-sized and derandomised.  ``MHHS_SEC_LONG=1`` makes it long and r
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
-from interleaved import CASES, DEVICES, MPAN_OF, Builder, Case, Replay
-from mhhs_sec.model import Alert, Appointment, AuditRecord, Output, Response, State, access, cache
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import initialize, precondition, rule, run_state_machine_as_test
+from interleaved import DEVICES, MPAN_OF, Recorder, Replay
+from mhhs_sec.generate.synthetic_meter import SYNTHETIC
+from mhhs_sec.model import (
+    PROFILE_OPTIONS,
+    Alert,
+    Appointment,
+    AuditRecord,
+    Event,
+    Output,
+    Profile,
+    Response,
+    ServiceRequest,
+    State,
+    SubmitRequest,
+    access,
+    cache,
+)
 from mhhs_sec.model.entities import CachedEntry
 from mhhs_sec.model.state import evolve
-from model_kit import DEVICES_A, DEVICES_B, MPAN_A, MPAN_B
+from mhhs_sec.model.world import standard_world
+from model_kit import DEVICES_A, DEVICES_B, MPAN_A, MPAN_B, ONE_DAY, at
+from test_stateful import OWNERS, WORLDS, ModelMachine
 
 LONG: Final = os.environ.get("MHHS_SEC_LONG") == "1"
 NAMED_SCHEDULE: Final = re.compile(r"\bschedule (\d+)\b")  # a schedule id in a response's reason
@@ -168,25 +190,24 @@ def _record(run: Replay, record: AuditRecord) -> AuditRecord:
     return dataclasses.replace(record, reference=run.rid(record.reference))
 
 
-def interference(case: Case) -> list[str]:
-    """Run the case whole, then each unit alone: every difference in what
-    concerns the unit (empty: none)."""
-    world = case.world()
-    whole = Builder(world)
-    for move in case.moves:
-        move(whole)
+def interference(recorded: Recorder) -> list[str]:
+    """Run the recorded plan whole, then each unit alone: every difference in
+    what concerns the unit (empty: none)."""
+    whole = Replay(recorded.world, recorded.about)
+    for planned in recorded.plan:
+        whole.do(planned)
     found: list[str] = []
     for unit in UNITS:
-        found.extend(_differences(world, whole, unit))
+        found.extend(_differences(recorded, whole, unit))
     return found
 
 
-def _differences(world: State, whole: Builder, unit: Unit) -> list[str]:
+def _differences(recorded: Recorder, whole: Replay, unit: Unit) -> list[str]:
     """The unit's outputs and part of the state after each event (up to the
     first difference), then its audit records."""
-    alone = Replay(world, whole.about)
-    for index, planned in enumerate(whole.plan):
-        expected = seen(whole.run, unit, whole.run.outputs[index]), whole.run.refused[index]
+    alone = Replay(recorded.world, recorded.about)
+    for index, planned in enumerate(recorded.plan):
+        expected = seen(whole, unit, whole.outputs[index]), whole.refused[index]
         got: tuple[tuple[object, ...], str | None] = ((), None)
         if planned.concerns(unit.devices, unit.mpans):
             produced = alone.do(planned)
@@ -195,7 +216,7 @@ def _differences(world: State, whole: Builder, unit: Unit) -> list[str]:
                 return [f"{unit.name}: event {index} {planned.event} gives another unit {produced}"]
         if got != expected:
             return [f"{unit.name}: event {index} {planned.event}\n  whole run: {expected}\n  alone:     {got}"]
-        mine, own = part(whole.run, unit, whole.run.states[index]), part(alone, unit, alone.state)
+        mine, own = part(whole, unit, whole.states[index]), part(alone, unit, alone.state)
         if mine != own:
             changed = [
                 f"  {key}\n    whole run: {mine[key]}\n    alone:     {own[key]}"
@@ -203,30 +224,80 @@ def _differences(world: State, whole: Builder, unit: Unit) -> list[str]:
                 if mine[key] != own[key]
             ]
             return [f"{unit.name}: after event {index} {planned.event}", *changed]
-    if audit(whole.run, unit) != audit(alone, unit):
-        return [f"{unit.name}: audit records\n  whole run: {audit(whole.run, unit)}\n  alone:     {audit(alone, unit)}"]
+    if audit(whole, unit) != audit(alone, unit):
+        return [f"{unit.name}: audit records\n  whole run: {audit(whole, unit)}\n  alone:     {audit(alone, unit)}"]
     return []
 
 
-def check_noninterference(case: Case) -> None:
-    found = interference(case)
-    assert not found, "interference between units:\n" + "\n".join(found)
+# Every profile option the general runs leave at its default, drawn too.
+OPTIONS: Final = {
+    name: st.sampled_from(allowed)
+    for name, (_, allowed) in PROFILE_OPTIONS.items()
+    if name not in ("settlement_tz", "etd")
+}
+
+
+class Interleaved(ModelMachine):
+    """The stateful random runs, recorded; at the end of each, every unit is
+    run alone on the events that concern it and must see what it saw in the
+    whole run.  The hand-written invariants and the runtime checks are left to
+    the general runs: the property is the check here."""
+
+    runtime_checks = False
+
+    @initialize(**WORLDS, options=st.fixed_dictionaries(OPTIONS))
+    def start(  # type: ignore[override]
+        self, start: dt.date, hour: int, change_in: int, tz: str, etd: str, options: dict[str, Any]
+    ) -> None:
+        """The standard world under any profile, an MDRA change of MPAN_A a few days ahead."""
+        profile = Profile().with_options(settlement_tz=tz, etd=etd, **options)
+        self.state = standard_world(at(start, hour, tz=tz), start + change_in * ONE_DAY, profile, source=SYNTHETIC)
+        self.recorded = Recorder(self.state)
+
+    def apply(self, event: Event) -> None:
+        self.recorded.before(event)
+        super().apply(event)
+        self.recorded.after(self.produced)
+
+    def catalogue_invariants(self) -> None:
+        """Left to the general runs (not an invariant here)."""
+
+    @precondition(lambda self: bool(self.recorded.creators))
+    @rule(
+        srv=st.sampled_from(("5.2", "5.3")),
+        pick=st.integers(0, 15),
+        echo=st.one_of(st.just(""), st.sampled_from(DEVICES)),
+        sender=st.one_of(st.none(), st.sampled_from(OWNERS)),
+    )
+    def on_schedule_by_id(self, srv: str, pick: int, echo: str, sender: tuple[str, str] | None) -> None:
+        """A 5.2 / 5.3 naming a schedule of this run by id, by its owner or
+        another, naming no device or any device (SCH-1, SCH-2: DUIS names a
+        DSPScheduleID or a device)."""
+        schedule_id = sorted(self.recorded.creators)[pick % len(self.recorded.creators)]
+        made = self.recorded.requests[self.recorded.creators[schedule_id]]
+        user, role = sender or (made.user_id, made.role)
+        flag = True if role == "MDR" else None
+        request = ServiceRequest(f"R{next(self.ids)}", user, role, srv, echo, flag, schedule_id=schedule_id)
+        self.apply(SubmitRequest(request))
+
+    def teardown(self) -> None:
+        found = interference(self.recorded)
+        assert not found, "interference between units:\n" + "\n".join(found)
 
 
 RUNS: Final = settings(
-    max_examples=1000 if LONG else 400,
+    max_examples=1000 if LONG else 200,
+    stateful_step_count=40,
     deadline=None,
     derandomize=not LONG,
     database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
 )
 
 
 @pytest.mark.req("REG-4", "AC-3", "SCH-2", "SCH-3", "C-1", "C-2", "C-4", "C-5", "C-6", "C-7")
-@RUNS
-@given(CASES)
-def test_what_concerns_other_devices_and_mpans_never_reaches_a_device_or_mpan(case: Case) -> None:
-    check_noninterference(case)
+def test_what_concerns_other_devices_and_mpans_never_reaches_a_device_or_mpan() -> None:
+    run_state_machine_as_test(Interleaved, settings=RUNS)
 
 
 # ----- the same runs catch a cross-device fault ----------------------------------------
@@ -270,6 +341,5 @@ FAULT_RUNS: Final = settings(RUNS, phases=[Phase.generate])  # no shrinking: onl
 def test_the_same_runs_catch_a_cross_device_fault(module: object, name: str, fault: Callable[..., object]) -> None:
     # The property is not a restatement of the model: with a rule keyed on less
     # than its device or MPAN, some unit's own run parts from the whole run.
-    runs = FAULT_RUNS(given(CASES)(check_noninterference))
     with mock.patch.object(module, name, fault), pytest.raises(AssertionError, match="interference between units"):
-        runs()
+        run_state_machine_as_test(Interleaved, settings=FAULT_RUNS)
